@@ -1,0 +1,96 @@
+import type { CallbackJobData } from '@openim-sync/queue';
+import type { Logger } from '@openim-sync/runtime';
+import type { Catalog } from '@openim-sync/schema';
+import type { Context } from 'hono';
+import type { Producer } from './producer.js';
+import { readBody } from './read-body.js';
+import { ACK_BODY, type ErrorStatus, errorBody } from './responses.js';
+
+export interface CallbackHandlerDeps {
+  basePath: string;
+  maxBodyBytes: number;
+  catalog: Catalog;
+  producer: Producer;
+  logger: Logger;
+}
+
+type Rejection = { status: ErrorStatus; reason: string; message: string; detail?: string };
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/**
+ * Handles `POST {base}/{command}` (OpenIM v3.4.2+, `//` tolerated, query
+ * ignored) and `POST {base}?command={command}` (v3.0–v3.4.0 and the docs).
+ * Checks run cheapest first; the body is read only for a known command.
+ */
+export function createCallbackHandler({ basePath, maxBodyBytes, catalog, producer, logger }: CallbackHandlerDeps) {
+  const prefixLength = basePath === '/' ? 0 : basePath.length;
+
+  function commandOf(c: Context): string | Rejection {
+    const segments = c.req.path.slice(prefixLength).split('/').filter(Boolean);
+    if (segments.length > 1) return { status: 404, reason: 'route', message: `no route ${c.req.path}` };
+    const command = segments[0] ?? c.req.query('command');
+    if (!command) {
+      return {
+        status: 404,
+        reason: 'route',
+        message: `no callback command in the URL: use ${basePath}/<command> or ${basePath}?command=<command>`,
+      };
+    }
+    if (!catalog.find(command)) {
+      const known = catalog.check(command, {});
+      return { status: 404, reason: 'unknown-command', message: known.ok ? '' : known.message };
+    }
+    return command;
+  }
+
+  async function accept(c: Context, command: string, receivedAt: number): Promise<Rejection | CallbackJobData> {
+    const operationID = c.req.header('operationid');
+    if (operationID === undefined) {
+      return { status: 400, reason: 'header', message: `${command}: missing operationID header` };
+    }
+    const contentType = c.req.header('content-type');
+    if (!contentType || !JSON_TYPE.test(contentType)) {
+      return {
+        status: 415,
+        reason: 'content-type',
+        message: `${command}: Content-Type must be application/json, got ${contentType ? `"${contentType}"` : 'none'}`,
+      };
+    }
+    const body = await readBody(c.req.raw, maxBodyBytes);
+    if (!body.ok) return { status: body.status, reason: 'body', message: `${command}: ${body.message}` };
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.bytes.toString('utf8'));
+    } catch (err) {
+      return { status: 400, reason: 'json', message: `${command}: body is not valid JSON (${(err as Error).message})` };
+    }
+    const checked = catalog.check(command, payload);
+    if (!checked.ok) return { status: 400, reason: checked.reason, message: checked.message, detail: checked.detail };
+    const data: CallbackJobData = {
+      command: checked.definition.command,
+      operationID,
+      receivedAt,
+      event: checked.event,
+      payload: payload as Record<string, unknown>,
+    };
+    const enqueued = await producer.enqueue(data, body.bytes);
+    if (!enqueued.ok) return { status: 503, reason: 'unavailable', message: `${command}: ${enqueued.message}` };
+    return data;
+  }
+
+  return async function handleCallback(c: Context): Promise<Response> {
+    const receivedAt = Date.now();
+    const command = commandOf(c);
+    const outcome = typeof command === 'string' ? await accept(c, command, receivedAt) : command;
+    if ('status' in outcome) {
+      const log = outcome.status >= 500 ? logger.error.bind(logger) : logger.warn.bind(logger);
+      log(
+        { status: outcome.status, reason: outcome.reason, path: c.req.path, operationID: c.req.header('operationid') },
+        outcome.message,
+      );
+      return c.json(errorBody(outcome.status, outcome.message, outcome.detail), outcome.status);
+    }
+    return c.body(ACK_BODY, 200, { 'content-type': 'application/json' });
+  };
+}

@@ -1,0 +1,71 @@
+import { queueEnv, type QueueSettings, toQueueSettings } from '@openim-sync/queue';
+import { env, parseEnv } from '@openim-sync/runtime';
+import { commandDefinitions, findCommand } from '@openim-sync/schema';
+import { z } from 'zod';
+
+export const IngressEnv = z.object({
+  ...queueEnv,
+  /** Port of the callback listener. */
+  PORT: env.port(8080),
+  /** Address to bind; 0.0.0.0 in a container, 127.0.0.1 to keep it local. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Path OpenIM's webhook url points at; commands follow it as a segment or `?command=`. */
+  CALLBACK_BASE_PATH: z
+    .string()
+    .regex(/^\/[^?#]*$/, 'must start with "/" and hold no query')
+    .transform((path) => path.replace(/\/+$/, '') || '/')
+    .default('/callback'),
+  /** Largest accepted body; larger ones get 413 without being read. */
+  MAX_BODY_BYTES: env.positiveInt(1024 * 1024),
+  /** A re-delivery (same command, operationID and body) within this window is acknowledged, not enqueued again. */
+  DEDUP_TTL_SECONDS: env.positiveInt(86_400),
+  /** Longest wait for Redis to accept a job before answering 503; well under OpenIM's 5 s. */
+  ENQUEUE_TIMEOUT_MS: env.positiveInt(1500),
+  /** Commands the ingress accepts (canonical names or aliases); all known ones when unset. */
+  ENABLED_COMMANDS: env
+    .list()
+    .pipe(
+      z.array(z.string()).refine((names) => names.every((name) => findCommand(name)), {
+        error: (issue) => {
+          const names = issue.input as string[];
+          return `unknown command(s): ${names.filter((n) => !findCommand(n)).join(', ')}`;
+        },
+      }),
+    )
+    .default(commandDefinitions.map((d) => d.command)),
+  /** How long shutdown may take (drain in-flight requests, close the queue) before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: env.positiveInt(10_000),
+  LOG_LEVEL: env.logLevel(),
+});
+
+export type IngressEnv = z.output<typeof IngressEnv>;
+
+export interface IngressConfig {
+  port: number;
+  host: string;
+  basePath: string;
+  maxBodyBytes: number;
+  dedupTtlMs: number;
+  enqueueTimeoutMs: number;
+  enabledCommands: string[];
+  shutdownTimeoutMs: number;
+  logLevel: string;
+  queue: QueueSettings;
+}
+
+/** Reads and validates the ingress's environment; throws one ConfigError listing every bad variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): IngressConfig {
+  const e = parseEnv(IngressEnv, source);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    basePath: e.CALLBACK_BASE_PATH,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    dedupTtlMs: e.DEDUP_TTL_SECONDS * 1000,
+    enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
+    enabledCommands: e.ENABLED_COMMANDS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+    queue: toQueueSettings(e),
+  };
+}

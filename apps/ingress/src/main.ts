@@ -1,0 +1,69 @@
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { createCallbackQueue, createProducerConnection } from '@openim-sync/queue';
+import { ConfigError, createLogger, createShutdown, redactUrl } from '@openim-sync/runtime';
+import { createCatalog } from '@openim-sync/schema';
+import { createApp } from './app.js';
+import { loadConfig } from './config.js';
+import { createProducer } from './producer.js';
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`ingress: ${err.message}\n`);
+  process.exit(1);
+}
+
+const logger = createLogger({ name: 'ingress', level: config.logLevel });
+const shutdown = createShutdown({ logger, timeoutMs: config.shutdownTimeoutMs });
+process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+
+const connection = createProducerConnection(config.queue.redisUrl, config.enqueueTimeoutMs);
+let lastRedisError = 0;
+connection.on('ready', () => logger.info({ redis: redactUrl(config.queue.redisUrl) }, 'redis connected'));
+connection.on('error', (err) => {
+  // ioredis repeats the error on every reconnect attempt; say it every 30 s at most.
+  if (Date.now() - lastRedisError < 30_000) return;
+  lastRedisError = Date.now();
+  logger.error({ err: err.message }, 'redis unavailable: callbacks get 503 until it is back');
+});
+shutdown.add('redis', () => connection.quit().catch(() => connection.disconnect()));
+
+const queue = createCallbackQueue(config.queue, connection);
+queue.on('error', (err) => logger.debug({ err: err.message }, 'queue error'));
+shutdown.add('queue', () => queue.close());
+
+let shuttingDown = false;
+const app = createApp({
+  config,
+  catalog: createCatalog(config.enabledCommands),
+  producer: createProducer({
+    queue,
+    connection,
+    settings: config.queue,
+    dedupTtlMs: config.dedupTtlMs,
+    timeoutMs: config.enqueueTimeoutMs,
+  }),
+  logger,
+  isShuttingDown: () => shuttingDown,
+});
+
+const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  logger.info({ port: info.port, basePath: config.basePath, queue: config.queue.name }, 'ingress listening');
+}) as Server;
+server.on('error', (err) => {
+  logger.fatal({ err }, 'cannot listen');
+  void shutdown.run('listen error').finally(() => process.exit(1));
+});
+
+// Stop accepting, let in-flight callbacks get their ack, then close the queue.
+shutdown.add('http', async () => {
+  shuttingDown = true;
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+});
+shutdown.installSignalHandlers();

@@ -1,0 +1,69 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { CallbackEvent } from '@openim-sync/schema';
+import type { JobsOptions } from 'bullmq';
+import type { QueueSettings } from './settings.js';
+
+/** What one queued callback carries from the ingress to the worker. */
+export interface CallbackJobData {
+  /** Canonical command (also the job name). */
+  command: string;
+  /** The `operationID` header as OpenIM sent it (may be empty). */
+  operationID: string;
+  /** When the ingress received the request, ms since the epoch; orders events. */
+  receivedAt: number;
+  /** The normalised event the worker applies. */
+  event: CallbackEvent;
+  /** The body as OpenIM sent it, unknown fields and nulls included. */
+  payload: Record<string, unknown>;
+}
+
+/** Name of the worker's backoff strategy (exponential with jitter). */
+export const BACKOFF_TYPE = 'jittered';
+
+/** The longest a retry waits, however many attempts came before. */
+const MAX_BACKOFF_MS = 10 * 60_000;
+
+/**
+ * Job id of a callback. With an operationID, the id is derived from the
+ * command, the operationID and the exact body bytes, so a re-delivery maps to
+ * the same job and the same Idempotency-Key. OpenIM sends empty operationIDs
+ * on some paths; two such bodies can be two real events (a user who joins,
+ * quits and joins again), so those get a fresh id and are never merged.
+ */
+export function callbackJobId(command: string, operationID: string, body: Uint8Array): string {
+  if (operationID === '') return `u-${randomUUID()}`;
+  const hash = createHash('sha256').update(command).update('\0').update(operationID).update('\0').update(body);
+  return `h-${hash.digest('base64url').slice(0, 32)}`;
+}
+
+/** True when the id was derived from the content (see {@link callbackJobId}). */
+export function isContentJobId(jobId: string): boolean {
+  return jobId.startsWith('h-');
+}
+
+/**
+ * Options a callback job is added with. A content-derived id doubles as a
+ * BullMQ deduplication id with a TTL: a re-delivery inside the window is not
+ * added again, even after the first job completed and was trimmed.
+ */
+export function callbackJobOptions(settings: QueueSettings, jobId: string, dedupTtlMs: number): JobsOptions {
+  const options: JobsOptions = {
+    jobId,
+    attempts: settings.attempts,
+    backoff: { type: BACKOFF_TYPE },
+    removeOnComplete: settings.keepCompleted,
+    removeOnFail: settings.keepFailed,
+  };
+  if (isContentJobId(jobId)) options.deduplication = { id: jobId, ttl: dedupTtlMs };
+  return options;
+}
+
+/**
+ * Delay before retry number `attemptsMade`: `base · 2^(n-1)`, scaled by a
+ * random factor in [0.5, 1.5) so retries of a burst that failed together do
+ * not hit the sink together again, capped at ten minutes.
+ */
+export function retryDelay(attemptsMade: number, baseMs: number, random = Math.random): number {
+  const exponential = baseMs * 2 ** Math.max(0, attemptsMade - 1);
+  return Math.round(Math.min(exponential, MAX_BACKOFF_MS) * (0.5 + random()));
+}

@@ -1,0 +1,56 @@
+import { env } from '@openim-sync/runtime';
+import { z } from 'zod';
+
+/**
+ * Environment variables of the queue contract, shared by every process that
+ * touches the queue. Apps merge this shape into their own config schema.
+ */
+export const queueEnv = {
+  /** Redis holding the queue. Use a `rediss://` URL for TLS. */
+  REDIS_URL: env.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  /** BullMQ queue name. */
+  QUEUE_NAME: z
+    .string()
+    .regex(/^[^:]+$/, 'must not contain ":"')
+    .default('openim-callbacks'),
+  /** BullMQ key prefix; wrap it in braces (`{openim}`) on Redis Cluster so all keys share a slot. */
+  QUEUE_PREFIX: z.string().min(1).default('bull'),
+  /** Attempts per job before it stays in the failed set (first try included). */
+  JOB_ATTEMPTS: env.positiveInt(8),
+  /** Base delay of the exponential, jittered retry backoff. */
+  JOB_BACKOFF_MS: env.positiveInt(1000),
+  /** Completed jobs kept for inspection and replay: at most this many... */
+  KEEP_COMPLETED_COUNT: env.nonNegativeInt(1000),
+  /** ...and none older than this. */
+  KEEP_COMPLETED_AGE_SECONDS: env.nonNegativeInt(3600),
+  /** Failed jobs kept for inspection and redrive: at most this many... */
+  KEEP_FAILED_COUNT: env.nonNegativeInt(100_000),
+  /** ...and none older than this (default 14 days). */
+  KEEP_FAILED_AGE_SECONDS: env.nonNegativeInt(14 * 24 * 3600),
+} as const;
+
+const QueueEnv = z.object(queueEnv);
+export type QueueEnv = z.output<typeof QueueEnv>;
+
+/** The queue contract's settings, as both sides use them. */
+export interface QueueSettings {
+  redisUrl: string;
+  name: string;
+  prefix: string;
+  attempts: number;
+  backoffMs: number;
+  keepCompleted: { count: number; age: number };
+  keepFailed: { count: number; age: number };
+}
+
+export function toQueueSettings(config: QueueEnv): QueueSettings {
+  return {
+    redisUrl: config.REDIS_URL,
+    name: config.QUEUE_NAME,
+    prefix: config.QUEUE_PREFIX,
+    attempts: config.JOB_ATTEMPTS,
+    backoffMs: config.JOB_BACKOFF_MS,
+    keepCompleted: { count: config.KEEP_COMPLETED_COUNT, age: config.KEEP_COMPLETED_AGE_SECONDS },
+    keepFailed: { count: config.KEEP_FAILED_COUNT, age: config.KEEP_FAILED_AGE_SECONDS },
+  };
+}

@@ -1,0 +1,5 @@
+export { ConfigError, env, parseEnv } from './config.js';
+export type { Logger, LoggerOptions } from './logger.js';
+export { createLogger, redactUrl } from './logger.js';
+export type { Shutdown } from './shutdown.js';
+export { createShutdown } from './shutdown.js';

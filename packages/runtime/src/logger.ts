@@ -1,0 +1,45 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Paths pino replaces with "[redacted]" wherever they occur in a log line. */
+const redactPaths = [
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.authorization',
+  '*.cookie',
+  'headers.authorization',
+  'req.headers.authorization',
+  'config.DATABASE_URL',
+  'config.REDIS_URL',
+  'config.FORWARD_URL',
+];
+
+export interface LoggerOptions {
+  name: string;
+  level?: string;
+  /** Pretty output; defaults to "stdout is a terminal". */
+  pretty?: boolean;
+}
+
+/** A pino logger with secrets redacted; JSON unless writing to a terminal. */
+export function createLogger({ name, level = 'info', pretty = process.stdout.isTTY === true }: LoggerOptions): Logger {
+  return pino({
+    name,
+    level,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
+  });
+}
+
+/** `redis://user:secret@host` → `redis://user:***@host`, for log lines and errors. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return '[unparseable url]';
+  }
+}

@@ -1,0 +1,162 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { commandDefinitions, createCatalog, findCommand } from './index.js';
+
+const fixturesDir = new URL('../fixtures/', import.meta.url);
+const readFixture = (name: string) => readFileSync(new URL(name, fixturesDir), 'utf8');
+const catalog = createCatalog();
+
+describe('fixtures', () => {
+  it('exist for every command, byte-exact as Go encodes them', () => {
+    const files = readdirSync(fixturesDir).filter((f) => f.startsWith('callback'));
+    expect(files.sort()).toEqual(commandDefinitions.map((d) => `${d.command}.json`).sort());
+    for (const file of files) {
+      const raw = readFixture(file);
+      expect(raw.endsWith('}\n'), `${file} ends with Go's newline`).toBe(true);
+      expect(raw).not.toMatch(/[<>&]/); // Go escapes them as \u003c \u003e \u0026
+    }
+  });
+
+  it.each(commandDefinitions.map((d) => d.command))('%s parses', (command) => {
+    const result = catalog.check(command, JSON.parse(readFixture(`${command}.json`)));
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+  });
+});
+
+describe('normalised events', () => {
+  const check = (command: string) => {
+    const result = catalog.check(command, JSON.parse(readFixture(`${command}.json`)));
+    if (!result.ok) throw new Error(result.message);
+    return result.event;
+  };
+
+  it('reads the real join: inviterUserID is the joined user', () => {
+    expect(check('callbackAfterJoinGroupCommand')).toEqual({
+      type: 'group.member.joined',
+      groupID: '3027412834',
+      userID: '6960562805',
+      joinSource: 3,
+      reqMessage: 'hi <team> & all',
+      ex: null,
+      groupEx: null,
+    });
+  });
+
+  it('reads the docs join with ex and groupEx', () => {
+    expect(check('callbackAfterMemberJoinGroupCommand')).toMatchObject({
+      userID: 'user789',
+      ex: '{"vip":true}',
+      groupEx: '<group extra>',
+    });
+  });
+
+  it('deduplicates initMemberList keeping the highest role', () => {
+    const event = check('callbackAfterCreateGroupCommand');
+    expect(event).toMatchObject({ type: 'group.created', ownerUserID: '1695766238', createTime: 1713351839000 });
+    expect(event.type === 'group.created' && event.members).toEqual([
+      { userID: '1695766238', roleLevel: 100 },
+      { userID: '6960562805', roleLevel: 60 },
+      { userID: '5412398475', roleLevel: 20 },
+    ]);
+  });
+
+  it('reads nickName and keeps null as unchanged', () => {
+    expect(check('callbackAfterSetGroupMemberInfoCommand')).toEqual({
+      type: 'group.member.info.set',
+      groupID: '2818437296',
+      userID: '5412398475',
+      nickname: 'Ann & Co',
+      faceURL: null,
+      roleLevel: 60,
+      ex: null,
+    });
+  });
+
+  it('ignores the garbage groupType of dismiss and reads members', () => {
+    expect(check('callbackAfterDisMissGroupCommand')).toEqual({
+      type: 'group.dismissed',
+      groupID: '3027412834',
+      ownerUserID: '1695766238',
+      memberUserIDs: ['1695766238', '6960562805', '5412398475'],
+    });
+  });
+
+  it('reads null lists as empty', () => {
+    const result = catalog.check('callbackAfterKickGroupCommand', {
+      callbackCommand: 'callbackAfterKickGroupCommand',
+      groupID: 'g',
+      kickedUserIDs: null,
+    });
+    expect(result.ok && result.event).toEqual({ type: 'group.members.kicked', groupID: 'g', userIDs: [], reason: null });
+  });
+});
+
+describe('command matching', () => {
+  it('accepts the seed: capitalised callbackCommand against a lower-case URL command', () => {
+    const body = JSON.parse(readFixture('seed-member-join.json'));
+    expect(catalog.check('callbackAfterMemberJoinGroupCommand', body).ok).toBe(true);
+  });
+
+  it('finds aliases and either first-letter case', () => {
+    expect(findCommand('callbackQuitGroupCommand')?.command).toBe('callbackAfterQuitGroupCommand');
+    expect(findCommand('CallbackAfterKickGroupCommand')?.command).toBe('callbackAfterKickGroupCommand');
+    expect(findCommand('callbackafterkickgroupcommand')).toBeUndefined();
+  });
+
+  it('rejects an unknown command', () => {
+    expect(catalog.check('callbackAfterNothingCommand', {})).toMatchObject({ ok: false, reason: 'unknown-command' });
+  });
+
+  it('rejects a body naming another command', () => {
+    const result = catalog.check('callbackAfterQuitGroupCommand', {
+      callbackCommand: 'callbackAfterKickGroupCommand',
+      groupID: 'g',
+      userID: 'u',
+    });
+    expect(result).toMatchObject({ ok: false, reason: 'invalid-body' });
+    expect(!result.ok && result.message).toContain('names another command');
+  });
+
+  it('names the field and the command in errors', () => {
+    const result = catalog.check('callbackAfterQuitGroupCommand', {
+      callbackCommand: 'callbackAfterQuitGroupCommand',
+      groupID: 42,
+      userID: 'u',
+    });
+    expect(!result.ok && result.message).toMatch(/^callbackAfterQuitGroupCommand: groupID: .*string/);
+  });
+
+  it('reports the path of a nested error', () => {
+    const result = catalog.check('callbackAfterCreateGroupCommand', {
+      callbackCommand: 'callbackAfterCreateGroupCommand',
+      groupID: 'g',
+      initMemberList: [{ userID: 'a', roleLevel: 100 }, { userID: 7, roleLevel: 20 }],
+    });
+    expect(!result.ok && result.message).toContain('initMemberList[1].userID');
+  });
+
+  it('rejects non-object bodies', () => {
+    for (const body of [null, [], 'x', 3]) {
+      expect(catalog.check('callbackAfterQuitGroupCommand', body)).toMatchObject({ ok: false, reason: 'invalid-body' });
+    }
+  });
+
+  it('keeps unknown fields', () => {
+    const check = createCatalog(['callbackAfterQuitGroupCommand']);
+    const result = check.check('callbackAfterQuitGroupCommand', {
+      callbackCommand: 'callbackAfterQuitGroupCommand',
+      groupID: 'g',
+      userID: 'u',
+      futureField: { a: 1 },
+      other: null,
+    });
+    expect(result.ok).toBe(true);
+  });
+
+  it('limits a catalog to enabled commands', () => {
+    const limited = createCatalog(['callbackKillGroupCommand']);
+    expect(limited.enabled).toEqual(['callbackAfterKickGroupCommand']);
+    expect(limited.check('callbackAfterQuitGroupCommand', {})).toMatchObject({ reason: 'disabled-command' });
+    expect(() => createCatalog(['nope'])).toThrow(/unknown OpenIM callback command "nope"/);
+  });
+});
