@@ -1,4 +1,4 @@
-import { queueEnv, type QueueSettings, toQueueSettings } from '@openim-sync/queue';
+import { type QueueSettings, queueEnv, toQueueSettings } from '@openim-sync/queue';
 import { env, parseEnv } from '@openim-sync/runtime';
 import { commandDefinitions, findCommand } from '@openim-sync/schema';
 import { z } from 'zod';

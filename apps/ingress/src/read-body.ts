@@ -1,8 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 
-export type BodyResult =
-  | { ok: true; bytes: Buffer }
-  | { ok: false; status: 400 | 413; message: string };
+export type BodyResult = { ok: true; bytes: Buffer } | { ok: false; status: 400 | 413; message: string };
 
 /**
  * Reads the request body, refusing more than `limit` bytes. A declared

@@ -13,10 +13,7 @@ export class ConfigError extends Error {
  * as unset, so `FOO=` in an env file falls back to the default. Every bad
  * variable is reported at once in one {@link ConfigError}.
  */
-export function parseEnv<T extends z.ZodType>(
-  schema: T,
-  source: Record<string, string | undefined>,
-): z.output<T> {
+export function parseEnv<T extends z.ZodType>(schema: T, source: Record<string, string | undefined>): z.output<T> {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
@@ -38,13 +35,11 @@ export const env = {
   url: (protocols: readonly string[]) =>
     z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`), error: `must be a ${protocols.join(' or ')} URL` }),
   list: () =>
-    z
-      .string()
-      .transform((value) =>
-        value
-          .split(',')
-          .map((item) => item.trim())
-          .filter(Boolean),
-      ),
+    z.string().transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    ),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };

@@ -87,7 +87,12 @@ describe('normalised events', () => {
       groupID: 'g',
       kickedUserIDs: null,
     });
-    expect(result.ok && result.event).toEqual({ type: 'group.members.kicked', groupID: 'g', userIDs: [], reason: null });
+    expect(result.ok && result.event).toEqual({
+      type: 'group.members.kicked',
+      groupID: 'g',
+      userIDs: [],
+      reason: null,
+    });
   });
 });
 
@@ -130,7 +135,10 @@ describe('command matching', () => {
     const result = catalog.check('callbackAfterCreateGroupCommand', {
       callbackCommand: 'callbackAfterCreateGroupCommand',
       groupID: 'g',
-      initMemberList: [{ userID: 'a', roleLevel: 100 }, { userID: 7, roleLevel: 20 }],
+      initMemberList: [
+        { userID: 'a', roleLevel: 100 },
+        { userID: 7, roleLevel: 20 },
+      ],
     });
     expect(!result.ok && result.message).toContain('initMemberList[1].userID');
   });

@@ -1,4 +1,4 @@
-export type { Catalog, CallbackCheck } from './catalog.js';
+export type { CallbackCheck, Catalog } from './catalog.js';
 export { commandDefinitions, createCatalog, findCommand } from './catalog.js';
 export type { CommandDefinition } from './define-command.js';
 export { defineCommand } from './define-command.js';

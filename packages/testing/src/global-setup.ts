@@ -1,0 +1,24 @@
+import type {} from 'vitest';
+import type { TestProject } from 'vitest/node';
+import { postgresSpec, type ResolvedService, redisSpec, resolveService } from './services.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    redisUrl: string;
+    databaseUrl: string;
+  }
+}
+
+let started: ResolvedService[] = [];
+
+/** Vitest global setup: finds Redis and Postgres once and hands their URLs to every test file. */
+export async function setup(project: TestProject) {
+  const [redis, postgres] = await Promise.all([resolveService(redisSpec), resolveService(postgresSpec)]);
+  started = [redis, postgres];
+  project.provide('redisUrl', redis.url);
+  project.provide('databaseUrl', postgres.url);
+}
+
+export async function teardown() {
+  await Promise.all(started.map((service) => service.stop?.()));
+}
