@@ -1,20 +1,13 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createCallbackQueue, createProducerConnection } from '@openim-sync/queue';
-import { ConfigError, createLogger, createShutdown, redactUrl } from '@openim-sync/runtime';
+import { createLogger, createShutdown, loadConfigOrExit, redactUrl } from '@openim-sync/runtime';
 import { createCatalog } from '@openim-sync/schema';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createProducer } from './producer.js';
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`ingress: ${err.message}\n`);
-  process.exit(1);
-}
+const config = loadConfigOrExit('ingress', loadConfig);
 
 const logger = createLogger({ name: 'ingress', level: config.logLevel });
 const shutdown = createShutdown({ logger, timeoutMs: config.shutdownTimeoutMs });

@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 
 /** Reconnect quickly at first, then every two seconds. */
 const retryStrategy = (times: number) => Math.min(times * 100, 2000);
@@ -26,7 +27,7 @@ export function createProducerConnection(url: string, commandTimeoutMs: number):
  * Options for the worker's connections. BullMQ opens several (one blocking);
  * they must retry forever, so the worker rides out a Redis restart.
  */
-export function workerConnectionOptions(url: string): RedisOptions & { url: string } {
+export function workerConnectionOptions(url: string): ConnectionOptions {
   return { url, maxRetriesPerRequest: null, enableAutoPipelining: false, retryStrategy };
 }
 

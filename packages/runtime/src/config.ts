@@ -43,3 +43,17 @@ export const env = {
     ),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
+
+/**
+ * Runs an app's `loadConfig`; on a {@link ConfigError} prints the list of bad
+ * variables to stderr and exits 1 (no logger exists yet at that point).
+ */
+export function loadConfigOrExit<T>(app: string, load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${app}: ${err.message}\n`);
+    process.exit(1);
+  }
+}

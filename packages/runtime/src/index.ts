@@ -1,5 +1,6 @@
-export { ConfigError, env, parseEnv } from './config.js';
+export { ConfigError, env, loadConfigOrExit, parseEnv } from './config.js';
 export type { Logger, LoggerOptions } from './logger.js';
 export { createLogger, redactUrl } from './logger.js';
+export { retryUntilReady } from './retry.js';
 export type { Shutdown } from './shutdown.js';
 export { createShutdown } from './shutdown.js';

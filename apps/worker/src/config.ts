@@ -1,0 +1,78 @@
+import { type QueueSettings, queueEnv, toQueueSettings } from '@openim-sync/queue';
+import { env, parseEnv } from '@openim-sync/runtime';
+import { z } from 'zod';
+
+export const SINK_NAMES = ['postgres', 'http', 'log'] as const;
+export type SinkName = (typeof SINK_NAMES)[number];
+
+export const WorkerEnv = z
+  .object({
+    ...queueEnv,
+    /** Jobs one process handles at once; the work is I/O-bound (Postgres, HTTP), so well above the core count. */
+    WORKER_CONCURRENCY: env.positiveInt(32),
+    /** Where events go, in order: any of postgres, http, log. */
+    SINKS: env
+      .list()
+      .pipe(z.array(z.enum(SINK_NAMES)).min(1, 'name at least one sink'))
+      .transform((names) => [...new Set(names)])
+      .default(['postgres']),
+    /** Postgres holding the group-membership projection (postgres sink). */
+    DATABASE_URL: env.url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/postgres'),
+    /** Schema of the projection's tables; created when missing. */
+    DATABASE_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier')
+      .default('public'),
+    /** Connections in the worker's Postgres pool. */
+    DATABASE_POOL_SIZE: env.positiveInt(10),
+    /** The App's endpoint that receives each event as JSON (http sink). */
+    FORWARD_URL: env.url(['http', 'https']).optional(),
+    /** Time the App's endpoint has to answer before the attempt counts as failed and is retried. */
+    FORWARD_TIMEOUT_MS: env.positiveInt(5000),
+    /** Sent as the Authorization header to the App's endpoint; never logged. */
+    FORWARD_AUTHORIZATION: z.string().optional(),
+    /** How long a worker's lock on a job lasts without renewal; a crashed worker's jobs come back after it. */
+    LOCK_DURATION_MS: env.positiveInt(30_000),
+    /** How often workers look for jobs whose worker died (stalled). */
+    STALLED_INTERVAL_MS: env.positiveInt(30_000),
+    /** Times a job may stall (its worker died mid-job) before it is failed. */
+    MAX_STALLED_COUNT: env.nonNegativeInt(5),
+    /** How long shutdown waits for active jobs before exiting; unfinished ones are retried by other workers. */
+    SHUTDOWN_TIMEOUT_MS: env.positiveInt(30_000),
+    LOG_LEVEL: env.logLevel(),
+  })
+  .superRefine((e, ctx) => {
+    if (e.SINKS.includes('http') && !e.FORWARD_URL) {
+      ctx.addIssue({ code: 'custom', path: ['FORWARD_URL'], message: 'required when SINKS includes http' });
+    }
+  });
+
+export interface WorkerConfig {
+  concurrency: number;
+  sinks: SinkName[];
+  database: { url: string; schema: string; poolSize: number };
+  forward: { url: string | undefined; timeoutMs: number; authorization: string | undefined };
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  maxStalledCount: number;
+  shutdownTimeoutMs: number;
+  logLevel: string;
+  queue: QueueSettings;
+}
+
+/** Reads and validates the worker's environment; throws one ConfigError listing every bad variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): WorkerConfig {
+  const e = parseEnv(WorkerEnv, source);
+  return {
+    concurrency: e.WORKER_CONCURRENCY,
+    sinks: e.SINKS,
+    database: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA, poolSize: e.DATABASE_POOL_SIZE },
+    forward: { url: e.FORWARD_URL, timeoutMs: e.FORWARD_TIMEOUT_MS, authorization: e.FORWARD_AUTHORIZATION },
+    lockDurationMs: e.LOCK_DURATION_MS,
+    stalledIntervalMs: e.STALLED_INTERVAL_MS,
+    maxStalledCount: e.MAX_STALLED_COUNT,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+    queue: toQueueSettings(e),
+  };
+}

@@ -1,0 +1,64 @@
+import type { CallbackJobData } from '@openim-sync/queue';
+import type { Logger } from '@openim-sync/runtime';
+import { type Catalog, createCatalog } from '@openim-sync/schema';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { PermanentSinkError, type Sink, type SinkEvent, type SinkOutcome } from './sinks/index.js';
+
+export interface ProcessorDeps {
+  sinks: Sink[];
+  logger: Logger;
+  /** The worker accepts every known command; ENABLED_COMMANDS limits the ingress only. */
+  catalog?: Catalog;
+}
+
+export type ProcessorResult = Record<string, SinkOutcome>;
+
+/**
+ * Runs one job through every sink in order. The payload is validated again
+ * with this worker's catalog: a job that fails its schema (a bad replay, a
+ * hand-made job, a schema change) can never succeed and fails without
+ * retries. A sink failure is retried; a permanent one fails the job at once.
+ * Sinks are idempotent, so a retry after a partial success is safe.
+ */
+export function createProcessor({ sinks, logger, catalog = createCatalog() }: ProcessorDeps) {
+  return async function processCallback(job: Job<CallbackJobData>): Promise<ProcessorResult> {
+    const data = job.data as Partial<CallbackJobData> | undefined;
+    const log = logger.child({
+      jobId: job.id,
+      command: job.name,
+      operationID: data?.operationID,
+      attempt: job.attemptsMade + 1,
+    });
+    const item = toSinkEvent(job, catalog);
+    const outcomes: ProcessorResult = {};
+    for (const sink of sinks) {
+      try {
+        outcomes[sink.name] = await sink.apply(item);
+      } catch (err) {
+        const error = err as Error;
+        error.message = `${sink.name} sink: ${error.message}`;
+        if (err instanceof PermanentSinkError) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+    }
+    log.debug({ outcomes, latencyMs: Date.now() - item.receivedAt }, 'job applied');
+    return outcomes;
+  };
+}
+
+function toSinkEvent(job: Job<CallbackJobData>, catalog: Catalog): SinkEvent {
+  const data = job.data as Partial<CallbackJobData> | undefined;
+  if (!job.id || !data || typeof data.receivedAt !== 'number' || typeof data.payload !== 'object' || !data.payload) {
+    throw new UnrecoverableError('malformed job: data needs receivedAt (number) and payload (object)');
+  }
+  const checked = catalog.check(job.name, data.payload);
+  if (!checked.ok) throw new UnrecoverableError(`payload fails its schema: ${checked.message}`);
+  return {
+    id: job.id,
+    command: checked.definition.command,
+    operationID: typeof data.operationID === 'string' ? data.operationID : '',
+    receivedAt: data.receivedAt,
+    event: checked.event,
+    payload: data.payload,
+  };
+}

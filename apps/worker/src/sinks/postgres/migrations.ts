@@ -1,0 +1,103 @@
+import type pg from 'pg';
+
+/**
+ * Schema versions, applied in order, each once. Never edit a released
+ * migration: add a new one.
+ *
+ * Versions (`*_version` columns) are the ingress's receive time in ms: the
+ * only clock OpenIM's callbacks give. Removals and dismissals are kept so a
+ * join that arrives after a newer quit cannot bring the member back.
+ */
+const migrations: ReadonlyArray<{ version: number; name: string; sql: (schema: string) => string }> = [
+  {
+    version: 1,
+    name: 'group membership projection',
+    sql: (s) => `
+      CREATE TABLE ${s}.group_members (
+        group_id        text        NOT NULL,
+        user_id         text        NOT NULL,
+        role_level      integer,
+        join_source     integer,
+        req_message     text,
+        nickname        text,
+        face_url        text,
+        ex              text,
+        group_ex        text,
+        joined_at       timestamptz NOT NULL,
+        updated_at      timestamptz NOT NULL DEFAULT now(),
+        member_version  bigint      NOT NULL,
+        role_version    bigint      NOT NULL DEFAULT 0,
+        info_version    bigint      NOT NULL DEFAULT 0,
+        PRIMARY KEY (group_id, user_id)
+      );
+      CREATE INDEX group_members_user_idx ON ${s}.group_members (user_id);
+
+      CREATE TABLE ${s}.group_member_removals (
+        group_id        text        NOT NULL,
+        user_id         text        NOT NULL,
+        reason          text        NOT NULL,
+        removed_version bigint      NOT NULL,
+        removed_at      timestamptz NOT NULL,
+        PRIMARY KEY (group_id, user_id)
+      );
+
+      CREATE TABLE ${s}.group_dismissals (
+        group_id          text        PRIMARY KEY,
+        dismissed_version bigint      NOT NULL,
+        dismissed_at      timestamptz NOT NULL
+      );
+
+      CREATE TABLE ${s}.applied_events (
+        event_id    text        PRIMARY KEY,
+        command     text        NOT NULL,
+        group_id    text,
+        received_at timestamptz NOT NULL,
+        applied_at  timestamptz NOT NULL DEFAULT now()
+      );`,
+  },
+];
+
+export const LATEST_VERSION = migrations.at(-1)?.version ?? 0;
+
+/**
+ * Brings `schema` up to date. Safe to run from many workers at once: a
+ * transaction-scoped advisory lock lets one migrate while the others wait,
+ * then find nothing left to do.
+ */
+export async function migrate(pool: pg.Pool, schemaName: string): Promise<number[]> {
+  const s = quoteIdent(schemaName);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`openim-sync:migrate:${schemaName}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
+         version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
+    const done = new Set(rows.map((r) => r.version));
+    const applied: number[] = [];
+    for (const migration of migrations) {
+      if (done.has(migration.version)) continue;
+      await client.query(migration.sql(s));
+      await client.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
+        migration.version,
+        migration.name,
+      ]);
+      applied.push(migration.version);
+    }
+    await client.query('COMMIT');
+    return applied;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Quotes an SQL identifier. */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

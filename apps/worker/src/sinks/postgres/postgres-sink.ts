@@ -1,0 +1,65 @@
+import type { Logger } from '@openim-sync/runtime';
+import pg from 'pg';
+import type { Sink, SinkEvent } from '../sink.js';
+import { migrate, quoteIdent } from './migrations.js';
+import { createProjection } from './projection.js';
+
+export interface PostgresSinkOptions {
+  url: string;
+  schema: string;
+  poolSize: number;
+  logger: Logger;
+}
+
+/**
+ * The App's group-membership projection. Each event is applied in one
+ * transaction that first records its id in `applied_events`: a retry or a
+ * second delivery of the same job finds the id and changes nothing, so the
+ * effect lands exactly once however often the job runs.
+ */
+export async function createPostgresSink({ url, schema, poolSize, logger }: PostgresSinkOptions): Promise<Sink> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+  // An idle client losing its server must not crash the process; the pool replaces it.
+  pool.on('error', (err) => logger.warn({ err: err.message }, 'postgres connection lost'));
+  const applied = await migrate(pool, schema);
+  if (applied.length > 0) logger.info({ schema, versions: applied }, 'postgres migrations applied');
+
+  const s = quoteIdent(schema);
+  const projection = createProjection(s);
+  const recordSql = `
+    INSERT INTO ${s}.applied_events (event_id, command, group_id, received_at)
+    VALUES ($1, $2, $3, to_timestamp($4::bigint / 1000.0))
+    ON CONFLICT (event_id) DO NOTHING`;
+  let closed: Promise<void> | undefined;
+
+  return {
+    name: 'postgres',
+    async apply(item: SinkEvent) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const recorded = await client.query(recordSql, [item.id, item.command, item.event.groupID, item.receivedAt]);
+        if (recorded.rowCount === 0) {
+          await client.query('ROLLBACK');
+          return 'already-applied';
+        }
+        await projection.apply(client, item.event, item.receivedAt);
+        await client.query('COMMIT');
+        return 'applied';
+      } catch (err) {
+        // A client whose ROLLBACK fails is broken: drop it instead of pooling it.
+        await client.query('ROLLBACK').catch((rollbackErr: Error) => {
+          broken = rollbackErr;
+        });
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    close() {
+      closed ??= pool.end();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { BACKOFF_TYPE, type CallbackJobData, retryDelay, workerConnectionOptions } from '@openim-sync/queue';
+import type { Logger } from '@openim-sync/runtime';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { WorkerConfig } from './config.js';
+import type { ProcessorResult } from './processor.js';
+import { RetryableSinkError } from './sinks/index.js';
+
+export type CallbackWorker = Worker<CallbackJobData, ProcessorResult, string>;
+
+export interface WorkerDeps {
+  config: Pick<WorkerConfig, 'concurrency' | 'lockDurationMs' | 'stalledIntervalMs' | 'maxStalledCount' | 'queue'>;
+  processor: (job: Job<CallbackJobData>) => Promise<ProcessorResult>;
+  logger: Logger;
+}
+
+/** Longest wait a target's Retry-After may ask for. */
+const MAX_RETRY_AFTER_MS = 60 * 60_000;
+
+/**
+ * A BullMQ worker on the callback queue. Created paused (`autorun: false`):
+ * the caller starts it with `run()` once its sinks are ready.
+ */
+export function createCallbackWorker({ config, processor, logger }: WorkerDeps): CallbackWorker {
+  const worker: CallbackWorker = new Worker(config.queue.name, processor, {
+    connection: workerConnectionOptions(config.queue.redisUrl),
+    prefix: config.queue.prefix,
+    concurrency: config.concurrency,
+    lockDuration: config.lockDurationMs,
+    stalledInterval: config.stalledIntervalMs,
+    maxStalledCount: config.maxStalledCount,
+    autorun: false,
+    settings: {
+      backoffStrategy: (attemptsMade: number, type?: string, err?: Error) => {
+        if (type !== BACKOFF_TYPE) throw new Error(`unknown backoff type ${type}`);
+        if (err instanceof RetryableSinkError && err.retryAfterMs !== undefined) {
+          return Math.min(err.retryAfterMs, MAX_RETRY_AFTER_MS);
+        }
+        return retryDelay(attemptsMade, config.queue.backoffMs);
+      },
+    },
+  });
+
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const context = { jobId: job.id, command: job.name, operationID: job.data?.operationID, attempt: job.attemptsMade };
+    const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (final) logger.error({ ...context, err: err.message }, 'job failed for good: kept in the failed set');
+    else logger.warn({ ...context, err: err.message }, 'job failed: will retry');
+  });
+  worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled (its worker died): back in the queue'));
+  worker.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
+  return worker;
+}
