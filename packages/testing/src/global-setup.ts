@@ -1,13 +1,6 @@
-import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
+import type {} from './inject.js';
 import { postgresSpec, type ResolvedService, redisSpec, resolveService } from './services.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    redisUrl: string;
-    databaseUrl: string;
-  }
-}
 
 let started: ResolvedService[] = [];
 

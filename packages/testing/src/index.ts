@@ -1,4 +1,5 @@
 export { readFixture } from './fixtures.js';
+export { testServices } from './inject.js';
 export { uniqueName } from './names.js';
 export type { TestSchema } from './postgres.js';
 export { createTestSchema } from './postgres.js';

@@ -1,0 +1,73 @@
+import type { CallbackJobData } from '@openim-sync/queue';
+import { createLogger } from '@openim-sync/runtime';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { describe, expect, it } from 'vitest';
+import { createProcessor } from './processor.js';
+import { PermanentSinkError, type Sink, type SinkEvent } from './sinks/index.js';
+
+const logger = createLogger({ name: 'test', level: 'silent' });
+const payload = { callbackCommand: 'callbackAfterQuitGroupCommand', groupID: 'g1', userID: 'u1', extra: null };
+
+function job(data: Partial<CallbackJobData>, name = 'callbackAfterQuitGroupCommand'): Job<CallbackJobData> {
+  return { id: 'h-1', name, data, attemptsMade: 0 } as unknown as Job<CallbackJobData>;
+}
+
+function recordingSink(name: string, fail?: Error): Sink & { seen: SinkEvent[] } {
+  const seen: SinkEvent[] = [];
+  return {
+    name,
+    seen,
+    async apply(item) {
+      seen.push(item);
+      if (fail) throw fail;
+      return 'applied';
+    },
+    async close() {},
+  };
+}
+
+describe('processor', () => {
+  it('runs every sink in order with the re-validated event', async () => {
+    const a = recordingSink('a');
+    const b = recordingSink('b');
+    const result = await createProcessor({ sinks: [a, b], logger })(
+      job({ command: 'callbackAfterQuitGroupCommand', operationID: 'op', receivedAt: 5, payload }),
+    );
+    expect(result).toEqual({ a: 'applied', b: 'applied' });
+    expect(b.seen[0]).toEqual({
+      id: 'h-1',
+      command: 'callbackAfterQuitGroupCommand',
+      operationID: 'op',
+      receivedAt: 5,
+      event: { type: 'group.member.quit', groupID: 'g1', userID: 'u1' },
+      payload,
+    });
+  });
+
+  it('fails a payload that breaks its schema without retries', async () => {
+    const process = createProcessor({ sinks: [recordingSink('a')], logger });
+    await expect(
+      process(job({ operationID: 'op', receivedAt: 5, payload: { ...payload, userID: 3 } })),
+    ).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(process(job({ operationID: 'op' }))).rejects.toThrow(/malformed job/);
+  });
+
+  it('turns a permanent sink error into an unrecoverable one, naming the sink', async () => {
+    const process = createProcessor({ sinks: [recordingSink('http', new PermanentSinkError('answered 400'))], logger });
+    const failure = process(job({ operationID: 'op', receivedAt: 5, payload }));
+    await expect(failure).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(failure).rejects.toThrow('http sink: answered 400');
+  });
+
+  it('lets other sink errors through for a retry, and stops at the first failing sink', async () => {
+    const later = recordingSink('later');
+    const process = createProcessor({
+      sinks: [recordingSink('postgres', new Error('connection refused')), later],
+      logger,
+    });
+    const failure = process(job({ operationID: 'op', receivedAt: 5, payload }));
+    await expect(failure).rejects.not.toBeInstanceOf(UnrecoverableError);
+    await expect(failure).rejects.toThrow('postgres sink: connection refused');
+    expect(later.seen).toHaveLength(0);
+  });
+});

@@ -1,0 +1,152 @@
+import { createLogger } from '@openim-sync/runtime';
+import type { CallbackEvent } from '@openim-sync/schema';
+import { createTestSchema, type TestSchema } from '@openim-sync/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { migrate } from '../src/sinks/postgres/migrations.js';
+import { createPostgresSink } from '../src/sinks/postgres/postgres-sink.js';
+import type { Sink } from '../src/sinks/sink.js';
+
+const logger = createLogger({ name: 'test', level: 'silent' });
+let schema: TestSchema;
+let sink: Sink;
+let seq = 0;
+
+beforeAll(async () => {
+  schema = await createTestSchema(inject('databaseUrl'), 'pg_sink');
+  sink = await createPostgresSink({ url: inject('databaseUrl'), schema: schema.name, poolSize: 4, logger });
+});
+
+afterAll(async () => {
+  await sink?.close();
+  await schema?.drop();
+});
+
+/** Applies an event as if the ingress had received it at `receivedAt`. */
+function apply(event: CallbackEvent, receivedAt: number, id = `e${++seq}`) {
+  return sink.apply({ id, command: 'test', operationID: 'op', receivedAt, event, payload: {} });
+}
+
+async function members(groupID: string) {
+  return schema.rows<{ user_id: string; role_level: number; nickname: string | null }>(
+    'SELECT user_id, role_level, nickname FROM $schema.group_members WHERE group_id = $1 ORDER BY user_id',
+    [groupID],
+  );
+}
+
+const join = (groupID: string, userID: string): CallbackEvent => ({
+  type: 'group.member.joined',
+  groupID,
+  userID,
+  joinSource: 3,
+  reqMessage: null,
+  ex: null,
+  groupEx: null,
+});
+const quit = (groupID: string, userID: string): CallbackEvent => ({ type: 'group.member.quit', groupID, userID });
+
+describe('postgres sink', () => {
+  it('applies each event exactly once', async () => {
+    expect(await apply(join('g-once', 'u1'), 1000, 'same-id')).toBe('applied');
+    await apply(quit('g-once', 'u1'), 2000);
+    // A retry of the join after the quit: same id, so nothing happens.
+    expect(await apply(join('g-once', 'u1'), 3000, 'same-id')).toBe('already-applied');
+    expect(await members('g-once')).toEqual([]);
+    const recorded = await schema.rows('SELECT event_id FROM $schema.applied_events WHERE event_id = $1', ['same-id']);
+    expect(recorded).toHaveLength(1);
+  });
+
+  it('does not let a join that arrives after a newer quit bring the member back', async () => {
+    await apply(quit('g-order', 'u1'), 2000);
+    await apply(join('g-order', 'u1'), 1000);
+    expect(await members('g-order')).toEqual([]);
+    // A join newer than the quit does bring them back.
+    await apply(join('g-order', 'u1'), 3000);
+    expect(await members('g-order')).toEqual([{ user_id: 'u1', role_level: 20, nickname: null }]);
+  });
+
+  it('keeps a member whose quit is older than their rejoin, whatever the arrival order', async () => {
+    await apply(join('g-rejoin', 'u1'), 1000);
+    await apply(join('g-rejoin', 'u1'), 3000);
+    await apply(quit('g-rejoin', 'u1'), 2000);
+    expect((await members('g-rejoin')).map((m) => m.user_id)).toEqual(['u1']);
+  });
+
+  it('creates a group with its members, one row each', async () => {
+    await apply(
+      {
+        type: 'group.created',
+        groupID: 'g-create',
+        groupName: 'n',
+        ownerUserID: 'o',
+        creatorUserID: 'o',
+        createTime: 500,
+        ex: null,
+        members: [
+          { userID: 'o', roleLevel: 100 },
+          { userID: 'a', roleLevel: 60 },
+          { userID: 'm', roleLevel: 20 },
+        ],
+      },
+      1000,
+    );
+    expect(await members('g-create')).toEqual([
+      { user_id: 'a', role_level: 60, nickname: null },
+      { user_id: 'm', role_level: 20, nickname: null },
+      { user_id: 'o', role_level: 100, nickname: null },
+    ]);
+    const [row] = await schema.rows<{ joined_at: Date }>(
+      "SELECT joined_at FROM $schema.group_members WHERE group_id = 'g-create' AND user_id = 'o'",
+    );
+    expect(row?.joined_at.getTime()).toBe(500);
+  });
+
+  it('kicks several members and transfers ownership', async () => {
+    for (const [i, u] of ['o', 'x', 'y', 'z'].entries()) await apply(join('g-kick', u), 1000 + i);
+    await apply({ type: 'group.members.kicked', groupID: 'g-kick', userIDs: ['x', 'y'], reason: null }, 2000);
+    await apply({ type: 'group.owner.transferred', groupID: 'g-kick', oldOwnerUserID: 'o', newOwnerUserID: 'z' }, 3000);
+    expect(await members('g-kick')).toEqual([
+      { user_id: 'o', role_level: 20, nickname: null },
+      { user_id: 'z', role_level: 100, nickname: null },
+    ]);
+  });
+
+  it('keeps the newest role and nickname when member updates arrive out of order', async () => {
+    const set = (roleLevel: number | null, nickname: string | null): CallbackEvent => ({
+      type: 'group.member.info.set',
+      groupID: 'g-info',
+      userID: 'u1',
+      nickname,
+      faceURL: null,
+      roleLevel,
+      ex: null,
+    });
+    await apply(join('g-info', 'u1'), 1000);
+    await apply(set(60, 'new'), 3000);
+    await apply(set(20, 'old'), 2000);
+    expect(await members('g-info')).toEqual([{ user_id: 'u1', role_level: 60, nickname: 'new' }]);
+    // A null field means "unchanged".
+    await apply(set(null, null), 4000);
+    expect(await members('g-info')).toEqual([{ user_id: 'u1', role_level: 60, nickname: 'new' }]);
+  });
+
+  it('removes a dismissed group and ignores older events for it', async () => {
+    await apply(join('g-dismiss', 'u1'), 1000);
+    await apply(join('g-dismiss', 'u2'), 1001);
+    await apply({ type: 'group.dismissed', groupID: 'g-dismiss', ownerUserID: 'u1', memberUserIDs: [] }, 2000);
+    await apply(join('g-dismiss', 'u3'), 1500);
+    expect(await members('g-dismiss')).toEqual([]);
+  });
+
+  it('converges under concurrent writers to the same member', async () => {
+    // Joins and quits of one user applied concurrently; the newest (a quit) must win.
+    const events = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? join('g-race', 'u1') : quit('g-race', 'u1')));
+    await Promise.all(events.map((event, i) => apply(event, 10_000 + i)));
+    expect(await members('g-race')).toEqual([]);
+  });
+
+  it('migrates idempotently, also from many workers at once', async () => {
+    await Promise.all([migrate(schema.pool, schema.name), migrate(schema.pool, schema.name)]);
+    const versions = await schema.rows('SELECT version FROM $schema.schema_migrations');
+    expect(versions).toEqual([{ version: 1 }]);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { callbackJobId, callbackJobOptions, isContentJobId, retryDelay } from './job.js';
+import { type QueueSettings, queueEnv, toQueueSettings } from './settings.js';
+
+const settings: QueueSettings = toQueueSettings(z.object(queueEnv).parse({}));
+const body = Buffer.from('{"callbackCommand":"x"}\n');
+
+describe('callbackJobId', () => {
+  it('is stable for the same command, operationID and bytes', () => {
+    const id = callbackJobId('c', 'op-1', body);
+    expect(id).toBe(callbackJobId('c', 'op-1', Buffer.from(body)));
+    expect(isContentJobId(id)).toBe(true);
+    expect(id).not.toContain(':'); // BullMQ refuses ':' in custom ids
+  });
+
+  it('differs when any part differs', () => {
+    const id = callbackJobId('c', 'op-1', body);
+    expect(callbackJobId('d', 'op-1', body)).not.toBe(id);
+    expect(callbackJobId('c', 'op-2', body)).not.toBe(id);
+    expect(callbackJobId('c', 'op-1', Buffer.from('{"callbackCommand":"x"}'))).not.toBe(id);
+  });
+
+  it('never merges callbacks with an empty operationID', () => {
+    const a = callbackJobId('c', '', body);
+    expect(a).not.toBe(callbackJobId('c', '', body));
+    expect(isContentJobId(a)).toBe(false);
+  });
+});
+
+describe('callbackJobOptions', () => {
+  it('deduplicates content ids for the TTL and keeps retention bounded', () => {
+    const id = callbackJobId('c', 'op', body);
+    expect(callbackJobOptions(settings, id, 5000)).toMatchObject({
+      jobId: id,
+      attempts: 8,
+      backoff: { type: 'jittered' },
+      deduplication: { id, ttl: 5000 },
+      removeOnComplete: { count: 1000, age: 3600 },
+      removeOnFail: { count: 100_000, age: 14 * 24 * 3600 },
+    });
+    expect(callbackJobOptions(settings, callbackJobId('c', '', body), 5000).deduplication).toBeUndefined();
+  });
+});
+
+describe('retryDelay', () => {
+  it('doubles per attempt with jitter between 0.5x and 1.5x', () => {
+    expect(retryDelay(1, 1000, () => 0)).toBe(500);
+    expect(retryDelay(1, 1000, () => 0.999)).toBe(1499);
+    expect(retryDelay(4, 1000, () => 0.5)).toBe(8000);
+  });
+
+  it('caps at ten minutes', () => {
+    expect(retryDelay(30, 1000, () => 0.5)).toBe(600_000);
+  });
+});
