@@ -23,8 +23,22 @@ export interface LoggerOptions {
   pretty?: boolean;
 }
 
-/** A pino logger with secrets redacted; JSON unless writing to a terminal. */
-export function createLogger({ name, level = 'info', pretty = process.stdout.isTTY === true }: LoggerOptions): Logger {
+/** pino-pretty is a development dependency: production images do not ship it. */
+function prettyAvailable(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A pino logger with secrets redacted; JSON unless writing to a terminal (and pino-pretty is installed). */
+export function createLogger({
+  name,
+  level = 'info',
+  pretty = process.stdout.isTTY === true && prettyAvailable(),
+}: LoggerOptions): Logger {
   return pino({
     name,
     level,

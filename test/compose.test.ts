@@ -1,0 +1,235 @@
+// Checks the deployment files (docker-compose.yml, Dockerfile, .env.example)
+// against each other and against the apps' config schemas. No Docker engine
+// is needed: the files are parsed, and `docker-compose config` (which only
+// reads files) validates the compose file where that command exists.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { IngressEnv } from '../apps/ingress/src/config.js';
+import { WorkerEnv } from '../apps/worker/src/config.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const read = (name: string) => readFileSync(join(root, name), 'utf8');
+
+type Json = Record<string, unknown>;
+
+// `merge: true` resolves the `<<: *queue-env` merge keys the way compose does.
+const compose = parse(read('docker-compose.yml'), { merge: true }) as Json;
+const services = (compose.services ?? {}) as Record<string, Json>;
+const dockerfile = read('Dockerfile');
+const envExample = read('.env.example');
+
+/** Names that .env.example documents, set (`NAME=x`) or commented out (`# NAME=x`). */
+const documented = new Set([...envExample.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+
+function service(name: string): Json {
+  const found = services[name];
+  expect(found, `service ${name}`).toBeTypeOf('object');
+  return found as Json;
+}
+
+/** Variable names of a service's environment, in either of compose's two forms. */
+function environmentNames(svc: Json): string[] {
+  const env = svc.environment;
+  if (Array.isArray(env)) return env.map((entry) => String(entry).split('=')[0] ?? '');
+  return Object.keys((env ?? {}) as Json);
+}
+
+/** A service's depends_on as a map of service → condition (the list form has none). */
+function dependencies(svc: Json): Record<string, string | undefined> {
+  const deps = svc.depends_on;
+  if (Array.isArray(deps)) return Object.fromEntries(deps.map((name) => [String(name), undefined]));
+  return Object.fromEntries(
+    Object.entries((deps ?? {}) as Record<string, Json>).map(([name, spec]) => [name, spec?.condition as string]),
+  );
+}
+
+/** The command as one string, whether written as a string or a list. */
+function commandLine(svc: Json): string {
+  const command = svc.command;
+  return Array.isArray(command) ? command.join(' ') : String(command ?? '');
+}
+
+/** Dockerfile stages by name, each with its instruction lines (continuations joined). */
+function stages(text: string): Map<string, string[]> {
+  const result = new Map<string, string[]>();
+  let current: string[] | undefined;
+  const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const from = /^FROM\s+\S+(?:\s+AS\s+(\S+))?/i.exec(line);
+    if (from) {
+      current = [];
+      result.set(from[1] ?? `#${result.size}`, current);
+    } else {
+      current?.push(line);
+    }
+  }
+  return result;
+}
+
+function findOnPath(command: string): string | undefined {
+  const candidates = [`/usr/bin/${command}`, ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, command))];
+  return candidates.find((path) => path && existsSync(path));
+}
+
+describe('docker-compose.yml', () => {
+  it('has the four services', () => {
+    expect(Object.keys(services).sort()).toEqual(['ingress', 'postgres', 'redis', 'worker']);
+  });
+
+  it('runs Redis with an append-only file, no eviction, a healthcheck and a volume', () => {
+    const redis = service('redis');
+    const command = commandLine(redis);
+    expect(command).toMatch(/--appendonly yes\b/);
+    expect(command).toMatch(/--maxmemory-policy noeviction\b/);
+    expect(JSON.stringify((redis.healthcheck as Json)?.test)).toContain('redis-cli');
+    expect(redis.volumes).toEqual(expect.arrayContaining([expect.stringMatching(/^[\w-]+:\/data$/)]));
+  });
+
+  it('runs Postgres with a healthcheck and a volume', () => {
+    const postgres = service('postgres');
+    expect(JSON.stringify((postgres.healthcheck as Json)?.test)).toContain('pg_isready');
+    expect(postgres.volumes).toEqual(expect.arrayContaining([expect.stringMatching(/:\/var\/lib\/postgresql\/data$/)]));
+  });
+
+  it('keeps the named volumes it mounts', () => {
+    const declared = Object.keys((compose.volumes ?? {}) as Json);
+    for (const name of ['redis', 'postgres']) {
+      for (const volume of service(name).volumes as string[]) {
+        expect(declared).toContain(volume.split(':')[0]);
+      }
+    }
+  });
+
+  it('publishes the ingress and starts it once Redis is healthy', () => {
+    const ingress = service('ingress');
+    expect(ingress.ports).toEqual([expect.stringMatching(/:8080$/)]);
+    expect(dependencies(ingress)).toEqual({ redis: 'service_healthy' });
+  });
+
+  it('lets the worker scale: no container_name, no ports, waits for Redis and Postgres', () => {
+    const worker = service('worker');
+    expect(worker).not.toHaveProperty('container_name');
+    expect(worker).not.toHaveProperty('ports');
+    expect(dependencies(worker)).toEqual({ redis: 'service_healthy', postgres: 'service_healthy' });
+  });
+
+  it('points the apps at the services of the stack', () => {
+    const ingressEnv = service('ingress').environment as Json;
+    const workerEnv = service('worker').environment as Json;
+    expect(ingressEnv.REDIS_URL).toBe('redis://redis:6379');
+    expect(workerEnv.REDIS_URL).toBe('redis://redis:6379');
+    expect(String(workerEnv.DATABASE_URL)).toMatch(/^postgres:\/\/openim_sync:.+@postgres:5432\/openim_sync$/);
+    expect(String(workerEnv.SINKS)).toContain('postgres');
+  });
+
+  it('gives each app more time to stop than its own shutdown deadline', () => {
+    for (const name of ['ingress', 'worker']) {
+      const svc = service(name);
+      const grace = /^(\d+)s$/.exec(String(svc.stop_grace_period));
+      expect(grace, `${name} stop_grace_period`).not.toBeNull();
+      const deadlineMs = Number((svc.environment as Json).SHUTDOWN_TIMEOUT_MS);
+      expect(Number(grace![1]) * 1000).toBeGreaterThan(deadlineMs);
+      expect(svc.restart).toBe('unless-stopped');
+    }
+  });
+
+  // Compose's own validator needs no engine. CI installs Debian's docker-compose;
+  // elsewhere the Docker CLI's `docker compose` plugin does the same.
+  it('passes `docker-compose config`', () => {
+    const standalone = findOnPath('docker-compose');
+    const docker = findOnPath('docker');
+    const command = standalone
+      ? { file: standalone, args: [] as string[] }
+      : docker && spawnSync(docker, ['compose', 'version']).status === 0
+        ? { file: docker, args: ['compose'] }
+        : undefined;
+    if (!command) {
+      throw new Error(
+        'no compose validator: install docker-compose (apt-get install docker-compose) or the Docker CLI',
+      );
+    }
+    const result = spawnSync(command.file, [...command.args, '-f', 'docker-compose.yml', 'config', '-q'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(result.status, result.stderr).toBe(0);
+  });
+});
+
+describe('Dockerfile', () => {
+  const byName = stages(dockerfile);
+
+  it('builds every target that docker-compose.yml asks for', () => {
+    for (const name of ['ingress', 'worker']) {
+      const target = (service(name).build as Json)?.target;
+      expect(target).toBe(name);
+      expect(byName.has(name), `stage ${name}`).toBe(true);
+    }
+  });
+
+  it('runs the final stages as the unprivileged node user in production mode', () => {
+    for (const name of ['ingress', 'worker']) {
+      const instructions = byName.get(name) ?? [];
+      expect(instructions).toContain('USER node');
+      expect(instructions).toContain('ENV NODE_ENV=production');
+      expect(instructions).toContain('CMD ["node", "dist/main.js"]');
+    }
+  });
+
+  it('exposes and health-checks the ingress without curl', () => {
+    const ingress = byName.get('ingress') ?? [];
+    expect(ingress).toContain('EXPOSE 8080');
+    const healthcheck = ingress.find((line) => line.startsWith('HEALTHCHECK'));
+    expect(healthcheck).toMatch(/fetch\(.*\/healthz/);
+    expect(byName.get('worker')?.some((line) => line.startsWith('EXPOSE'))).toBe(false);
+  });
+
+  it('installs the pnpm version that package.json pins', () => {
+    const pinned = (JSON.parse(read('package.json')) as { packageManager: string }).packageManager;
+    const installed = /^ARG PNPM_VERSION=(\S+)$/m.exec(dockerfile)?.[1];
+    expect(`pnpm@${installed}`).toBe(pinned);
+  });
+
+  it('copies every workspace manifest before installing', () => {
+    const build = byName.get('build') ?? [];
+    const install = build.findIndex((line) => line.includes('pnpm install --frozen-lockfile'));
+    expect(install).toBeGreaterThan(0);
+    const copied = build.slice(0, install).join('\n');
+    // A frozen install needs every importer of the lockfile, test-only packages too.
+    const manifests = ['apps', 'packages'].flatMap((group) =>
+      readdirSync(join(root, group))
+        .map((dir) => `${group}/${dir}`)
+        .filter((dir) => existsSync(join(root, dir, 'package.json'))),
+    );
+    expect(manifests).toContain('apps/ingress');
+    for (const dir of manifests) expect(copied).toContain(`COPY ${dir}/package.json ${dir}/`);
+  });
+});
+
+describe('.env.example', () => {
+  it("documents every variable of the apps' environment in docker-compose.yml", () => {
+    for (const name of ['ingress', 'worker']) {
+      for (const variable of environmentNames(service(name))) {
+        expect(documented, `${variable} (${name})`).toContain(variable);
+      }
+    }
+  });
+
+  it('documents every variable that docker-compose.yml substitutes', () => {
+    const substituted = [...read('docker-compose.yml').matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]);
+    expect(substituted.length).toBeGreaterThan(0);
+    for (const variable of substituted) expect(documented, variable).toContain(variable);
+  });
+
+  it("documents every variable that the apps' config schemas read", () => {
+    for (const variable of [...Object.keys(IngressEnv.shape), ...Object.keys(WorkerEnv.shape)]) {
+      expect(documented, variable).toContain(variable);
+    }
+  });
+});
