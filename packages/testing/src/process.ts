@@ -25,6 +25,8 @@ export interface ServiceProcess {
   output: string[];
   /** Resolves once a line matches (or rejects when the process exits first or time runs out). */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the exit code when the process exits by itself or is stopped. */
+  exited: Promise<number | null>;
   /** Sends `signal` and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -52,6 +54,7 @@ export function startService(entry: string, env: Record<string, string>): Servic
   return {
     child,
     output,
+    exited,
     waitForLine(pattern, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
