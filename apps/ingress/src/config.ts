@@ -25,12 +25,15 @@ export const IngressEnv = z.object({
   ENABLED_COMMANDS: env
     .list()
     .pipe(
-      z.array(z.string()).refine((names) => names.every((name) => findCommand(name)), {
-        error: (issue) => {
-          const names = issue.input as string[];
-          return `unknown command(s): ${names.filter((n) => !findCommand(n)).join(', ')}`;
-        },
-      }),
+      z
+        .array(z.string())
+        .min(1, 'name at least one command, or leave it unset for all')
+        .refine((names) => names.every((name) => findCommand(name)), {
+          error: (issue) => {
+            const names = issue.input as string[];
+            return `unknown command(s): ${names.filter((n) => !findCommand(n)).join(', ')}`;
+          },
+        }),
     )
     .default(commandDefinitions.map((d) => d.command)),
   /** How long shutdown may take (drain in-flight requests, close the queue) before the process exits anyway. */

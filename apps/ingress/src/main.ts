@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import { serve } from '@hono/node-server';
 import { createCallbackQueue, createProducerConnection } from '@openim-sync/queue';
 import { createLogger, createShutdown, loadConfigOrExit, redactUrl } from '@openim-sync/runtime';
@@ -27,6 +28,11 @@ shutdown.add('redis', () => connection.quit().catch(() => connection.disconnect(
 const queue = createCallbackQueue(config.queue, connection);
 queue.on('error', (err) => logger.debug({ err: err.message }, 'queue error'));
 shutdown.add('queue', () => queue.close());
+
+// The producer refuses callbacks until Redis is ready, and OpenIM drops a refused
+// callback, so listen once Redis is up; if it is down, listen anyway after a few
+// seconds (503 until it is back, /healthz answers).
+await Promise.race([queue.waitUntilReady().catch(() => {}), delay(5000, undefined, { ref: false })]);
 
 let shuttingDown = false;
 const app = createApp({

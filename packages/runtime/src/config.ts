@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Variables whose values may hold credentials (URLs with passwords, tokens). */
+const SECRET_NAME = /URL|PASSWORD|SECRET|TOKEN|AUTHORIZATION|KEY/i;
+
 /** Raised when the environment does not satisfy an app's config schema. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -21,7 +24,9 @@ export function parseEnv<T extends z.ZodType>(schema: T, source: Record<string, 
     result.error.issues.map((issue) => {
       const name = issue.path.join('.') || '(environment)';
       const value = cleaned[name];
-      return value === undefined ? `${name}: ${issue.message}` : `${name}=${JSON.stringify(value)}: ${issue.message}`;
+      // Values of secret-bearing variables stay out of the message, which goes to stderr.
+      if (value === undefined || SECRET_NAME.test(name)) return `${name}: ${issue.message}`;
+      return `${name}=${JSON.stringify(value)}: ${issue.message}`;
     }),
   );
 }

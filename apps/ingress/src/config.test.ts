@@ -1,0 +1,152 @@
+import { ConfigError } from '@openim-sync/runtime';
+import { commandDefinitions } from '@openim-sync/schema';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+/** The ConfigError `loadConfig` throws for `source`, or a failure when it does not throw one. */
+function configError(source: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(source);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error(`loadConfig(${JSON.stringify(source)}) did not throw`);
+}
+
+describe('loadConfig', () => {
+  it('has a default for everything', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      basePath: '/callback',
+      maxBodyBytes: 1024 * 1024,
+      dedupTtlMs: 86_400_000,
+      enqueueTimeoutMs: 1500,
+      enabledCommands: commandDefinitions.map((d) => d.command),
+      shutdownTimeoutMs: 10_000,
+      logLevel: 'info',
+      queue: {
+        redisUrl: 'redis://127.0.0.1:6379',
+        name: 'openim-callbacks',
+        prefix: 'bull',
+        attempts: 8,
+        backoffMs: 1000,
+        keepCompleted: { count: 1000, age: 3600 },
+        keepFailed: { count: 100_000, age: 14 * 24 * 3600 },
+      },
+    });
+  });
+
+  it('coerces and converts the values it reads', () => {
+    const config = loadConfig({
+      PORT: '9090',
+      HOST: '127.0.0.1',
+      MAX_BODY_BYTES: '2048',
+      DEDUP_TTL_SECONDS: '60',
+      ENQUEUE_TIMEOUT_MS: '800',
+      ENABLED_COMMANDS: ' callbackAfterJoinGroupCommand, callbackQuitGroupCommand ,',
+      SHUTDOWN_TIMEOUT_MS: '3000',
+      LOG_LEVEL: 'debug',
+      REDIS_URL: 'rediss://:secret@redis.internal:6380/2',
+      QUEUE_NAME: 'callbacks',
+      QUEUE_PREFIX: '{openim}',
+      JOB_ATTEMPTS: '3',
+      JOB_BACKOFF_MS: '250',
+      KEEP_COMPLETED_COUNT: '0',
+      KEEP_COMPLETED_AGE_SECONDS: '0',
+      KEEP_FAILED_COUNT: '10',
+      KEEP_FAILED_AGE_SECONDS: '60',
+    });
+    expect(config).toMatchObject({
+      port: 9090,
+      host: '127.0.0.1',
+      maxBodyBytes: 2048,
+      dedupTtlMs: 60_000,
+      enqueueTimeoutMs: 800,
+      enabledCommands: ['callbackAfterJoinGroupCommand', 'callbackQuitGroupCommand'],
+      shutdownTimeoutMs: 3000,
+      logLevel: 'debug',
+      queue: {
+        redisUrl: 'rediss://:secret@redis.internal:6380/2',
+        name: 'callbacks',
+        prefix: '{openim}',
+        attempts: 3,
+        backoffMs: 250,
+        keepCompleted: { count: 0, age: 0 },
+        keepFailed: { count: 10, age: 60 },
+      },
+    });
+  });
+
+  it('reports every bad variable in one ConfigError', () => {
+    const error = configError({
+      PORT: 'abc',
+      JOB_ATTEMPTS: '0',
+      ENABLED_COMMANDS: 'callbackAfterQuitGroupCommand,nope',
+      REDIS_URL: 'http://localhost:6379',
+      QUEUE_NAME: 'a:b',
+      MAX_BODY_BYTES: '1.5',
+      LOG_LEVEL: 'loud',
+      CALLBACK_BASE_PATH: 'callback',
+    });
+    expect(error.name).toBe('ConfigError');
+    const variables = error.problems.map((p) => p.split(/[=:]/)[0]).sort();
+    expect(variables).toEqual([
+      'CALLBACK_BASE_PATH',
+      'ENABLED_COMMANDS',
+      'JOB_ATTEMPTS',
+      'LOG_LEVEL',
+      'MAX_BODY_BYTES',
+      'PORT',
+      'QUEUE_NAME',
+      'REDIS_URL',
+    ]);
+    expect(error.problems.find((p) => p.startsWith('ENABLED_COMMANDS'))).toMatch(/unknown command\(s\): nope$/);
+    expect(error.message).toContain('PORT="abc"');
+    expect(error.message).toContain('JOB_ATTEMPTS="0"');
+  });
+
+  it.each([
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['MAX_BODY_BYTES', '0'],
+    ['ENQUEUE_TIMEOUT_MS', 'soon'],
+    ['DEDUP_TTL_SECONDS', '-5'],
+    ['KEEP_FAILED_COUNT', '-1'],
+    ['JOB_BACKOFF_MS', '1e3.5'],
+  ])('refuses %s=%j', (name, value) => {
+    expect(configError({ [name]: value }).problems).toEqual([expect.stringMatching(new RegExp(`^${name}=`))]);
+  });
+
+  it('treats an empty string as unset', () => {
+    expect(
+      loadConfig({
+        PORT: '',
+        HOST: '',
+        CALLBACK_BASE_PATH: '',
+        ENABLED_COMMANDS: '',
+        REDIS_URL: '',
+        JOB_ATTEMPTS: '',
+        LOG_LEVEL: '',
+        UNRELATED: undefined,
+      }),
+    ).toEqual(loadConfig({}));
+  });
+
+  it.each([
+    ['/callback/', '/callback'],
+    ['/hooks/openim//', '/hooks/openim'],
+    ['/hooks/openim', '/hooks/openim'],
+    ['/', '/'],
+    ['///', '/'],
+  ])('reads CALLBACK_BASE_PATH=%s as %s', (value, basePath) => {
+    expect(loadConfig({ CALLBACK_BASE_PATH: value }).basePath).toBe(basePath);
+  });
+
+  it.each(['callback', '/callback?token=x', 'http://host/callback'])('refuses CALLBACK_BASE_PATH=%s', (value) => {
+    expect(configError({ CALLBACK_BASE_PATH: value }).problems).toEqual([
+      expect.stringMatching(/^CALLBACK_BASE_PATH=.*must start with "\/"/),
+    ]);
+  });
+});

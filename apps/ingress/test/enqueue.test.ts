@@ -1,0 +1,178 @@
+import { BACKOFF_TYPE, type CallbackJobData, callbackJobId, workerConnectionOptions } from '@openim-sync/queue';
+import { deleteQueueKeys, readFixture, uniqueName } from '@openim-sync/testing';
+import { Worker } from 'bullmq';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { ACK, createStack, post, type StackOptions } from './stack.js';
+
+const redisUrl = inject('redisUrl');
+const stacks: ReturnType<typeof createStack>[] = [];
+
+/** A stack whose connection is up: the producer refuses callbacks until then. */
+async function stack(options: Omit<StackOptions, 'redisUrl'> = {}) {
+  const created = createStack({ redisUrl, ...options });
+  stacks.push(created);
+  await created.queue.waitUntilReady();
+  return created;
+}
+
+afterEach(async () => {
+  for (const { settings, close } of stacks.splice(0)) {
+    await close();
+    await deleteQueueKeys(redisUrl, settings.prefix, settings.name);
+  }
+});
+
+const QUIT = '/callback/callbackAfterQuitGroupCommand';
+const quitBody = '{"callbackCommand":"callbackAfterQuitGroupCommand","groupID":"3027412834","userID":"6960562805"}\n';
+
+describe('a callback becomes one waiting job', () => {
+  it('for the seed document’s request', async () => {
+    const { app, queue } = await stack();
+    const seed = readFixture('seed-member-join');
+    const before = Date.now();
+    const response = await app.request('/callback?command=callbackAfterMemberJoinGroupCommand&contenttype=json', {
+      method: 'POST',
+      headers: { operationID: '1646445464564', 'Content-Type': 'application/json' },
+      body: seed,
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(ACK);
+
+    expect(await queue.getJobCounts()).toMatchObject({ waiting: 1, active: 0, delayed: 0, completed: 0, failed: 0 });
+    const [job] = await queue.getWaiting();
+    expect(job?.name).toBe('callbackAfterMemberJoinGroupCommand');
+    expect(job?.id).toBe(callbackJobId('callbackAfterMemberJoinGroupCommand', '1646445464564', seed));
+    expect(job?.data).toEqual({
+      command: 'callbackAfterMemberJoinGroupCommand',
+      operationID: '1646445464564',
+      receivedAt: expect.any(Number),
+      event: {
+        type: 'group.member.joined',
+        groupID: '12345',
+        userID: 'user789',
+        joinSource: null,
+        reqMessage: null,
+        ex: 'Extra data',
+        groupEx: 'GroupExtra data',
+      },
+      payload: JSON.parse(seed.toString('utf8')),
+    } satisfies CallbackJobData);
+    expect(job?.data.receivedAt).toBeGreaterThanOrEqual(before);
+    expect(job?.data.receivedAt).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('for OpenIM’s real request, with the job options of the settings', async () => {
+    const { app, queue, settings } = await stack();
+    const fixture = readFixture('callbackAfterJoinGroupCommand');
+    const response = await post(app, '/callback/callbackAfterJoinGroupCommand', fixture, '1713351839432-abc');
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(ACK);
+
+    const jobs = await queue.getWaiting();
+    expect(jobs).toHaveLength(1);
+    const job = jobs[0]!;
+    expect(job.name).toBe('callbackAfterJoinGroupCommand');
+    expect(job.data).toEqual({
+      command: 'callbackAfterJoinGroupCommand',
+      operationID: '1713351839432-abc',
+      receivedAt: expect.any(Number),
+      event: {
+        type: 'group.member.joined',
+        groupID: '3027412834',
+        userID: '6960562805',
+        joinSource: 3,
+        reqMessage: 'hi <team> & all',
+        ex: null,
+        groupEx: null,
+      },
+      payload: JSON.parse(fixture.toString('utf8')),
+    });
+    expect(job.opts).toMatchObject({
+      attempts: 5,
+      backoff: { type: BACKOFF_TYPE },
+      removeOnComplete: { count: 10, age: 600 },
+      removeOnFail: { count: 20, age: 1200 },
+    });
+    expect(job.opts.attempts).toBe(settings.attempts);
+  });
+});
+
+describe('re-deliveries', () => {
+  it('acknowledges a duplicate but queues it once', async () => {
+    const { app, queue } = await stack();
+    for (let i = 0; i < 2; i++) {
+      const response = await post(app, QUIT, quitBody, '1713351839432-dup');
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe(ACK);
+    }
+    expect(await queue.getWaitingCount()).toBe(1);
+  });
+
+  it('queues the same body twice under two operationIDs', async () => {
+    const { app, queue } = await stack();
+    expect((await post(app, QUIT, quitBody, 'op-1')).status).toBe(200);
+    expect((await post(app, QUIT, quitBody, 'op-2')).status).toBe(200);
+    const jobs = await queue.getWaiting();
+    expect(jobs.map((j) => j.data.operationID).sort()).toEqual(['op-1', 'op-2']);
+  });
+
+  it('queues the same body twice under an empty operationID (two real events may look alike)', async () => {
+    const { app, queue } = await stack();
+    expect((await post(app, QUIT, quitBody, '')).status).toBe(200);
+    expect((await post(app, QUIT, quitBody, '')).status).toBe(200);
+    const jobs = await queue.getWaiting();
+    expect(jobs).toHaveLength(2);
+    expect(new Set(jobs.map((j) => j.id)).size).toBe(2);
+    expect(jobs.map((j) => j.data.operationID)).toEqual(['', '']);
+  });
+
+  it('still recognises a duplicate after the first job completed and was removed', async () => {
+    const { app, queue, settings } = await stack({ queueEnv: { KEEP_COMPLETED_COUNT: 0 } });
+    expect((await post(app, QUIT, quitBody, 'op-done')).status).toBe(200);
+    const jobId = callbackJobId('callbackAfterQuitGroupCommand', 'op-done', Buffer.from(quitBody));
+    expect(await queue.getJobState(jobId)).toBe('waiting');
+
+    const processed: string[] = [];
+    const worker = new Worker<CallbackJobData>(
+      settings.name,
+      async (job) => {
+        processed.push(job.id ?? '');
+      },
+      { connection: workerConnectionOptions(redisUrl), prefix: settings.prefix },
+    );
+    worker.on('error', () => {});
+    try {
+      await vi.waitFor(async () => expect(await queue.getJobState(jobId)).toBe('unknown'), { timeout: 10_000 });
+    } finally {
+      await worker.close();
+    }
+    expect(processed).toEqual([jobId]);
+    expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, completed: 0, failed: 0 });
+
+    const again = await post(app, QUIT, quitBody, 'op-done');
+    expect(again.status).toBe(200);
+    expect(await again.text()).toBe(ACK);
+    expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, completed: 0 });
+    expect(await queue.getJob(jobId)).toBeUndefined();
+
+    // The queue itself still takes new work: only the re-delivery was dropped.
+    expect((await post(app, QUIT, quitBody, 'op-new')).status).toBe(200);
+    expect(await queue.getWaitingCount()).toBe(1);
+  });
+});
+
+describe('Redis Cluster hashtag prefix', () => {
+  it('adds the job under keys that start with the {hashtag} prefix', async () => {
+    const prefix = `{${uniqueName('hashtag')}}`;
+    const { app, queue, settings, connection } = await stack({ queueEnv: { QUEUE_PREFIX: prefix } });
+    expect(queue.opts.prefix).toBe(prefix);
+    expect((await post(app, QUIT, quitBody, 'op-hash')).status).toBe(200);
+    expect(await queue.getWaitingCount()).toBe(1);
+
+    const keys = await connection.keys(`${prefix}:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(key.startsWith(`${prefix}:${settings.name}:`), key).toBe(true);
+    const jobId = callbackJobId('callbackAfterQuitGroupCommand', 'op-hash', Buffer.from(quitBody));
+    expect(keys).toContain(`${prefix}:${settings.name}:${jobId}`);
+  });
+});

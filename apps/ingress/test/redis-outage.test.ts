@@ -1,0 +1,121 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { freePort, portAnswers } from '@openim-sync/testing';
+import type { Hono } from 'hono';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ACK, createStack, errorOf, post } from './stack.js';
+
+const QUIT = '/callback/callbackAfterQuitGroupCommand';
+const quitBody = '{"callbackCommand":"callbackAfterQuitGroupCommand","groupID":"3027412834","userID":"6960562805"}\n';
+/** What "fast" means here: OpenIM gives up after 5 s, the producer's command timeout is 1 s. */
+const BOUND_MS = 2000;
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Sends a callback and checks that it is refused with 503 and the callback error body within BOUND_MS. */
+async function expectUnavailable(app: Hono, operationID: string) {
+  const started = performance.now();
+  const response = await post(app, QUIT, quitBody, operationID);
+  const elapsed = performance.now() - started;
+  expect(response.status).toBe(503);
+  expect(await errorOf(response)).toMatchObject({ errCode: 503, errMsg: expect.stringMatching(/Redis/) });
+  expect(elapsed).toBeLessThan(BOUND_MS);
+}
+
+async function readyStatus(app: Hono) {
+  const started = performance.now();
+  const response = await app.request('/readyz');
+  expect(performance.now() - started).toBeLessThan(BOUND_MS);
+  return response.status;
+}
+
+/** A throwaway redis-server of this test's own, so it can be killed without touching the shared one. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'];
+  const child = spawn('/usr/bin/redis-server', args, { stdio: 'ignore' });
+  const exited = once(child, 'exit');
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  await vi.waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+      expect(await portAnswers('127.0.0.1', port, 200)).toBe(true);
+    },
+    { timeout: 10_000, interval: 50 },
+  );
+  return child;
+}
+
+describe('Redis unavailable', () => {
+  it('answers 503 fast when nothing listens at the Redis address', async () => {
+    const port = await freePort();
+    const { app, connection, close } = createStack({ redisUrl: `redis://127.0.0.1:${port}` });
+    cleanups.push(close);
+
+    await expectUnavailable(app, 'op-never-1');
+    expect(await readyStatus(app)).toBe(503);
+    // Still fast once ioredis has failed and is retrying in the background.
+    await vi.waitFor(() => expect(connection.status).toBe('reconnecting'), { timeout: 5000 });
+    await expectUnavailable(app, 'op-never-2');
+    expect(await readyStatus(app)).toBe(503);
+    expect((await app.request('/healthz')).status).toBe(200);
+  });
+
+  it('answers 503 fast while Redis is down and recovers when it is back', async () => {
+    const port = await freePort();
+    let redis = await startRedis(port);
+    const { app, queue, connection, close } = createStack({ redisUrl: `redis://127.0.0.1:${port}` });
+    cleanups.push(close);
+    await queue.waitUntilReady();
+
+    expect(await readyStatus(app)).toBe(200);
+    const first = await post(app, QUIT, quitBody, 'op-before');
+    expect(first.status).toBe(200);
+    expect(await first.text()).toBe(ACK);
+    expect(await queue.getWaitingCount()).toBe(1);
+
+    const killed = once(redis, 'exit');
+    redis.kill('SIGKILL');
+    await killed;
+    await expectUnavailable(app, 'op-during-1');
+    expect(await readyStatus(app)).toBe(503);
+    await vi.waitFor(() => expect(connection.status).not.toBe('ready'), { timeout: 5000 });
+    await expectUnavailable(app, 'op-during-2');
+
+    redis = await startRedis(port);
+    await vi.waitFor(async () => expect(await readyStatus(app)).toBe(200), { timeout: 15_000, interval: 100 });
+    const after = await post(app, QUIT, quitBody, 'op-after');
+    expect(after.status).toBe(200);
+    expect(await after.text()).toBe(ACK);
+    // A fresh server without persistence: the only job is the one sent after the restart.
+    const jobs = await queue.getWaiting();
+    expect(jobs.map((j) => j.data.operationID)).toEqual(['op-after']);
+  });
+
+  it('answers 503 within the bound when Redis hangs without closing the connection', async () => {
+    const port = await freePort();
+    const redis = await startRedis(port);
+    const { app, queue, close } = createStack({ redisUrl: `redis://127.0.0.1:${port}`, enqueueTimeoutMs: 500 });
+    cleanups.push(close);
+    await queue.waitUntilReady();
+    expect((await post(app, QUIT, quitBody, 'op-before')).status).toBe(200);
+
+    redis.kill('SIGSTOP');
+    try {
+      await expectUnavailable(app, 'op-frozen');
+      expect(await readyStatus(app)).toBe(503);
+    } finally {
+      redis.kill('SIGCONT');
+    }
+    await vi.waitFor(async () => expect(await readyStatus(app)).toBe(200), { timeout: 15_000, interval: 100 });
+    expect((await post(app, QUIT, quitBody, 'op-after')).status).toBe(200);
+    // The refused job may still have been added once Redis woke up: at least once, never lost after an ack.
+    const ids = (await queue.getWaiting()).map((j) => j.data.operationID);
+    expect(ids).toEqual(expect.arrayContaining(['op-before', 'op-after']));
+  });
+});

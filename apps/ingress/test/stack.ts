@@ -1,0 +1,96 @@
+import {
+  type CallbackQueue,
+  createCallbackQueue,
+  createProducerConnection,
+  type QueueEnv,
+  type QueueSettings,
+  toQueueSettings,
+} from '@openim-sync/queue';
+import { createLogger } from '@openim-sync/runtime';
+import { createCatalog } from '@openim-sync/schema';
+import { uniqueName } from '@openim-sync/testing';
+import type { Hono } from 'hono';
+import type { Redis } from 'ioredis';
+import { createApp } from '../src/app.js';
+import { createProducer } from '../src/producer.js';
+
+export const ACK = '{"actionCode":0,"errCode":0,"errMsg":"","errDlt":"","nextCode":0}';
+
+/** The ingress's app over a real queue and the real producer, as main.ts wires them. */
+export interface Stack {
+  app: Hono;
+  queue: CallbackQueue;
+  connection: Redis;
+  settings: QueueSettings;
+  /** Closes the queue, then the connection; safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  redisUrl: string;
+  /** Queue variables overriding the test defaults (name and prefix are unique per stack). */
+  queueEnv?: Partial<QueueEnv>;
+  enqueueTimeoutMs?: number;
+  dedupTtlMs?: number;
+}
+
+export function createStack({ redisUrl, queueEnv = {}, enqueueTimeoutMs = 1000, dedupTtlMs = 60_000 }: StackOptions) {
+  const settings = toQueueSettings({
+    REDIS_URL: redisUrl,
+    QUEUE_NAME: uniqueName('ingress'),
+    QUEUE_PREFIX: uniqueName('prefix'),
+    JOB_ATTEMPTS: 5,
+    JOB_BACKOFF_MS: 250,
+    KEEP_COMPLETED_COUNT: 10,
+    KEEP_COMPLETED_AGE_SECONDS: 600,
+    KEEP_FAILED_COUNT: 20,
+    KEEP_FAILED_AGE_SECONDS: 1200,
+    ...queueEnv,
+  });
+  const connection = createProducerConnection(settings.redisUrl, enqueueTimeoutMs);
+  // The connection and the queue repeat errors while Redis is away; the 503s are what the tests look at.
+  connection.on('error', () => {});
+  const queue = createCallbackQueue(settings, connection);
+  queue.on('error', () => {});
+  const producer = createProducer({ queue, connection, settings, dedupTtlMs, timeoutMs: enqueueTimeoutMs });
+  const app = createApp({
+    config: { basePath: '/callback', maxBodyBytes: 1024 * 1024 },
+    catalog: createCatalog(),
+    producer,
+    logger: createLogger({ name: 'ingress-test', level: 'silent', pretty: false }),
+  });
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await queue.close();
+      connection.disconnect();
+    })();
+    return closing;
+  };
+  return { app, queue, connection, settings, close } satisfies Stack;
+}
+
+/** A POST as OpenIM's Go client sends it. */
+export function post(app: Hono, path: string, body: Uint8Array | string, operationID: string | null = '1') {
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json; charset=utf-8',
+    'User-Agent': 'Go-http-client/1.1',
+  };
+  if (operationID !== null) headers.Operationid = operationID;
+  return app.request(path, { method: 'POST', headers, body: typeof body === 'string' ? Buffer.from(body) : body });
+}
+
+/** Checks the five-field error response OpenIM reads. */
+export async function errorOf(response: Response): Promise<{ errCode: number; errMsg: string }> {
+  const body = (await response.json()) as Record<string, unknown>;
+  if (
+    Object.keys(body).sort().join() !== 'actionCode,errCode,errDlt,errMsg,nextCode' ||
+    typeof body.errCode !== 'number' ||
+    body.errCode === 0 ||
+    typeof body.errMsg !== 'string' ||
+    body.errMsg === ''
+  ) {
+    throw new Error(`not a callback error response: ${JSON.stringify(body)}`);
+  }
+  return { errCode: body.errCode, errMsg: body.errMsg };
+}
