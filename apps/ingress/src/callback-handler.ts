@@ -1,4 +1,4 @@
-import type { CallbackJobData } from '@openim-sync/queue';
+import { type CallbackJobData, createReceiveClock } from '@openim-sync/queue';
 import type { Logger } from '@openim-sync/runtime';
 import type { Catalog } from '@openim-sync/schema';
 import type { Context } from 'hono';
@@ -25,6 +25,7 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
  */
 export function createCallbackHandler({ basePath, maxBodyBytes, catalog, producer, logger }: CallbackHandlerDeps) {
   const prefixLength = basePath === '/' ? 0 : basePath.length;
+  const receiveClock = createReceiveClock();
 
   function commandOf(c: Context): string | Rejection {
     const segments = c.req.path.slice(prefixLength).split('/').filter(Boolean);
@@ -80,7 +81,7 @@ export function createCallbackHandler({ basePath, maxBodyBytes, catalog, produce
   }
 
   return async function handleCallback(c: Context): Promise<Response> {
-    const receivedAt = Date.now();
+    const receivedAt = receiveClock();
     const command = commandOf(c);
     const outcome = typeof command === 'string' ? await accept(c, command, receivedAt) : command;
     if ('status' in outcome) {

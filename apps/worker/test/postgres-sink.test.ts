@@ -150,3 +150,64 @@ describe('postgres sink', () => {
     expect(versions).toEqual([{ version: 1 }]);
   });
 });
+
+describe('postgres sink, any order of one group’s events', () => {
+  const setInfo = (groupID: string, userID: string, nickname: string, roleLevel: number): CallbackEvent => ({
+    type: 'group.member.info.set',
+    groupID,
+    userID,
+    nickname,
+    faceURL: null,
+    roleLevel,
+    ex: null,
+  });
+
+  /** Every order of `events` (with their receive times) must give the in-order result. */
+  async function expectOrderIndependent(label: string, events: Array<[CallbackEvent, number]>) {
+    const results = new Set<string>();
+    for (const order of permutations(events.map((_, i) => i))) {
+      const groupID = `${label}-${order.join('')}`;
+      for (const i of order) {
+        const [event, at] = events[i] as [CallbackEvent, number];
+        await apply({ ...event, groupID } as CallbackEvent, at);
+      }
+      const rows = await schema.rows(
+        `SELECT user_id, role_level, nickname, join_source, extract(epoch from joined_at) * 1000 AS joined_ms
+           FROM $schema.group_members WHERE group_id = $1 ORDER BY user_id`,
+        [groupID],
+      );
+      results.add(JSON.stringify(rows));
+    }
+    expect([...results]).toHaveLength(1);
+    return JSON.parse([...results][0] as string);
+  }
+
+  it('forgets the old membership’s fields when a rejoin is applied before the quit', async () => {
+    const rows = await expectOrderIndependent('g-rejoin-fields', [
+      [join('g', 'u1'), 1000],
+      [setInfo('g', 'u1', 'Ann', 60), 2000],
+      [quit('g', 'u1'), 3000],
+      [{ ...join('g', 'u1'), joinSource: 2 } as CallbackEvent, 4000],
+    ]);
+    expect(rows).toEqual([{ user_id: 'u1', role_level: 20, nickname: null, join_source: 2, joined_ms: '4000.000000' }]);
+  });
+
+  it('orders a join, a quit and a rejoin received in the same millisecond', async () => {
+    const rows = await expectOrderIndependent('g-same-ms', [
+      [join('g', 'u1'), 5000],
+      [quit('g', 'u1'), 5000.001],
+      [join('g', 'u1'), 5000.002],
+    ]);
+    expect(rows.map((r: { user_id: string }) => r.user_id)).toEqual(['u1']);
+  });
+});
+
+function* permutations(items: number[]): Generator<number[]> {
+  if (items.length <= 1) {
+    yield items;
+    return;
+  }
+  for (const [i, item] of items.entries()) {
+    for (const rest of permutations(items.filter((_, j) => j !== i))) yield [item, ...rest];
+  }
+}

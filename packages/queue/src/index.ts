@@ -1,6 +1,13 @@
 export { createAdminConnection, createProducerConnection, workerConnectionOptions } from './connection.js';
 export type { CallbackJobData } from './job.js';
-export { BACKOFF_TYPE, callbackJobId, callbackJobOptions, isContentJobId, retryDelay } from './job.js';
+export {
+  BACKOFF_TYPE,
+  callbackJobId,
+  callbackJobOptions,
+  createReceiveClock,
+  isContentJobId,
+  retryDelay,
+} from './job.js';
 export type { CallbackQueue } from './queue.js';
 export { createCallbackQueue } from './queue.js';
 export type { QueueEnv, QueueSettings } from './settings.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { callbackJobId, callbackJobOptions, isContentJobId, retryDelay } from './job.js';
+import { callbackJobId, callbackJobOptions, createReceiveClock, isContentJobId, retryDelay } from './job.js';
 import { type QueueSettings, queueEnv, toQueueSettings } from './settings.js';
 
 const settings: QueueSettings = toQueueSettings(z.object(queueEnv).parse({}));
@@ -52,5 +52,17 @@ describe('retryDelay', () => {
 
   it('caps at ten minutes', () => {
     expect(retryDelay(30, 1000, () => 0.5)).toBe(600_000);
+  });
+});
+
+describe('createReceiveClock', () => {
+  it('follows the wall clock and stays strictly increasing within a millisecond', () => {
+    let wall = 1000;
+    const clock = createReceiveClock(() => wall);
+    expect([clock(), clock(), clock()]).toEqual([1000, 1000.001, 1000.002]);
+    wall = 1001;
+    expect(clock()).toBe(1001);
+    wall = 900; // the wall clock stepped back
+    expect(clock()).toBe(1001.001);
   });
 });

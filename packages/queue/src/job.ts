@@ -9,7 +9,7 @@ export interface CallbackJobData {
   command: string;
   /** The `operationID` header as OpenIM sent it (may be empty). */
   operationID: string;
-  /** When the ingress received the request, ms since the epoch; orders events. */
+  /** When the ingress received the request: ms since the epoch, with µs fractions to keep order (see createReceiveClock). */
   receivedAt: number;
   /** The normalised event the worker applies. */
   event: CallbackEvent;
@@ -66,4 +66,20 @@ export function callbackJobOptions(settings: QueueSettings, jobId: string, dedup
 export function retryDelay(attemptsMade: number, baseMs: number, random = Math.random): number {
   const exponential = baseMs * 2 ** Math.max(0, attemptsMade - 1);
   return Math.round(Math.min(exponential, MAX_BACKOFF_MS) * (0.5 + random()));
+}
+
+/**
+ * A clock for `receivedAt`: wall-clock milliseconds, made strictly increasing
+ * within one process by adding microseconds when two callbacks arrive in the
+ * same millisecond (or the wall clock steps back). OpenIM's callbacks carry
+ * no time of their own, so this order is the one the projection applies:
+ * a join and a quit of the same user in the same millisecond stay ordered.
+ */
+export function createReceiveClock(now: () => number = Date.now): () => number {
+  let last = 0;
+  return () => {
+    const wall = now();
+    last = wall > last ? wall : Math.round((last + 0.001) * 1000) / 1000;
+    return last;
+  };
 }

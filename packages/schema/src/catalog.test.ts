@@ -108,6 +108,13 @@ describe('command matching', () => {
     expect(findCommand('callbackafterkickgroupcommand')).toBeUndefined();
   });
 
+  it('accepts a v3.6 alias in the body against the canonical name, as the worker checks it', () => {
+    const body = { callbackCommand: 'callbackQuitGroupCommand', groupID: 'g', userID: 'u' };
+    expect(catalog.check('callbackQuitGroupCommand', body).ok).toBe(true);
+    expect(catalog.check('callbackAfterQuitGroupCommand', body).ok).toBe(true);
+    expect(catalog.check('callbackAfterKickGroupCommand', body).ok).toBe(false);
+  });
+
   it('rejects an unknown command', () => {
     expect(catalog.check('callbackAfterNothingCommand', {})).toMatchObject({ ok: false, reason: 'unknown-command' });
   });

@@ -77,7 +77,9 @@ function checkCallback(allowed: ReadonlySet<CommandDefinition>, urlCommand: stri
   if (typeof sent !== 'string') {
     return fail('invalid-body', `${urlCommand}: callbackCommand must be a string naming the command`);
   }
-  if (commandKey(sent) !== commandKey(urlCommand)) {
+  // Compare what the names resolve to: a v3.6 alias in the body and the
+  // canonical name (a job's name) are the same command.
+  if (findCommand(sent) !== definition) {
     return fail('invalid-body', `${urlCommand}: the body's callbackCommand "${sent}" names another command`);
   }
   const parsed = definition.schema.safeParse(body);

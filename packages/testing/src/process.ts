@@ -43,12 +43,18 @@ export function startService(entry: string, env: Record<string, string>): Servic
   });
   const output: string[] = [];
   const waiters = new Set<() => void>();
-  const collect = (chunk: Buffer) => {
-    output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    for (const wake of waiters) wake();
+  // A line can span two chunks: keep each stream's unfinished tail until its newline arrives.
+  const collector = () => {
+    let partial = '';
+    return (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      output.push(...lines.filter(Boolean));
+      for (const wake of waiters) wake();
+    };
   };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
+  child.stdout?.on('data', collector());
+  child.stderr?.on('data', collector());
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   return {

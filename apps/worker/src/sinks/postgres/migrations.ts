@@ -4,8 +4,8 @@ import type pg from 'pg';
  * Schema versions, applied in order, each once. Never edit a released
  * migration: add a new one.
  *
- * Versions (`*_version` columns) are the ingress's receive time in ms: the
- * only clock OpenIM's callbacks give. Removals and dismissals are kept so a
+ * Versions (`*_version` columns) are the ingress's receive time in µs since
+ * the epoch: the only clock OpenIM's callbacks give. Removals and dismissals are kept so a
  * join that arrives after a newer quit cannot bring the member back.
  */
 const migrations: ReadonlyArray<{ version: number; name: string; sql: (schema: string) => string }> = [
@@ -26,6 +26,7 @@ const migrations: ReadonlyArray<{ version: number; name: string; sql: (schema: s
         joined_at       timestamptz NOT NULL,
         updated_at      timestamptz NOT NULL DEFAULT now(),
         member_version  bigint      NOT NULL,
+        joined_version  bigint      NOT NULL DEFAULT 0,
         role_version    bigint      NOT NULL DEFAULT 0,
         info_version    bigint      NOT NULL DEFAULT 0,
         PRIMARY KEY (group_id, user_id)

@@ -28,7 +28,7 @@ export async function createPostgresSink({ url, schema, poolSize, logger }: Post
   const projection = createProjection(s);
   const recordSql = `
     INSERT INTO ${s}.applied_events (event_id, command, group_id, received_at)
-    VALUES ($1, $2, $3, to_timestamp($4::bigint / 1000.0))
+    VALUES ($1, $2, $3, to_timestamp($4::bigint / 1000000.0))
     ON CONFLICT (event_id) DO NOTHING`;
   let closed: Promise<void> | undefined;
 
@@ -39,12 +39,14 @@ export async function createPostgresSink({ url, schema, poolSize, logger }: Post
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
-        const recorded = await client.query(recordSql, [item.id, item.command, item.event.groupID, item.receivedAt]);
+        // Versions are µs: receivedAt carries µs fractions that order callbacks of the same ms.
+        const version = Math.round(item.receivedAt * 1000);
+        const recorded = await client.query(recordSql, [item.id, item.command, item.event.groupID, version]);
         if (recorded.rowCount === 0) {
           await client.query('ROLLBACK');
           return 'already-applied';
         }
-        await projection.apply(client, item.event, item.receivedAt);
+        await projection.apply(client, item.event, version);
         await client.query('COMMIT');
         return 'applied';
       } catch (err) {
