@@ -2,7 +2,7 @@ import { type QueueSettings, queueEnv, toQueueSettings } from '@openim-sync/queu
 import { env, parseEnv } from '@openim-sync/runtime';
 import { z } from 'zod';
 
-export const SINK_NAMES = ['postgres', 'http', 'log'] as const;
+export const SINK_NAMES = ['postgres', 'http', 'log', 'noop'] as const;
 export type SinkName = (typeof SINK_NAMES)[number];
 
 export const WorkerEnv = z
@@ -10,7 +10,7 @@ export const WorkerEnv = z
     ...queueEnv,
     /** Jobs one process handles at once; the work is I/O-bound (Postgres, HTTP), so well above the core count. */
     WORKER_CONCURRENCY: env.positiveInt(32),
-    /** Where events go, in order: any of postgres, http, log. */
+    /** Where events go, in order: any of postgres, http, log (noop: for benchmarks). */
     SINKS: env
       .list()
       .pipe(z.array(z.enum(SINK_NAMES)).min(1, 'name at least one sink'))

@@ -2,6 +2,7 @@ import type { Logger } from '@openim-sync/runtime';
 import type { WorkerConfig } from '../config.js';
 import { createHttpSink } from './http-sink.js';
 import { createLogSink } from './log-sink.js';
+import { createNoopSink } from './noop-sink.js';
 import { createPostgresSink } from './postgres/postgres-sink.js';
 import type { Sink } from './sink.js';
 
@@ -16,7 +17,8 @@ export async function createSinks(config: WorkerConfig, logger: Logger): Promise
     for (const name of config.sinks) {
       if (name === 'postgres') sinks.push(await createPostgresSink({ ...config.database, logger }));
       else if (name === 'http') sinks.push(createHttpSink({ ...config.forward, url: config.forward.url as string }));
-      else sinks.push(createLogSink(logger));
+      else if (name === 'log') sinks.push(createLogSink(logger));
+      else sinks.push(createNoopSink());
     }
     return sinks;
   } catch (err) {
