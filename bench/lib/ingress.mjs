@@ -1,0 +1,93 @@
+// The ingress's ack path against its ceilings, in one run: a bare node:http
+// server (HTTP), a bare Hono app (framework), the ingress (Hono + validation
+// + Redis), at saturation and at a fixed 1,000 req/s; and one process's raw
+// BullMQ Queue.add rate (Redis).
+
+import { load } from './load.mjs';
+import { forkScript, freePort, memoryOf, startApp } from './proc.mjs';
+import { deleteQueueKeys } from './redis.mjs';
+import { median, round } from './stats.mjs';
+
+export async function benchIngress({ redisUrl, body, settings }) {
+  const queue = `bench-ingress-${process.pid}`;
+  const PORTS = { 'bare-http': await freePort(), 'bare-hono': await freePort(), ingress: await freePort() };
+  const servers = {
+    'bare-http': forkScript('./servers.mjs', ['bare-http'], { PORT: PORTS['bare-http'] }),
+    'bare-hono': forkScript('./servers.mjs', ['bare-hono'], { PORT: PORTS['bare-hono'] }),
+  };
+  await Promise.all(Object.values(servers).map((s) => s.firstMessage));
+  const ingress = await startApp(
+    'ingress',
+    { REDIS_URL: redisUrl, QUEUE_NAME: queue, QUEUE_PREFIX: queue, PORT: PORTS.ingress, HOST: '127.0.0.1' },
+    /ingress listening/,
+  );
+  const url = (name) => `http://127.0.0.1:${PORTS[name]}/callback/callbackAfterJoinGroupCommand`;
+  try {
+    // Warm-up: JIT, connection pools, Redis scripts.
+    for (const name of Object.keys(PORTS)) await load({ url: url(name), body, durationSec: 2 });
+    const rounds = Object.fromEntries(Object.keys(PORTS).map((name) => [name, []]));
+    for (let round = 0; round < settings.rounds; round++) {
+      // Interleaved, so a noisy moment hits every target alike.
+      for (const name of Object.keys(PORTS))
+        rounds[name].push(await load({ url: url(name), body, durationSec: settings.roundSec }));
+    }
+    const saturation = Object.fromEntries(Object.entries(rounds).map(([name, runs]) => [name, summarize(runs)]));
+    const fixedRate = {};
+    for (const name of ['bare-http', 'ingress']) {
+      const runs = [];
+      for (let round = 0; round < settings.rounds; round++) {
+        runs.push(await load({ url: url(name), body, durationSec: settings.roundSec, connections: 20, rate: 1000 }));
+      }
+      fixedRate[name] = summarize(runs);
+    }
+    const ingressMemory = memoryOf(ingress.child.pid);
+    const queueAdd = await measureQueueAdd({ redisUrl, body, settings });
+    return {
+      saturation,
+      fixedRate1000: fixedRate,
+      queueAddPerSecond: queueAdd,
+      ratios: {
+        ingressVsBareHttp: round(saturation.ingress.throughput / saturation['bare-http'].throughput, 3),
+        ingressVsBareHono: round(saturation.ingress.throughput / saturation['bare-hono'].throughput, 3),
+        ingressVsQueueAdd: round(saturation.ingress.throughput / queueAdd, 3),
+      },
+      ingressPeakRssMiB: round(ingressMemory.peakMiB),
+    };
+  } finally {
+    await Promise.all([...Object.values(servers).map((s) => s.stop()), ingress.stop()]);
+    await deleteQueueKeys(redisUrl, queue, queue);
+  }
+}
+
+async function measureQueueAdd({ redisUrl, body, settings }) {
+  const queue = `bench-add-${process.pid}`;
+  const rates = [];
+  try {
+    for (let round = 0; round < settings.rounds; round++) {
+      const run = forkScript('./queue-add.mjs', [], {
+        REDIS_URL: redisUrl,
+        QUEUE_NAME: queue,
+        QUEUE_PREFIX: queue,
+        DURATION_MS: settings.roundSec * 1000,
+        CONCURRENCY: 50,
+        BODY: body.toString('utf8'),
+      });
+      rates.push((await run.firstMessage).addsPerSecond);
+      await run.stop();
+    }
+    return round(median(rates));
+  } finally {
+    await deleteQueueKeys(redisUrl, queue, queue);
+  }
+}
+
+function summarize(runs) {
+  return {
+    throughput: round(median(runs.map((r) => r.throughput))),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    p999: median(runs.map((r) => r.p999)),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    rounds: runs.map((r) => round(r.throughput)),
+  };
+}

@@ -1,0 +1,63 @@
+// Realistic callback jobs for draining: joins and quits over many groups,
+// added exactly as the ingress adds them (same data shape and options).
+import { createHash } from 'node:crypto';
+import { callbackJobOptions } from '@openim-sync/queue';
+import { Queue } from 'bullmq';
+
+export function benchSettings(redisUrl, name) {
+  return {
+    redisUrl,
+    name,
+    prefix: name,
+    attempts: 8,
+    backoffMs: 1000,
+    keepCompleted: { count: 1000, age: 3600 },
+    keepFailed: { count: 100000, age: 1209600 },
+  };
+}
+
+export function openQueue(settings) {
+  return new Queue(settings.name, { connection: { url: settings.redisUrl }, prefix: settings.prefix });
+}
+
+function callback(i) {
+  const groupID = `bench-g${i % 500}`;
+  const userID = `bench-u${Math.floor(i / 500) % 40}`;
+  const quit = Math.floor(i / 20000) % 2 === 1;
+  const payload = quit
+    ? { callbackCommand: 'callbackAfterQuitGroupCommand', groupID, userID }
+    : {
+        callbackCommand: 'callbackAfterJoinGroupCommand',
+        operationID: `op-${i}`,
+        groupID,
+        reqMessage: '',
+        joinSource: 3,
+        inviterUserID: userID,
+      };
+  const event = quit
+    ? { type: 'group.member.quit', groupID, userID }
+    : { type: 'group.member.joined', groupID, userID, joinSource: 3, reqMessage: '', ex: null, groupEx: null };
+  return {
+    command: payload.callbackCommand,
+    operationID: `op-${i}`,
+    receivedAt: Date.now() + i / 1000,
+    event,
+    payload,
+  };
+}
+
+/** Adds `count` jobs in bulk; returns nothing until Redis holds them all. */
+export async function prefill(queue, settings, count, offset = 0) {
+  for (let start = 0; start < count; start += 1000) {
+    const batch = [];
+    for (let i = start; i < Math.min(count, start + 1000); i++) {
+      const data = callback(offset + i);
+      const jobId = `h-${createHash('sha256')
+        .update(`${settings.name}:${offset + i}`)
+        .digest('base64url')
+        .slice(0, 32)}`;
+      batch.push({ name: data.command, data, opts: callbackJobOptions(settings, jobId, 86_400_000) });
+    }
+    await queue.addBulk(batch);
+  }
+}

@@ -1,0 +1,88 @@
+// Memory: Redis bytes per waiting job (as the ingress adds them, dedup key
+// included), and a soak at a steady rate sampling the RSS of the ingress and
+// the worker, which must stay flat.
+import { benchSettings, openQueue, prefill } from './jobs.mjs';
+import { load } from './load.mjs';
+import { freePort, memoryOf, startApp } from './proc.mjs';
+import { deleteQueueKeys, usedMemory } from './redis.mjs';
+import { round, slope } from './stats.mjs';
+import { dropSchema, waitDrained } from './worker.mjs';
+
+export async function benchMemory({ redisUrl, databaseUrl, body, settings }) {
+  return {
+    redisBytesPerWaitingJob: await redisBytesPerJob(redisUrl),
+    soak: await soak({ redisUrl, databaseUrl, body, settings }),
+  };
+}
+
+async function redisBytesPerJob(redisUrl) {
+  const name = `bench-mem-${process.pid}`;
+  const settings = benchSettings(redisUrl, name);
+  const queue = openQueue(settings);
+  const count = 10_000;
+  try {
+    await queue.pause();
+    await queue.waitUntilReady();
+    const before = await usedMemory(redisUrl);
+    await prefill(queue, settings, count);
+    const after = await usedMemory(redisUrl);
+    return Math.round((after - before) / count);
+  } finally {
+    await queue.close();
+    await deleteQueueKeys(redisUrl, name, name);
+  }
+}
+
+async function soak({ redisUrl, databaseUrl, body, settings, rate = 300 }) {
+  const name = `bench-soak-${process.pid}`;
+  const schema = name.replaceAll('-', '_');
+  const port = await freePort();
+  const env = { REDIS_URL: redisUrl, QUEUE_NAME: name, QUEUE_PREFIX: name };
+  const worker = await startApp(
+    'worker',
+    { ...env, DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema },
+    /worker started/,
+  );
+  const ingress = await startApp('ingress', { ...env, PORT: port, HOST: '127.0.0.1' }, /ingress listening/);
+  const samples = [];
+  const started = performance.now();
+  const sample = () => {
+    const at = (performance.now() - started) / 1000;
+    samples.push({
+      at: round(at),
+      ingressMiB: round(memoryOf(ingress.child.pid).rssMiB),
+      workerMiB: round(memoryOf(worker.child.pid).rssMiB),
+    });
+  };
+  const timer = setInterval(sample, 5000);
+  const queue = openQueue(benchSettings(redisUrl, name));
+  try {
+    const offered = await load({
+      url: `http://127.0.0.1:${port}/callback/callbackAfterJoinGroupCommand`,
+      body,
+      durationSec: settings.soakSec,
+      connections: 10,
+      rate,
+    });
+    sample();
+    await waitDrained(queue);
+    // Growth after warm-up: the slope over the second half, in MiB per minute.
+    const late = samples.filter((s) => s.at >= settings.soakSec / 2);
+    const growth = (key) => round(slope(late.map((s) => ({ x: s.at / 60, y: s[key] }))), 2);
+    return {
+      rate,
+      seconds: settings.soakSec,
+      acked: offered.ok,
+      errors: offered.errors,
+      samples,
+      ingressMiBPerMin: growth('ingressMiB'),
+      workerMiBPerMin: growth('workerMiB'),
+    };
+  } finally {
+    clearInterval(timer);
+    await Promise.all([ingress.stop(), worker.stop()]);
+    await queue.close();
+    await deleteQueueKeys(redisUrl, name, name);
+    await dropSchema(databaseUrl, schema);
+  }
+}

@@ -1,0 +1,36 @@
+// The Redis ceiling: how fast one process can Queue.add the ingress's own
+// jobs (same data, same options, unique ids), with CONCURRENCY adds in flight.
+import { callbackJobId, callbackJobOptions, createCallbackQueue, createProducerConnection } from '@openim-sync/queue';
+
+const { REDIS_URL, QUEUE_NAME, QUEUE_PREFIX, DURATION_MS, CONCURRENCY, BODY } = process.env;
+const settings = {
+  redisUrl: REDIS_URL,
+  name: QUEUE_NAME,
+  prefix: QUEUE_PREFIX,
+  attempts: 8,
+  backoffMs: 1000,
+  keepCompleted: { count: 1000, age: 3600 },
+  keepFailed: { count: 100000, age: 1209600 },
+};
+const connection = createProducerConnection(REDIS_URL, 2000);
+const queue = createCallbackQueue(settings, connection);
+await queue.waitUntilReady();
+const body = Buffer.from(BODY);
+const payload = JSON.parse(BODY);
+const event = { type: 'group.member.joined', groupID: payload.groupID, userID: payload.inviterUserID };
+let added = 0;
+const deadline = Date.now() + Number(DURATION_MS);
+async function lane(id) {
+  for (let i = 0; Date.now() < deadline; i++) {
+    const operationID = `add-${id}-${i}`;
+    const jobId = callbackJobId(payload.callbackCommand, operationID, body);
+    const data = { command: payload.callbackCommand, operationID, receivedAt: Date.now(), event, payload };
+    await queue.add(data.command, data, callbackJobOptions(settings, jobId, 86_400_000));
+    added++;
+  }
+}
+const started = Date.now();
+await Promise.all(Array.from({ length: Number(CONCURRENCY) }, (_, i) => lane(i)));
+process.send?.({ addsPerSecond: (added * 1000) / (Date.now() - started) });
+await queue.close();
+connection.disconnect();

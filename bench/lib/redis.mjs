@@ -1,0 +1,27 @@
+import { Redis } from 'ioredis';
+
+/** Deletes every key of one bench queue (prefix:name:*), nothing else. */
+export async function deleteQueueKeys(redisUrl, prefix, name) {
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:${name}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Redis's used_memory in bytes. */
+export async function usedMemory(redisUrl) {
+  const redis = new Redis(redisUrl);
+  try {
+    const info = await redis.info('memory');
+    return Number(info.match(/used_memory:(\d+)/)?.[1]);
+  } finally {
+    redis.disconnect();
+  }
+}

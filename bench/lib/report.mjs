@@ -1,0 +1,52 @@
+// The benchmark's table on stdout.
+const fmt = (n) => (typeof n === 'number' ? n.toLocaleString('en-US', { maximumFractionDigits: 2 }) : String(n ?? '—'));
+
+function table(title, header, rows) {
+  console.log(`\n${title}`);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => fmt(r[i]).length)));
+  const line = (cells) =>
+    cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : fmt(c).padStart(widths[i]))).join('  ');
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+}
+
+export function printTable(r) {
+  console.log(`machine: ${r.machine.cpus} × ${r.machine.cpu}, ${r.machine.memoryGiB} GiB, node ${r.machine.node}`);
+  if (r.ingress) {
+    const s = r.ingress.saturation;
+    table(
+      'ingress ack path at saturation (50 connections; median of rounds)',
+      ['server', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors'],
+      Object.entries(s).map(([name, v]) => [name, v.throughput, v.p50, v.p99, v.p999, v.errors]),
+    );
+    table(
+      'at a fixed 1,000 req/s',
+      ['server', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors'],
+      Object.entries(r.ingress.fixedRate1000).map(([name, v]) => [name, v.throughput, v.p50, v.p99, v.p999, v.errors]),
+    );
+    console.log(`raw Queue.add from one process: ${fmt(r.ingress.queueAddPerSecond)} adds/s`);
+    console.log(`ratios: ${JSON.stringify(r.ingress.ratios)}`);
+  }
+  if (r.worker) {
+    table(
+      'worker drain (jobs/s)',
+      ['variant@concurrency', 'jobs/s', 'seconds', 'failed', 'peak RSS MiB'],
+      Object.entries(r.worker.drains).map(([name, v]) => [name, v.jobsPerSecond, v.seconds, v.failed, v.peakRssMiB]),
+    );
+    console.log(`ratios: ${JSON.stringify(r.worker.ratios)}`);
+  }
+  if (r.endToEnd) {
+    const e = r.endToEnd;
+    console.log(
+      `\nend to end at ${e.rate} req/s: received → applied p50 ${e.p50} ms, p99 ${e.p99} ms, max ${e.max} ms (${e.applied}/${e.acked} applied)`,
+    );
+  }
+  if (r.memory) {
+    const m = r.memory;
+    console.log(`\nRedis bytes per waiting job: ${fmt(m.redisBytesPerWaitingJob)}`);
+    console.log(
+      `soak ${m.soak.seconds} s at ${m.soak.rate} req/s: ingress ${m.soak.ingressMiBPerMin} MiB/min, worker ${m.soak.workerMiBPerMin} MiB/min (second half); ` +
+        `RSS ingress ${m.soak.samples.at(0)?.ingressMiB}→${m.soak.samples.at(-1)?.ingressMiB} MiB, worker ${m.soak.samples.at(0)?.workerMiB}→${m.soak.samples.at(-1)?.workerMiB} MiB`,
+    );
+  }
+}
