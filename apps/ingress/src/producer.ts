@@ -6,6 +6,7 @@ import {
   type QueueSettings,
 } from '@openim-sync/queue';
 import type { Redis } from 'ioredis';
+import { createAddBatcher } from './add-batcher.js';
 
 export type EnqueueResult = { ok: true; jobId: string } | { ok: false; message: string };
 
@@ -23,20 +24,28 @@ export interface ProducerOptions {
   settings: QueueSettings;
   dedupTtlMs: number;
   timeoutMs: number;
+  /** Adds of one event-loop turn sent as one pipeline, at most this many; 1 sends each on its own. */
+  batchMax?: number;
 }
 
 /**
  * Adds callbacks to the queue. The ack is sent only after this resolves
  * `ok`, i.e. after Redis ran the add script.
  */
-export function createProducer({ queue, connection, settings, dedupTtlMs, timeoutMs }: ProducerOptions): Producer {
+export function createProducer(options: ProducerOptions): Producer {
+  const { queue, connection, settings, dedupTtlMs, timeoutMs, batchMax = 1 } = options;
+  const batcher = batchMax > 1 ? createAddBatcher(queue, batchMax) : undefined;
+  const add = (data: CallbackJobData, jobId: string): Promise<unknown> => {
+    const opts = callbackJobOptions(settings, jobId, dedupTtlMs);
+    return batcher ? batcher.add(data.command, data, opts) : queue.add(data.command, data, opts);
+  };
   return {
     async enqueue(data, body) {
       // Fail fast while disconnected instead of queueing work behind a dead link.
       if (connection.status !== 'ready') return { ok: false, message: `Redis is unavailable (${connection.status})` };
       const jobId = callbackJobId(data.command, data.operationID, body);
       try {
-        await withTimeout(queue.add(data.command, data, callbackJobOptions(settings, jobId, dedupTtlMs)), timeoutMs);
+        await withTimeout(add(data, jobId), timeoutMs);
         return { ok: true, jobId };
       } catch (err) {
         return { ok: false, message: `Redis did not accept the job: ${(err as Error).message}` };

@@ -32,9 +32,17 @@ export interface StackOptions {
   queueEnv?: Partial<QueueEnv>;
   enqueueTimeoutMs?: number;
   dedupTtlMs?: number;
+  /** The producer's micro-batch size (1: no batching). */
+  batchMax?: number;
 }
 
-export function createStack({ redisUrl, queueEnv = {}, enqueueTimeoutMs = 1000, dedupTtlMs = 60_000 }: StackOptions) {
+export function createStack({
+  redisUrl,
+  queueEnv = {},
+  enqueueTimeoutMs = 1000,
+  dedupTtlMs = 60_000,
+  batchMax = 1,
+}: StackOptions) {
   const settings = toQueueSettings({
     REDIS_URL: redisUrl,
     QUEUE_NAME: uniqueName('ingress'),
@@ -52,7 +60,7 @@ export function createStack({ redisUrl, queueEnv = {}, enqueueTimeoutMs = 1000, 
   connection.on('error', () => {});
   const queue = createCallbackQueue(settings, connection);
   queue.on('error', () => {});
-  const producer = createProducer({ queue, connection, settings, dedupTtlMs, timeoutMs: enqueueTimeoutMs });
+  const producer = createProducer({ queue, connection, settings, dedupTtlMs, timeoutMs: enqueueTimeoutMs, batchMax });
   const app = createApp({
     config: { basePath: '/callback', maxBodyBytes: 1024 * 1024 },
     catalog: createCatalog(),
