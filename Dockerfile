@@ -33,6 +33,7 @@ WORKDIR /repo
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml turbo.json tsconfig.base.json ./
 COPY apps/ingress/package.json apps/ingress/
 COPY apps/worker/package.json apps/worker/
+COPY packages/cli/package.json packages/cli/
 COPY packages/queue/package.json packages/queue/
 COPY packages/runtime/package.json packages/runtime/
 COPY packages/schema/package.json packages/schema/
@@ -64,6 +65,8 @@ WORKDIR /app
 COPY --from=build /out/ingress /app
 USER node
 EXPOSE 8080
+# The admin listener (dashboard, /metrics); it starts only with ADMIN_USER and ADMIN_PASSWORD.
+EXPOSE 8081
 # Slim images carry no curl: ask node's own fetch. /healthz says the process
 # serves HTTP; /readyz (Redis reachable) is the one for a load balancer.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
@@ -71,7 +74,8 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
 CMD ["node", "dist/main.js"]
 
 # ---------------------------------------------------------------------------
-# worker: consumes the queue and writes events to the sinks. No HTTP port.
+# worker: consumes the queue and writes events to the sinks. Its only HTTP
+# listener is /metrics, /healthz and /readyz on METRICS_PORT (9100).
 # ---------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS worker
 ENV NODE_ENV=production

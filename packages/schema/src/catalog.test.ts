@@ -6,6 +6,12 @@ const fixturesDir = new URL('../fixtures/', import.meta.url);
 const readFixture = (name: string) => readFileSync(new URL(name, fixturesDir), 'utf8');
 const catalog = createCatalog();
 
+/** What Go's encoding/json writes for a value: compact, `<` `>` `&` U+2028 U+2029 escaped, plus the Encoder's newline. */
+function goJson(value: unknown): string {
+  const unicodeEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  return `${JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, unicodeEscape)}\n`;
+}
+
 describe('fixtures', () => {
   it('exist for every command, byte-exact as Go encodes them', () => {
     const files = readdirSync(fixturesDir).filter((f) => f.startsWith('callback'));
@@ -14,6 +20,20 @@ describe('fixtures', () => {
       const raw = readFixture(file);
       expect(raw.endsWith('}\n'), `${file} ends with Go's newline`).toBe(true);
       expect(raw).not.toMatch(/[<>&]/); // Go escapes them as \u003c \u003e \u0026
+      // Compact, HTML-escaped, keys in struct order: re-encoding the parsed body gives the same bytes.
+      expect(goJson(JSON.parse(raw)), file).toBe(raw);
+    }
+  });
+
+  it('exercise the escapes Go applies (<, >, & inside strings)', () => {
+    const escaped = commandDefinitions.filter((d) => /\\u003c|\\u0026/.test(readFixture(`${d.command}.json`)));
+    expect(escaped.length).toBeGreaterThan(commandDefinitions.length / 2);
+    expect(readFixture('callbackAfterSendSingleMsgCommand.json')).toContain('\\u003cnoon\\u003e');
+  });
+
+  it('name their own command in callbackCommand', () => {
+    for (const { command } of commandDefinitions) {
+      expect(JSON.parse(readFixture(`${command}.json`)).callbackCommand).toBe(command);
     }
   });
 

@@ -1,5 +1,10 @@
 import type { z } from 'zod';
+import { conversationCommands } from './commands/conversations.js';
+import { friendCommands } from './commands/friends.js';
 import { groupMembershipCommands } from './commands/group-membership.js';
+import { groupCommands } from './commands/groups.js';
+import { messageCommands } from './commands/messages.js';
+import { userCommands } from './commands/users.js';
 import type { CommandDefinition } from './define-command.js';
 import type { CallbackEvent } from './events.js';
 
@@ -9,8 +14,15 @@ function commandKey(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
-/** Every command the pipeline knows, in a stable order. */
-export const commandDefinitions: readonly CommandDefinition[] = [...groupMembershipCommands];
+/** Every command the pipeline knows, in a stable order (grouped by category). */
+export const commandDefinitions: readonly CommandDefinition[] = [
+  ...groupMembershipCommands,
+  ...userCommands,
+  ...friendCommands,
+  ...groupCommands,
+  ...messageCommands,
+  ...conversationCommands,
+];
 
 /** Result of checking one callback against the catalog. */
 export type CallbackCheck =

@@ -1,80 +1,61 @@
 /**
  * Normalised events: what the worker applies. Field names are clear and
  * stable whatever spelling OpenIM used; `null` means "OpenIM did not say".
+ * One file per domain under `events/`; this module is their union.
  */
+import type { ConversationEvent } from './events/conversations.js';
+import type { FriendEvent } from './events/friends.js';
+import type { GroupMembershipEvent } from './events/group-membership.js';
+import type { GroupEvent } from './events/groups.js';
+import type { MessageEvent } from './events/messages.js';
+import type { UserEvent } from './events/users.js';
 
-/** Role levels as OpenIM defines them. */
-export const RoleLevel = { owner: 100, admin: 60, member: 20 } as const;
-
-export interface MemberJoined {
-  type: 'group.member.joined';
-  groupID: string;
-  userID: string;
-  /** 2 invitation, 3 search, 4 QR code; null when OpenIM did not say. */
-  joinSource: number | null;
-  reqMessage: string | null;
-  ex: string | null;
-  groupEx: string | null;
-}
-
-export interface MemberQuit {
-  type: 'group.member.quit';
-  groupID: string;
-  userID: string;
-}
-
-export interface MembersKicked {
-  type: 'group.members.kicked';
-  groupID: string;
-  userIDs: string[];
-  reason: string | null;
-}
-
-export interface GroupDismissed {
-  type: 'group.dismissed';
-  groupID: string;
-  ownerUserID: string | null;
-  memberUserIDs: string[];
-}
-
-export interface GroupCreated {
-  type: 'group.created';
-  groupID: string;
-  groupName: string | null;
-  ownerUserID: string | null;
-  creatorUserID: string | null;
-  /** Milliseconds since the epoch, as OpenIM stamped the group. */
-  createTime: number | null;
-  ex: string | null;
-  /** One entry per user (OpenIM lists the owner and admins twice). */
-  members: Array<{ userID: string; roleLevel: number }>;
-}
-
-export interface GroupOwnerTransferred {
-  type: 'group.owner.transferred';
-  groupID: string;
-  oldOwnerUserID: string;
-  newOwnerUserID: string;
-}
-
-export interface MemberInfoSet {
-  type: 'group.member.info.set';
-  groupID: string;
-  userID: string;
-  /** Each field is null when OpenIM left it unchanged. */
-  nickname: string | null;
-  faceURL: string | null;
-  roleLevel: number | null;
-  ex: string | null;
-}
+export type { ConversationCreated, ConversationEvent } from './events/conversations.js';
+export type {
+  BlackRemoved,
+  FriendApplicationAdded,
+  FriendApplicationAgreed,
+  FriendDeleted,
+  FriendEvent,
+  FriendRemarkSet,
+  FriendsImported,
+} from './events/friends.js';
+export type {
+  GroupCreated,
+  GroupDismissed,
+  GroupMembershipEvent,
+  GroupOwnerTransferred,
+  MemberInfoSet,
+  MemberJoined,
+  MemberQuit,
+  MembersKicked,
+} from './events/group-membership.js';
+export { RoleLevel } from './events/group-membership.js';
+export type { GroupEvent, GroupInfoSet } from './events/groups.js';
+export type {
+  GroupMessagesRead,
+  MessageEvent,
+  MessageFields,
+  MessageRevoked,
+  MessageSaved,
+  MessageSent,
+  SingleMessagesRead,
+} from './events/messages.js';
+export type {
+  RegisteredUser,
+  UserEvent,
+  UserInfoUpdated,
+  UserKickedOff,
+  UserPresence,
+  UsersRegistered,
+} from './events/users.js';
 
 export type CallbackEvent =
-  | MemberJoined
-  | MemberQuit
-  | MembersKicked
-  | GroupDismissed
-  | GroupCreated
-  | GroupOwnerTransferred
-  | MemberInfoSet;
+  | GroupMembershipEvent
+  | UserEvent
+  | FriendEvent
+  | GroupEvent
+  | MessageEvent
+  | ConversationEvent;
 
 export type CallbackEventType = CallbackEvent['type'];

@@ -10,6 +10,8 @@ const base = { callbackCommand: z.string(), groupID: Id };
 export const memberJoinGroupDocs = defineCommand({
   command: 'callbackAfterMemberJoinGroupCommand',
   aliases: [],
+  category: 'group-membership',
+  volume: 'normal',
   summary: 'A user joined a group (form of the OpenIM docs: userID, ex, groupEx)',
   schema: z.looseObject({ ...base, userID: Id, ex: OptionalString, groupEx: OptionalString }),
   normalize: (body) => ({
@@ -30,6 +32,8 @@ export const memberJoinGroupDocs = defineCommand({
 export const joinGroup = defineCommand({
   command: 'callbackAfterJoinGroupCommand',
   aliases: [],
+  category: 'group-membership',
+  volume: 'normal',
   summary: 'A user joined a group directly (inviterUserID is the joined user)',
   schema: z.looseObject({
     ...base,
@@ -51,6 +55,8 @@ export const joinGroup = defineCommand({
 export const quitGroup = defineCommand({
   command: 'callbackAfterQuitGroupCommand',
   aliases: ['callbackQuitGroupCommand'],
+  category: 'group-membership',
+  volume: 'normal',
   summary: 'A member left a group',
   schema: z.looseObject({ ...base, userID: Id }),
   normalize: (body) => ({ type: 'group.member.quit', groupID: body.groupID, userID: body.userID }),
@@ -59,6 +65,8 @@ export const quitGroup = defineCommand({
 export const kickGroup = defineCommand({
   command: 'callbackAfterKickGroupCommand',
   aliases: ['callbackKillGroupCommand'],
+  category: 'group-membership',
+  volume: 'normal',
   summary: 'Members were removed from a group',
   schema: z.looseObject({ ...base, kickedUserIDs: IdList, reason: OptionalString }),
   normalize: (body) => ({
@@ -74,6 +82,8 @@ export const kickGroup = defineCommand({
 export const dismissGroup = defineCommand({
   command: 'callbackAfterDisMissGroupCommand',
   aliases: ['callbackDisMissGroupCommand'],
+  category: 'group-membership',
+  volume: 'normal',
   summary: 'A group was dismissed; all its members are gone',
   schema: z.looseObject({ ...base, ownerID: OptionalString, membersID: IdList }),
   normalize: (body) => ({
@@ -98,6 +108,8 @@ function dedupeMembers(list: ReadonlyArray<{ userID: string; roleLevel: number }
 export const createGroup = defineCommand({
   command: 'callbackAfterCreateGroupCommand',
   aliases: [],
+  category: 'group-membership',
+  volume: 'normal',
   summary: 'A group was created with its initial members',
   schema: z.looseObject({
     ...base,
@@ -133,7 +145,10 @@ export const createGroup = defineCommand({
 
 export const transferGroupOwner = defineCommand({
   command: 'callbackAfterTransferGroupOwnerCommand',
-  aliases: ['callbackAfterTransferGroupOwner'],
+  // v3.6 and v3.5 spellings.
+  aliases: ['callbackAfterTransferGroupOwner', 'callbackTransferGroupOwnerAfter'],
+  category: 'group-membership',
+  volume: 'normal',
   summary: 'Group ownership moved from one member to another',
   schema: z.looseObject({ ...base, oldOwnerUserID: Id, newOwnerUserID: Id }),
   normalize: (body) => ({
@@ -148,6 +163,8 @@ export const transferGroupOwner = defineCommand({
 export const setGroupMemberInfo = defineCommand({
   command: 'callbackAfterSetGroupMemberInfoCommand',
   aliases: [],
+  category: 'group-membership',
+  volume: 'normal',
   summary: "A member's group nickname, face, role or ex changed",
   schema: z.looseObject({
     ...base,
@@ -169,8 +186,8 @@ export const setGroupMemberInfo = defineCommand({
 });
 
 export const groupMembershipCommands = [
-  memberJoinGroupDocs,
   joinGroup,
+  memberJoinGroupDocs,
   quitGroup,
   kickGroup,
   dismissGroup,

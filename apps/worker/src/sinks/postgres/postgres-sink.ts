@@ -1,4 +1,5 @@
 import type { Logger } from '@openim-sync/runtime';
+import { eventGroupID } from '@openim-sync/schema';
 import pg from 'pg';
 import type { Sink, SinkEvent } from '../sink.js';
 import { migrate, quoteIdent } from './migrations.js';
@@ -41,7 +42,7 @@ export async function createPostgresSink({ url, schema, poolSize, logger }: Post
         await client.query('BEGIN');
         // Versions are µs: receivedAt carries µs fractions that order callbacks of the same ms.
         const version = Math.round(item.receivedAt * 1000);
-        const recorded = await client.query(recordSql, [item.id, item.command, item.event.groupID, version]);
+        const recorded = await client.query(recordSql, [item.id, item.command, eventGroupID(item.event), version]);
         if (recorded.rowCount === 0) {
           await client.query('ROLLBACK');
           return 'already-applied';

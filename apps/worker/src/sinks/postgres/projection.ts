@@ -181,6 +181,9 @@ export function createProjection(schema: string) {
         ]);
       case 'group.member.info.set':
         return upsertMembers(client, event.groupID, version, [{ ...event, joinedAt: null }]);
+      default:
+        // Not membership: other projections (or none) handle it.
+        return;
     }
   }
 

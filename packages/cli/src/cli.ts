@@ -1,0 +1,114 @@
+import { createCallbackQueue, type QueueSettings, queueEnv, toQueueSettings } from '@openim-sync/queue';
+import { ConfigError, parseEnv, redactUrl } from '@openim-sync/runtime';
+import { z } from 'zod';
+import { parseCommandArgs } from './args.js';
+import { type Command, type CommandContext, EXIT, type Prepared } from './command.js';
+import { countsCommand } from './commands/counts.js';
+import { failedCommand } from './commands/failed.js';
+import { pauseCommand, resumeCommand } from './commands/pause.js';
+import { removeCommand } from './commands/remove.js';
+import { replayCommand } from './commands/replay.js';
+import { retryCommand } from './commands/retry.js';
+import { showCommand } from './commands/show.js';
+import { closeConnection, createCliConnection, RedisUnreachableError, waitUntilConnected } from './connection.js';
+import { toolHelp } from './help.js';
+import { type Output, writeLine } from './output.js';
+
+/** Every verb, in the order the help lists them. */
+export const commands: readonly Command[] = [
+  countsCommand,
+  failedCommand,
+  showCommand,
+  retryCommand,
+  removeCommand,
+  replayCommand,
+  pauseCommand,
+  resumeCommand,
+];
+
+const CliEnv = z.object(queueEnv);
+
+/** What one run of the tool gets: `main.ts` passes the process's, tests their own. */
+export interface CliOptions {
+  /** The arguments after `jobs` (`process.argv.slice(2)`). */
+  argv: readonly string[];
+  env: Record<string, string | undefined>;
+  stdout: Output;
+  stderr: Output;
+  /** The current time in epoch ms (tests pin it); `--since 1h` counts back from it. */
+  now?: number;
+  /** Longest wait for Redis to answer before the tool gives up (default 4 s). */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * Runs the `jobs` tool once and resolves with its exit code (0 done, 1
+ * error, 2 bad usage). Arguments are checked before anything connects; every
+ * connection it opens is closed before it resolves. Never throws.
+ */
+export async function runCli(options: CliOptions): Promise<number> {
+  const { argv, stdout, stderr } = options;
+  const [verb, ...rest] = argv;
+  if (verb === undefined) {
+    await writeLine(stderr, toolHelp(commands).trimEnd());
+    return EXIT.usage;
+  }
+  if (verb === '--help' || verb === '-h' || verb === 'help') {
+    const topic = verb === 'help' ? commands.find((command) => command.name === rest[0]) : undefined;
+    await writeLine(stdout, (topic ? topic.help : toolHelp(commands)).trimEnd());
+    return EXIT.ok;
+  }
+  const command = commands.find((candidate) => candidate.name === verb);
+  if (!command) {
+    await writeLine(stderr, `jobs: unknown command "${verb}" (run "jobs --help" for the list)`);
+    return EXIT.usage;
+  }
+  const args = parseCommandArgs(command, rest);
+  if (!args.ok) {
+    await writeLine(stderr, `jobs ${verb}: ${args.message} (see "jobs ${verb} --help")`);
+    return EXIT.usage;
+  }
+  if (args.value.values.help === true) {
+    await writeLine(stdout, command.help.trimEnd());
+    return EXIT.ok;
+  }
+  const now = options.now ?? Date.now();
+  const prepared = command.prepare(args.value, now);
+  if (!prepared.ok) {
+    await writeLine(stderr, `jobs ${verb}: ${prepared.message} (see "jobs ${verb} --help")`);
+    return EXIT.usage;
+  }
+  return connectAndRun(options, verb, prepared, now);
+}
+
+async function connectAndRun(options: CliOptions, verb: string, prepared: Prepared & { ok: true }, now: number) {
+  const { stdout, stderr, connectTimeoutMs = 4000 } = options;
+  let settings: QueueSettings;
+  try {
+    settings = toQueueSettings(parseEnv(CliEnv, options.env));
+  } catch (err) {
+    await writeLine(stderr, `jobs: ${err instanceof ConfigError ? err.message : String(err)}`);
+    return EXIT.error;
+  }
+  const redis = createCliConnection(settings.redisUrl, Math.min(2000, connectTimeoutMs));
+  try {
+    await waitUntilConnected(redis, connectTimeoutMs);
+  } catch (err) {
+    const reason = err instanceof RedisUnreachableError ? err.message : String(err);
+    await writeLine(stderr, `jobs: cannot reach Redis at ${redactUrl(settings.redisUrl)}: ${reason}`);
+    return EXIT.error;
+  }
+  const queue = createCallbackQueue(settings, redis);
+  // The queue re-emits connection errors; they reach the tool as rejected commands.
+  queue.on('error', () => {});
+  const ctx: CommandContext = { queue, settings, out: stdout, err: stderr, now };
+  try {
+    return await prepared.run(ctx);
+  } catch (err) {
+    await writeLine(stderr, `jobs ${verb}: ${(err as Error).message}`);
+    return EXIT.error;
+  } finally {
+    await queue.close().catch(() => {});
+    await closeConnection(redis);
+  }
+}

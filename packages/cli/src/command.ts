@@ -1,0 +1,58 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { CallbackQueue, QueueSettings } from '@openim-sync/queue';
+import type { Output } from './output.js';
+
+/** Exit codes: success, an error (unknown job, Redis unreachable, an action that failed), bad usage. */
+export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
+
+/** Option specs in `util.parseArgs` form. */
+export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+
+/** A verb's arguments after `util.parseArgs`. */
+export interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/** What a verb runs with, once its arguments are valid and Redis answers. */
+export interface CommandContext {
+  queue: CallbackQueue;
+  settings: QueueSettings;
+  out: Output;
+  err: Output;
+  /** The time the tool started (epoch ms): `--since` durations count back from it. */
+  now: number;
+}
+
+/** A verb ready to run, or why its arguments are wrong (a usage error, exit 2). */
+export type Prepared = { ok: true; run: (ctx: CommandContext) => Promise<number> } | { ok: false; message: string };
+
+/** One verb of the tool. */
+export interface Command {
+  name: string;
+  /** One line for the tool's help. */
+  summary: string;
+  /** The verb's full `--help` text. */
+  help: string;
+  options: OptionSpecs;
+  /** Whether the verb takes positional arguments (job ids). */
+  positionals: boolean;
+  /** Validates the arguments before anything connects to Redis. */
+  prepare(args: ParsedArgs, now: number): Prepared;
+}
+
+/** A flag's value as a string (`undefined` when absent or boolean). */
+export function stringValue(args: ParsedArgs, name: string): string | undefined {
+  const value = args.values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Whether a boolean flag was given. */
+export function flagValue(args: ParsedArgs, name: string): boolean {
+  return args.values[name] === true;
+}
+
+/** A usage error result. */
+export function usage(message: string): Prepared {
+  return { ok: false, message };
+}

@@ -1,0 +1,54 @@
+import { type Command, EXIT, usage } from '../command.js';
+import { writeLine } from '../output.js';
+
+function queueSwitch(name: string, summary: string, help: string, act: 'pause' | 'resume'): Command {
+  return {
+    name,
+    summary,
+    help,
+    options: {},
+    positionals: false,
+    prepare(args) {
+      if (args.positionals.length > 0) return usage(`unexpected argument "${args.positionals[0]}"`);
+      return {
+        ok: true,
+        async run({ queue, out }) {
+          await (act === 'pause' ? queue.pause() : queue.resume());
+          await writeLine(out, act === 'pause' ? `paused queue ${queue.name}` : `resumed queue ${queue.name}`);
+          return EXIT.ok;
+        },
+      };
+    },
+  };
+}
+
+/** `jobs pause`: stop processing on every worker. */
+export const pauseCommand = queueSwitch(
+  'pause',
+  'stop processing on every worker (the ingress keeps accepting)',
+  `Usage: jobs pause
+
+Pauses the queue for every worker at once: active jobs finish, no new job
+starts. The ingress keeps acknowledging and enqueueing callbacks; they wait
+in "waiting" until "jobs resume". Pausing twice is harmless.
+
+Options:
+  -h, --help  this help
+`,
+  'pause',
+);
+
+/** `jobs resume`: restart processing on every worker. */
+export const resumeCommand = queueSwitch(
+  'resume',
+  'restart processing after "jobs pause"',
+  `Usage: jobs resume
+
+Resumes a paused queue: every worker starts taking jobs again, the oldest
+waiting first. Resuming a queue that is not paused is harmless.
+
+Options:
+  -h, --help  this help
+`,
+  'resume',
+);

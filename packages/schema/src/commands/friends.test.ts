@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createCatalog } from '../index.js';
+
+const catalog = createCatalog();
+const fixture = (command: string) =>
+  JSON.parse(readFileSync(new URL(`../../fixtures/${command}.json`, import.meta.url), 'utf8'));
+function check(command: string, body: unknown = fixture(command)) {
+  const result = catalog.check(command, body);
+  if (!result.ok) throw new Error(result.message);
+  return result.event;
+}
+
+describe('friend commands', () => {
+  it('reads an application and its reqMsg', () => {
+    expect(check('callbackAfterAddFriendCommand')).toEqual({
+      type: 'friend.application.added',
+      fromUserID: '5412398475',
+      toUserID: '6960562805',
+      reqMessage: "Hi, it's Ann from <work> & the ride",
+    });
+  });
+
+  it('reads the acceptance: blackUserID is the accepting user, HandleResult and HandleMsg the answer', () => {
+    expect(check('callbackAfterAddFriendAgreeCommand')).toEqual({
+      type: 'friend.application.agreed',
+      fromUserID: '5412398475',
+      toUserID: '6960562805',
+      handleResult: 1,
+      handleMessage: 'Sure & welcome',
+    });
+  });
+
+  it('reads deletions, imports, remarks and blocklist removals', () => {
+    expect(check('callbackAfterDeleteFriendCommand')).toEqual({
+      type: 'friend.deleted',
+      ownerUserID: '5412398475',
+      friendUserID: '7731220964',
+    });
+    expect(check('callbackAfterImportFriendsCommand')).toEqual({
+      type: 'friends.imported',
+      ownerUserID: '1695766238',
+      friendUserIDs: ['5412398475', '6960562805', '7731220964'],
+    });
+    expect(check('callbackAfterSetFriendRemarkCommand')).toEqual({
+      type: 'friend.remark.set',
+      ownerUserID: '5412398475',
+      friendUserID: '6960562805',
+      remark: 'Bob <work>',
+    });
+    expect(check('callbackAfterRemoveBlackCommand')).toEqual({
+      type: 'black.removed',
+      ownerUserID: '6960562805',
+      blackUserID: '7731220964',
+    });
+  });
+
+  it('reads a nil import list as empty and accepts the v3.6 remark command', () => {
+    const command = 'callbackAfterImportFriendsCommand';
+    expect(check(command, { callbackCommand: command, ownerUserID: 'o', friendUserIDs: null })).toMatchObject({
+      friendUserIDs: [],
+    });
+    const remark = {
+      ...fixture('callbackAfterSetFriendRemarkCommand'),
+      callbackCommand: 'callbackAfterSetFriendRemark',
+    };
+    expect(check('callbackAfterSetFriendRemark', remark)).toMatchObject({ type: 'friend.remark.set' });
+  });
+
+  it('rejects an acceptance without the accepting user', () => {
+    const { blackUserID: _, ...body } = fixture('callbackAfterAddFriendAgreeCommand');
+    const result = catalog.check('callbackAfterAddFriendAgreeCommand', body);
+    expect(!result.ok && result.message).toMatch(/blackUserID/);
+  });
+});
