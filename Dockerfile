@@ -38,6 +38,8 @@ COPY packages/queue/package.json packages/queue/
 COPY packages/runtime/package.json packages/runtime/
 COPY packages/schema/package.json packages/schema/
 COPY packages/testing/package.json packages/testing/
+# The benchmark is a workspace member too: the frozen lockfile lists it.
+COPY bench/package.json bench/
 RUN pnpm install --frozen-lockfile
 
 COPY apps ./apps
