@@ -34,7 +34,10 @@ describe('loadConfig', () => {
         backoffMs: 1000,
         keepCompleted: { count: 1000, age: 3600 },
         keepFailed: { count: 100_000, age: 14 * 24 * 3600 },
+        highVolumePriority: 10,
+        presenceCoalesceMs: 900_000,
       },
+      security: { allowedIps: [], trustedProxies: 0 },
     });
   });
 

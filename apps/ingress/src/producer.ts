@@ -3,8 +3,11 @@ import {
   type CallbackQueue,
   callbackJobId,
   callbackJobOptions,
+  type JobRouting,
+  presenceKeys,
   type QueueSettings,
 } from '@openim-sync/queue';
+import { findCommand } from '@openim-sync/schema';
 import type { Redis } from 'ioredis';
 import { createAddBatcher } from './add-batcher.js';
 
@@ -35,9 +38,14 @@ export interface ProducerOptions {
 export function createProducer(options: ProducerOptions): Producer {
   const { queue, connection, settings, dedupTtlMs, timeoutMs, batchMax = 1 } = options;
   const batcher = batchMax > 1 ? createAddBatcher(queue, batchMax) : undefined;
-  const add = (data: CallbackJobData, jobId: string): Promise<unknown> => {
-    const opts = callbackJobOptions(settings, jobId, dedupTtlMs);
-    return batcher ? batcher.add(data.command, data, opts) : queue.add(data.command, data, opts);
+  const add = async (data: CallbackJobData, jobId: string): Promise<void> => {
+    const routing: JobRouting = { highVolume: findCommand(data.command)?.volume === 'high' };
+    const presence = data.event.type === 'user.presence' ? presenceKeys(data.event) : undefined;
+    if (presence) routing.coalesceKey = presence.key;
+    const opts = callbackJobOptions(settings, jobId, dedupTtlMs, routing);
+    await (batcher ? batcher.add(data.command, data, opts) : queue.add(data.command, data, opts));
+    // A change of state must not be coalesced away by an earlier report of the other state.
+    if (presence && settings.presenceCoalesceMs) await queue.removeDeduplicationKey(presence.opposite);
   };
   return {
     async enqueue(data, body) {

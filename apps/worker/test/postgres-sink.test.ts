@@ -146,8 +146,8 @@ describe('postgres sink', () => {
 
   it('migrates idempotently, also from many workers at once', async () => {
     await Promise.all([migrate(schema.pool, schema.name), migrate(schema.pool, schema.name)]);
-    const versions = await schema.rows('SELECT version FROM $schema.schema_migrations');
-    expect(versions).toEqual([{ version: 1 }]);
+    const versions = await schema.rows('SELECT version FROM $schema.schema_migrations ORDER BY version');
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
   });
 });
 
@@ -211,3 +211,49 @@ function* permutations(items: number[]): Generator<number[]> {
     for (const rest of permutations(items.filter((_, j) => j !== i))) yield [item, ...rest];
   }
 }
+
+describe('postgres sink, users', () => {
+  const presence = (online: boolean, seq: number | null, platformID = 1): CallbackEvent => ({
+    type: 'user.presence',
+    userID: 'pu1',
+    online,
+    platformID,
+    platform: 'IOS',
+    seq,
+    isAppBackground: online ? false : null,
+    connID: `c${seq}`,
+  });
+  const presenceRows = () =>
+    schema.rows<{ platform_id: number; online: boolean; seq: string }>(
+      "SELECT platform_id, online, seq FROM $schema.user_presence WHERE user_id = 'pu1' ORDER BY platform_id",
+    );
+
+  it("keeps the newest presence report per platform by OpenIM's clock, whatever the arrival order", async () => {
+    await apply(presence(false, 3000), 1000);
+    await apply(presence(true, 2000), 2000); // older report, arriving later
+    await apply(presence(true, 1000), 3000);
+    expect(await presenceRows()).toEqual([{ platform_id: 1, online: false, seq: '3000' }]);
+    await apply(presence(true, 4000, 2), 4000); // another platform is its own row
+    await apply({ type: 'user.kicked.off', userID: 'pu1', platformID: 2, platform: 'Android', seq: 5000 }, 5000);
+    expect(await presenceRows()).toEqual([
+      { platform_id: 1, online: false, seq: '3000' },
+      { platform_id: 2, online: false, seq: '5000' },
+    ]);
+  });
+
+  it('keeps the newest value of each profile field', async () => {
+    await apply(
+      {
+        type: 'user.registered',
+        users: [{ userID: 'pr1', nickname: 'Ann', faceURL: 'f1', ex: null, createTime: 100 }],
+      },
+      1000,
+    );
+    await apply({ type: 'user.info.updated', userID: 'pr1', nickname: 'Anna', faceURL: null, ex: null }, 3000);
+    await apply({ type: 'user.info.updated', userID: 'pr1', nickname: 'Old', faceURL: null, ex: '{}' }, 2000);
+    const rows = await schema.rows(
+      "SELECT nickname, face_url, extract(epoch from registered_at) * 1000 AS registered_ms FROM $schema.user_profiles WHERE user_id = 'pr1'",
+    );
+    expect(rows).toEqual([{ nickname: 'Anna', face_url: 'f1', registered_ms: '100.000000' }]);
+  });
+});

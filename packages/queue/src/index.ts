@@ -1,11 +1,12 @@
 export { createAdminConnection, createProducerConnection, workerConnectionOptions } from './connection.js';
-export type { CallbackJobData } from './job.js';
+export type { CallbackJobData, JobRouting } from './job.js';
 export {
   BACKOFF_TYPE,
   callbackJobId,
   callbackJobOptions,
   createReceiveClock,
   isContentJobId,
+  presenceKeys,
   retryDelay,
 } from './job.js';
 export type { CallbackQueue } from './queue.js';

@@ -41,12 +41,26 @@ export function isContentJobId(jobId: string): boolean {
   return jobId.startsWith('h-');
 }
 
+/** How a job travels: its lane and, for state reports, the key it coalesces on. */
+export interface JobRouting {
+  /** Messages and presence: processed after everything else that is waiting. */
+  highVolume?: boolean;
+  /** Jobs with the same key within the coalescing window are added once. */
+  coalesceKey?: string;
+}
+
 /**
  * Options a callback job is added with. A content-derived id doubles as a
  * BullMQ deduplication id with a TTL: a re-delivery inside the window is not
- * added again, even after the first job completed and was trimmed.
+ * added again, even after the first job completed and was trimmed. A state
+ * report coalesces on its own key instead (see {@link presenceKeys}).
  */
-export function callbackJobOptions(settings: QueueSettings, jobId: string, dedupTtlMs: number): JobsOptions {
+export function callbackJobOptions(
+  settings: QueueSettings,
+  jobId: string,
+  dedupTtlMs: number,
+  routing: JobRouting = {},
+): JobsOptions {
   const options: JobsOptions = {
     jobId,
     attempts: settings.attempts,
@@ -54,8 +68,26 @@ export function callbackJobOptions(settings: QueueSettings, jobId: string, dedup
     removeOnComplete: settings.keepCompleted,
     removeOnFail: settings.keepFailed,
   };
-  if (isContentJobId(jobId)) options.deduplication = { id: jobId, ttl: dedupTtlMs };
+  if (routing.highVolume && settings.highVolumePriority) options.priority = settings.highVolumePriority;
+  if (routing.coalesceKey && settings.presenceCoalesceMs) {
+    options.deduplication = { id: routing.coalesceKey, ttl: settings.presenceCoalesceMs };
+  } else if (isContentJobId(jobId)) {
+    options.deduplication = { id: jobId, ttl: dedupTtlMs };
+  }
   return options;
+}
+
+/**
+ * Coalescing keys of a presence report. OpenIM repeats "online" for users
+ * already online; repeats of the same state collapse on `key`. A report of
+ * the other state clears `opposite`, so a real change (online → offline →
+ * online) always gets through. The projection keeps the newest report by
+ * OpenIM's own clock, so neither arrival order nor coalescing can make it
+ * go back in time.
+ */
+export function presenceKeys(event: { userID: string; platformID: number | null; online: boolean }) {
+  const base = `presence-${event.userID}-${event.platformID ?? 'any'}`;
+  return { key: `${base}-${event.online ? 'on' : 'off'}`, opposite: `${base}-${event.online ? 'off' : 'on'}` };
 }
 
 /**

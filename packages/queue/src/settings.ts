@@ -27,6 +27,16 @@ export const queueEnv = {
   KEEP_FAILED_COUNT: env.nonNegativeInt(100_000),
   /** ...and none older than this (default 14 days). */
   KEEP_FAILED_AGE_SECONDS: env.nonNegativeInt(14 * 24 * 3600),
+  /**
+   * Priority of high-volume callbacks (messages, presence) so they never delay
+   * membership events: those go first; 0 puts everything in one lane.
+   */
+  HIGH_VOLUME_PRIORITY: env.nonNegativeInt(10),
+  /**
+   * Window in which repeated presence reports of the same state (OpenIM
+   * re-reports online users every ~10 minutes) are coalesced into one job; 0 turns it off.
+   */
+  PRESENCE_COALESCE_SECONDS: env.nonNegativeInt(900),
 } as const;
 
 const QueueEnv = z.object(queueEnv);
@@ -41,9 +51,17 @@ export interface QueueSettings {
   backoffMs: number;
   keepCompleted: { count: number; age: number };
   keepFailed: { count: number; age: number };
+  /** 0 or absent: one lane for everything. */
+  highVolumePriority?: number;
+  /** 0 or absent: presence reports are not coalesced. */
+  presenceCoalesceMs?: number;
 }
 
-export function toQueueSettings(config: QueueEnv): QueueSettings {
+/** Queue variables as parsed; the routing ones may be left out (tests, tools). */
+export type QueueSettingsSource = Omit<QueueEnv, 'HIGH_VOLUME_PRIORITY' | 'PRESENCE_COALESCE_SECONDS'> &
+  Partial<Pick<QueueEnv, 'HIGH_VOLUME_PRIORITY' | 'PRESENCE_COALESCE_SECONDS'>>;
+
+export function toQueueSettings(config: QueueSettingsSource): QueueSettings {
   return {
     redisUrl: config.REDIS_URL,
     name: config.QUEUE_NAME,
@@ -52,5 +70,7 @@ export function toQueueSettings(config: QueueEnv): QueueSettings {
     backoffMs: config.JOB_BACKOFF_MS,
     keepCompleted: { count: config.KEEP_COMPLETED_COUNT, age: config.KEEP_COMPLETED_AGE_SECONDS },
     keepFailed: { count: config.KEEP_FAILED_COUNT, age: config.KEEP_FAILED_AGE_SECONDS },
+    highVolumePriority: config.HIGH_VOLUME_PRIORITY ?? 0,
+    presenceCoalesceMs: (config.PRESENCE_COALESCE_SECONDS ?? 0) * 1000,
   };
 }

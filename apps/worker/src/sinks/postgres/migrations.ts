@@ -56,6 +56,35 @@ const migrations: ReadonlyArray<{ version: number; name: string; sql: (schema: s
         applied_at  timestamptz NOT NULL DEFAULT now()
       );`,
   },
+  {
+    version: 2,
+    name: 'user profiles and presence',
+    sql: (s) => `
+      CREATE TABLE ${s}.user_profiles (
+        user_id        text        PRIMARY KEY,
+        nickname       text,
+        face_url       text,
+        ex             text,
+        registered_at  timestamptz,
+        info_version   bigint      NOT NULL,
+        updated_at     timestamptz NOT NULL DEFAULT now()
+      );
+
+      -- One row per user and platform: the newest report by OpenIM's own clock
+      -- (seq, in ms). Repeated reports only move reported_at.
+      CREATE TABLE ${s}.user_presence (
+        user_id           text        NOT NULL,
+        platform_id       integer     NOT NULL,
+        platform          text,
+        online            boolean     NOT NULL,
+        is_app_background boolean,
+        conn_id           text,
+        seq               bigint      NOT NULL,
+        reported_at       timestamptz NOT NULL,
+        PRIMARY KEY (user_id, platform_id)
+      );
+      CREATE INDEX user_presence_online_idx ON ${s}.user_presence (user_id) WHERE online;`,
+  },
 ];
 
 export const LATEST_VERSION = migrations.at(-1)?.version ?? 0;

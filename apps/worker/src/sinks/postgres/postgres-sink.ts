@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Sink, SinkEvent } from '../sink.js';
 import { migrate, quoteIdent } from './migrations.js';
 import { createProjection } from './projection.js';
+import { createUserProjection } from './user-projection.js';
 
 export interface PostgresSinkOptions {
   url: string;
@@ -13,7 +14,7 @@ export interface PostgresSinkOptions {
 }
 
 /**
- * The App's group-membership projection. Each event is applied in one
+ * The App's projections: group membership, user profiles, presence. Each event is applied in one
  * transaction that first records its id in `applied_events`: a retry or a
  * second delivery of the same job finds the id and changes nothing, so the
  * effect lands exactly once however often the job runs.
@@ -26,7 +27,7 @@ export async function createPostgresSink({ url, schema, poolSize, logger }: Post
   if (applied.length > 0) logger.info({ schema, versions: applied }, 'postgres migrations applied');
 
   const s = quoteIdent(schema);
-  const projection = createProjection(s);
+  const projections = [createProjection(s), createUserProjection(s)];
   const recordSql = `
     INSERT INTO ${s}.applied_events (event_id, command, group_id, received_at)
     VALUES ($1, $2, $3, to_timestamp($4::bigint / 1000000.0))
@@ -47,7 +48,7 @@ export async function createPostgresSink({ url, schema, poolSize, logger }: Post
           await client.query('ROLLBACK');
           return 'already-applied';
         }
-        await projection.apply(client, item.event, version);
+        for (const projection of projections) await projection.apply(client, item.event, version);
         await client.query('COMMIT');
         return 'applied';
       } catch (err) {
