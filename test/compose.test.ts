@@ -106,9 +106,9 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes the ingress and starts it once Redis is healthy', () => {
+  it('publishes the ingress (its admin listener on loopback only) and starts it once Redis is healthy', () => {
     const ingress = service('ingress');
-    expect(ingress.ports).toEqual([expect.stringMatching(/:8080$/)]);
+    expect(ingress.ports).toEqual([expect.stringMatching(/:8080$/), expect.stringMatching(/^127\.0\.0\.1:.+:8081$/)]);
     expect(dependencies(ingress)).toEqual({ redis: 'service_healthy' });
   });
 

@@ -6,6 +6,7 @@ import {
   freePort,
   readFixture,
   repoRoot,
+  type ServiceProcess,
   startService,
   testServices,
   uniqueName,
@@ -34,6 +35,7 @@ describe('graceful shutdown', () => {
   let target: Server;
   let release: () => void = () => {};
   let requests = 0;
+  const started: ServiceProcess[] = [];
 
   beforeAll(async () => {
     // The App's endpoint: holds each request until the test releases it.
@@ -46,6 +48,8 @@ describe('graceful shutdown', () => {
   });
 
   afterAll(async () => {
+    // Whatever happened in the test, no process outlives it.
+    await Promise.all(started.map((p) => p.stop('SIGKILL')));
     await new Promise((resolve) => target.close(resolve));
     await deleteQueueKeys(redisUrl, name, name);
   });
@@ -59,6 +63,7 @@ describe('graceful shutdown', () => {
       SINKS: 'http',
       FORWARD_URL: `http://127.0.0.1:${(target.address() as AddressInfo).port}/events`,
     });
+    started.push(ingress, worker);
     await Promise.all([ingress.waitForLine(/ingress listening/), worker.waitForLine(/worker started/)]);
 
     const response = await fetch(`http://127.0.0.1:${port}/callback/callbackAfterQuitGroupCommand`, {

@@ -345,7 +345,8 @@ describe('refused callbacks', () => {
     });
     await expectRefused({ setup: { maxBodyBytes: 1000 }, body: endless }, 413, /1000 bytes/);
     expect(cancelled).toBe(true);
-    expect(pulled).toBeLessThan(30);
+    // Past the limit it drains 4× the limit more (keeps keep-alive connections in sync), then stops.
+    expect(pulled).toBeLessThan(100);
   });
 
   it('400 for a Content-Length that is not a number', async () => {

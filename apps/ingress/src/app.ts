@@ -2,24 +2,57 @@ import type { Logger } from '@openim-sync/runtime';
 import type { Catalog } from '@openim-sync/schema';
 import { Hono } from 'hono';
 import { createCallbackHandler } from './callback-handler.js';
+import type { CallbackObserver } from './metrics.js';
 import type { Producer } from './producer.js';
 import { errorBody } from './responses.js';
+import { allowListMiddleware, createAllowList } from './security/allow-list.js';
+import { createCallbackToken } from './security/callback-token.js';
+import { type ClientAddress, createClientAddress } from './security/client-address.js';
+import type { SecuritySettings } from './security/security-env.js';
 
 export interface AppDeps {
-  config: { basePath: string; maxBodyBytes: number };
+  config: { basePath: string; maxBodyBytes: number; security?: SecuritySettings };
   catalog: Catalog;
   producer: Producer;
   logger: Logger;
+  /** Counts each callback's outcome and latency (ingress metrics); optional. */
+  observer?: CallbackObserver | undefined;
   /** True once shutdown began: /readyz turns 503 so load balancers stop sending. */
   isShuttingDown?: () => boolean;
+  /** Where a request came from, for ALLOWED_IPS; by default the socket's peer (or X-Forwarded-For per TRUST_PROXY). */
+  clientAddress?: ClientAddress;
 }
 
 /** The ingress HTTP app: callbacks plus health checks. Pure: no I/O until a request comes. */
-export function createApp({ config, catalog, producer, logger, isShuttingDown = () => false }: AppDeps): Hono {
+export function createApp({
+  config,
+  catalog,
+  producer,
+  logger,
+  isShuttingDown = () => false,
+  observer,
+  clientAddress,
+}: AppDeps): Hono {
   const app = new Hono();
   const base = config.basePath;
-  const handleCallback = createCallbackHandler({ ...config, basePath: base, catalog, producer, logger });
+  const token = createCallbackToken(base, config.security?.callbackToken);
+  const handleCallback = createCallbackHandler({
+    ...config,
+    basePath: base,
+    catalog,
+    producer,
+    logger,
+    observer,
+    token,
+  });
   const callbackPaths = base === '/' ? ['/', '/*'] : [base, `${base}/*`];
+
+  // Before every route, so a refused address learns nothing else; health checks stay open (see allow-list.ts).
+  const security = config.security;
+  if (security && security.allowedIps.length > 0) {
+    const clientOf = clientAddress ?? createClientAddress(security.trustedProxies);
+    app.use(allowListMiddleware(createAllowList(security.allowedIps), clientOf, logger));
+  }
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
@@ -33,9 +66,9 @@ export function createApp({ config, catalog, producer, logger, isShuttingDown = 
     return c.json(errorBody(405, `method ${c.req.method} not allowed: OpenIM callbacks are POST`), 405);
   });
 
-  app.notFound((c) => c.json(errorBody(404, `no route ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) => c.json(errorBody(404, `no route ${c.req.method} ${token.redact(c.req.path)}`), 404));
   app.onError((err, c) => {
-    logger.error({ err, path: c.req.path }, 'unhandled error');
+    logger.error({ err, path: token.redact(c.req.path) }, 'unhandled error');
     return c.json(errorBody(500, 'internal error'), 500);
   });
   return app;

@@ -2,9 +2,12 @@ import { type CallbackJobData, createReceiveClock } from '@openim-sync/queue';
 import type { Logger } from '@openim-sync/runtime';
 import type { Catalog } from '@openim-sync/schema';
 import type { Context } from 'hono';
+import type { CallbackObserver } from './metrics.js';
 import type { Producer } from './producer.js';
 import { readBody } from './read-body.js';
 import { ACK_BODY, type ErrorStatus, errorBody } from './responses.js';
+import { type CallbackToken, createCallbackToken } from './security/callback-token.js';
+import { parseJsonBody } from './security/json-body.js';
 
 export interface CallbackHandlerDeps {
   basePath: string;
@@ -12,6 +15,10 @@ export interface CallbackHandlerDeps {
   catalog: Catalog;
   producer: Producer;
   logger: Logger;
+  /** Request metrics; left out, nothing is counted. */
+  observer?: CallbackObserver | undefined;
+  /** The CALLBACK_TOKEN check; none when left out. */
+  token?: CallbackToken | undefined;
 }
 
 type Rejection = { status: ErrorStatus; reason: string; message: string; detail?: string };
@@ -23,19 +30,22 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
  * ignored) and `POST {base}?command={command}` (v3.0–v3.4.0 and the docs).
  * Checks run cheapest first; the body is read only for a known command.
  */
-export function createCallbackHandler({ basePath, maxBodyBytes, catalog, producer, logger }: CallbackHandlerDeps) {
+export function createCallbackHandler(deps: CallbackHandlerDeps) {
+  const { basePath, maxBodyBytes, catalog, producer, logger, observer } = deps;
+  const token = deps.token ?? createCallbackToken(basePath, undefined);
   const prefixLength = basePath === '/' ? 0 : basePath.length;
   const receiveClock = createReceiveClock();
 
   function commandOf(c: Context): string | Rejection {
-    const segments = c.req.path.slice(prefixLength).split('/').filter(Boolean);
-    if (segments.length > 1) return { status: 404, reason: 'route', message: `no route ${c.req.path}` };
+    const segments = token.take(c.req.path.slice(prefixLength).split('/').filter(Boolean));
+    if ('status' in segments) return segments;
+    if (segments.length > 1) return { status: 404, reason: 'route', message: `no route ${token.redact(c.req.path)}` };
     const command = segments[0] ?? c.req.query('command');
     if (!command) {
       return {
         status: 404,
         reason: 'route',
-        message: `no callback command in the URL: use ${basePath}/<command> or ${basePath}?command=<command>`,
+        message: `no callback command in the URL: use ${token.shownBase}/<command> or ${token.shownBase}?command=<command>`,
       };
     }
     if (!catalog.find(command)) {
@@ -60,12 +70,9 @@ export function createCallbackHandler({ basePath, maxBodyBytes, catalog, produce
     }
     const body = await readBody(c.req.raw, maxBodyBytes);
     if (!body.ok) return { status: body.status, reason: 'body', message: `${command}: ${body.message}` };
-    let payload: unknown;
-    try {
-      payload = JSON.parse(body.bytes.toString('utf8'));
-    } catch (err) {
-      return { status: 400, reason: 'json', message: `${command}: body is not valid JSON (${(err as Error).message})` };
-    }
+    const parsed = parseJsonBody(body.bytes);
+    if (!parsed.ok) return { status: 400, reason: 'json', message: `${command}: ${parsed.message}` };
+    const payload = parsed.payload;
     const checked = catalog.check(command, payload);
     if (!checked.ok) return { status: 400, reason: checked.reason, message: checked.message, detail: checked.detail };
     const data: CallbackJobData = {
@@ -81,17 +88,25 @@ export function createCallbackHandler({ basePath, maxBodyBytes, catalog, produce
   }
 
   return async function handleCallback(c: Context): Promise<Response> {
+    const startedAt = performance.now();
     const receivedAt = receiveClock();
     const command = commandOf(c);
     const outcome = typeof command === 'string' ? await accept(c, command, receivedAt) : command;
     if ('status' in outcome) {
+      observer?.rejected(typeof command === 'string' ? command : undefined, outcome.status, outcome.reason);
       const log = outcome.status >= 500 ? logger.error.bind(logger) : logger.warn.bind(logger);
       log(
-        { status: outcome.status, reason: outcome.reason, path: c.req.path, operationID: c.req.header('operationid') },
+        {
+          status: outcome.status,
+          reason: outcome.reason,
+          path: token.redact(c.req.path),
+          operationID: c.req.header('operationid'),
+        },
         outcome.message,
       );
       return c.json(errorBody(outcome.status, outcome.message, outcome.detail), outcome.status);
     }
+    observer?.acknowledged(outcome.command, startedAt);
     return c.body(ACK_BODY, 200, { 'content-type': 'application/json' });
   };
 }

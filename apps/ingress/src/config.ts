@@ -2,9 +2,13 @@ import { type QueueSettings, queueEnv, toQueueSettings } from '@openim-sync/queu
 import { env, parseEnv } from '@openim-sync/runtime';
 import { commandDefinitions, findCommand } from '@openim-sync/schema';
 import { z } from 'zod';
+import { type AdminConfig, adminEnv, checkAdminEnv, toAdminConfig } from './admin/admin-config.js';
+import { type SecuritySettings, securityEnv, toSecuritySettings } from './security/security-env.js';
 
 export const IngressEnv = z.object({
   ...queueEnv,
+  ...adminEnv,
+  ...securityEnv,
   /** Port of the callback listener. */
   PORT: env.port(8080),
   /** Address to bind; 0.0.0.0 in a container, 127.0.0.1 to keep it local. */
@@ -54,11 +58,15 @@ export interface IngressConfig {
   shutdownTimeoutMs: number;
   logLevel: string;
   queue: QueueSettings;
+  /** CALLBACK_TOKEN, ALLOWED_IPS, TRUST_PROXY. */
+  security: SecuritySettings;
+  /** The admin listener (dashboard, /metrics); undefined when no credentials are set, and then it does not start. */
+  admin: AdminConfig | undefined;
 }
 
 /** Reads and validates the ingress's environment; throws one ConfigError listing every bad variable. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): IngressConfig {
-  const e = parseEnv(IngressEnv, source);
+  const e = parseEnv(IngressEnv.superRefine(checkAdminEnv), source);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -70,5 +78,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     queue: toQueueSettings(e),
+    security: toSecuritySettings(e),
+    admin: toAdminConfig(e),
   };
 }

@@ -4,9 +4,13 @@ import { serve } from '@hono/node-server';
 import { createCallbackQueue, createProducerConnection } from '@openim-sync/queue';
 import { createLogger, createShutdown, loadConfigOrExit, redactUrl } from '@openim-sync/runtime';
 import { createCatalog } from '@openim-sync/schema';
+import { Registry } from 'prom-client';
+import { startAdminServer } from './admin/admin-server.js';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
+import { createIngressMetrics } from './metrics.js';
 import { createProducer } from './producer.js';
+import { answerClientError } from './security/client-error.js';
 
 const config = loadConfigOrExit('ingress', loadConfig);
 
@@ -34,17 +38,17 @@ shutdown.add('queue', () => queue.close());
 // seconds (503 until it is back, /healthz answers).
 await Promise.race([queue.waitUntilReady().catch(() => {}), delay(5000, undefined, { ref: false })]);
 
+// Metrics are collected only where they can be read: on the admin listener.
+const metrics = config.admin ? createIngressMetrics({ registry: new Registry() }) : undefined;
+const { dedupTtlMs, enqueueTimeoutMs: timeoutMs } = config;
+const producer = createProducer({ queue, connection, settings: config.queue, dedupTtlMs, timeoutMs });
+
 let shuttingDown = false;
 const app = createApp({
   config,
   catalog: createCatalog(config.enabledCommands),
-  producer: createProducer({
-    queue,
-    connection,
-    settings: config.queue,
-    dedupTtlMs: config.dedupTtlMs,
-    timeoutMs: config.enqueueTimeoutMs,
-  }),
+  producer: metrics ? metrics.instrumentProducer(producer) : producer,
+  observer: metrics?.observer,
   logger,
   isShuttingDown: () => shuttingDown,
 });
@@ -52,6 +56,7 @@ const app = createApp({
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   logger.info({ port: info.port, basePath: config.basePath, queue: config.queue.name }, 'ingress listening');
 }) as Server;
+server.on('clientError', answerClientError);
 server.on('error', (err) => {
   logger.fatal({ err }, 'cannot listen');
   void shutdown.run('listen error').finally(() => process.exit(1));
@@ -66,3 +71,15 @@ shutdown.add('http', async () => {
   });
 });
 shutdown.installSignalHandlers();
+
+if (config.admin && metrics) {
+  await startAdminServer({ config: config.admin, queueSettings: config.queue, metrics, logger }).then(
+    (admin) => shutdown.add('admin', () => admin.close()),
+    (err) => {
+      logger.fatal({ err }, 'cannot start the admin listener');
+      return shutdown.run('admin listen error').finally(() => process.exit(1));
+    },
+  );
+} else {
+  logger.info('admin listener off: set ADMIN_USER and ADMIN_PASSWORD for the dashboard and /metrics');
+}

@@ -56,11 +56,30 @@ describe('readBody', () => {
     expect(usage.pulled).toBeLessThanOrEqual(1);
   });
 
-  it('stops reading a chunked body once it passes the limit', async () => {
+  it('stops reading a chunked body once it passes the limit and 4× the limit more was drained', async () => {
     const { stream, usage } = endlessStream(new Uint8Array(100));
     expect(await readBody(request(stream), 1000)).toMatchObject({ ok: false, status: 413 });
     expect(usage.cancelled).toBe(true);
-    expect(usage.pulled).toBeLessThan(20);
+    // 11 chunks pass the limit, 41 more pass the drain budget of 4000 bytes (a stream may pull ahead by one).
+    expect(usage.pulled).toBeLessThanOrEqual(53);
+  });
+
+  it('reads the rest of an oversize chunked body within the drain budget, so the connection stays usable', async () => {
+    let cancelled = false;
+    const chunks = Array.from({ length: 30 }, () => new Uint8Array(100));
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const chunk = chunks.shift();
+        if (chunk) controller.enqueue(chunk);
+        else controller.close();
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    expect(await readBody(request(stream), 1000)).toMatchObject({ ok: false, status: 413 });
+    expect(chunks).toEqual([]);
+    expect(cancelled).toBe(false);
   });
 
   it.each(['abc', '-1', '1.5', '99999999999999999999'])('refuses Content-Length: %s', async (value) => {

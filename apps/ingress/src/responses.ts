@@ -13,7 +13,7 @@ export interface CallbackResponse {
 /** The acknowledgement, serialised once: the hot path sends the same bytes every time. */
 export const ACK_BODY = JSON.stringify({ actionCode: 0, errCode: 0, errMsg: '', errDlt: '', nextCode: 0 });
 
-export type ErrorStatus = 400 | 401 | 404 | 405 | 413 | 415 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 413 | 415 | 500 | 503;
 
 /**
  * Error codes mirror the HTTP status, so a line in OpenIM's log ("errCode

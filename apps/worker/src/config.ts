@@ -1,6 +1,13 @@
 import { type QueueSettings, queueEnv, toQueueSettings } from '@openim-sync/queue';
 import { env, parseEnv } from '@openim-sync/runtime';
 import { z } from 'zod';
+import { checkMetricsEnv, type MetricsConfig, metricsEnv, toMetricsConfig } from './metrics/metrics-config.js';
+import {
+  checkReconcileEnv,
+  type ReconcileConfig,
+  reconcileEnv,
+  toReconcileConfig,
+} from './reconcile/reconcile-config.js';
 
 export const SINK_NAMES = ['postgres', 'http', 'log', 'noop'] as const;
 export type SinkName = (typeof SINK_NAMES)[number];
@@ -8,6 +15,9 @@ export type SinkName = (typeof SINK_NAMES)[number];
 export const WorkerEnv = z
   .object({
     ...queueEnv,
+    ...metricsEnv,
+    // OPENIM_API_URL, OPENIM_ADMIN_SECRET, OPENIM_ADMIN_USER_ID, OPENIM_TIMEOUT_MS, RECONCILE_INTERVAL.
+    ...reconcileEnv,
     /** Jobs one process handles at once; the work is I/O-bound (Postgres, HTTP), so well above the core count. */
     WORKER_CONCURRENCY: env.positiveInt(32),
     /** Where events go, in order: any of postgres, http, log (noop: for benchmarks). */
@@ -42,6 +52,8 @@ export const WorkerEnv = z
     LOG_LEVEL: env.logLevel(),
   })
   .superRefine((e, ctx) => {
+    checkMetricsEnv(e, ctx);
+    checkReconcileEnv(e, ctx);
     if (e.SINKS.includes('http') && !e.FORWARD_URL) {
       ctx.addIssue({ code: 'custom', path: ['FORWARD_URL'], message: 'required when SINKS includes http' });
     }
@@ -58,6 +70,10 @@ export interface WorkerConfig {
   shutdownTimeoutMs: number;
   logLevel: string;
   queue: QueueSettings;
+  /** The metrics and health listener; undefined when METRICS_PORT is 0. */
+  metrics: MetricsConfig | undefined;
+  /** Reconciliation against OpenIM's REST API; undefined without OPENIM_API_URL. */
+  reconcile: ReconcileConfig | undefined;
 }
 
 /** Reads and validates the worker's environment; throws one ConfigError listing every bad variable. */
@@ -74,5 +90,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     queue: toQueueSettings(e),
+    metrics: toMetricsConfig(e),
+    reconcile: toReconcileConfig(e),
   };
 }

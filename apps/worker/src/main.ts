@@ -1,8 +1,14 @@
 import { createLogger, createShutdown, loadConfigOrExit, retryUntilReady } from '@openim-sync/runtime';
+import { Registry } from 'prom-client';
 import { loadConfig } from './config.js';
+import { workerReadiness } from './health-app.js';
+import { startHealthServer } from './health-server.js';
+import { createWorkerMetrics } from './metrics/worker-metrics.js';
 import { createProcessor } from './processor.js';
+import { routeJobs } from './reconcile/reconcile-processor.js';
+import { createReconcileRuntime } from './reconcile/reconcile-runtime.js';
 import { createSinks } from './sinks/index.js';
-import { createCallbackWorker } from './worker.js';
+import { type CallbackWorker, createCallbackWorker } from './worker.js';
 
 const config = loadConfigOrExit('worker', loadConfig);
 const logger = createLogger({ name: 'worker', level: config.logLevel });
@@ -12,6 +18,28 @@ process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejec
 const starting = new AbortController();
 shutdown.add('start-up', () => starting.abort());
 shutdown.installSignalHandlers();
+
+// Listen first: /healthz answers and /readyz says why not ready while the sinks start.
+const metrics = createWorkerMetrics({ registry: new Registry() });
+let worker: CallbackWorker | undefined;
+let stopping = false;
+if (config.metrics) {
+  const readiness = async () => (stopping ? 'shutting down' : worker ? workerReadiness(worker) : 'starting');
+  const options = {
+    config: config.metrics,
+    queueSettings: config.queue,
+    registry: metrics.registry,
+    readiness,
+    logger,
+  };
+  await startHealthServer(options).then(
+    (server) => shutdown.add('metrics', () => server.close()),
+    (err) => {
+      logger.fatal({ err }, 'cannot start the metrics listener');
+      return shutdown.run('metrics listen error').finally(() => process.exit(1));
+    },
+  );
+}
 
 // Wait for the sinks (Postgres may start after us) instead of crash-looping.
 const sinks = await retryUntilReady(() => createSinks(config, logger), {
@@ -23,13 +51,27 @@ const sinks = await retryUntilReady(() => createSinks(config, logger), {
 });
 shutdown.add('sinks', () => Promise.all(sinks.map((sink) => sink.close())));
 
-const worker = createCallbackWorker({ config, processor: createProcessor({ sinks, logger }), logger });
+// Reconciliation against OpenIM (OPENIM_API_URL): its jobs share the queue with the callbacks.
+const { reconcile: reconcileConfig, database, queue } = config;
+const reconcile =
+  reconcileConfig &&
+  createReconcileRuntime({ reconcile: reconcileConfig, database, queue, logger, registry: metrics.registry });
+if (reconcile) shutdown.add('reconcile', () => reconcile.close());
+const callbacks = createProcessor({ sinks: metrics.instrumentSinks(sinks), logger });
+const processor = metrics.instrumentProcessor(routeJobs(callbacks, reconcile?.processor));
+worker = createCallbackWorker({ config, processor, logger });
+metrics.observeJobs(worker);
 // Closing lets active jobs finish; jobs still running at the deadline stall and go to another worker.
-shutdown.add('worker', () => worker.close());
+shutdown.add('worker', () => worker?.close());
+// Added last, so it runs first: /readyz turns 503 before the worker starts draining.
+shutdown.add('readiness', () => {
+  stopping = true;
+});
 void worker.run().catch((err) => {
   logger.fatal({ err }, 'worker stopped');
   void shutdown.run('worker error').finally(() => process.exit(1));
 });
+reconcile?.schedule().catch((err) => logger.error({ err }, 'cannot schedule the reconcile'));
 logger.info(
   { queue: config.queue.name, prefix: config.queue.prefix, concurrency: config.concurrency, sinks: config.sinks },
   'worker started',

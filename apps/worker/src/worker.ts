@@ -43,11 +43,16 @@ export function createCallbackWorker({ config, processor, logger }: WorkerDeps):
   worker.on('failed', (job, err) => {
     if (!job) return;
     const context = { jobId: job.id, command: job.name, operationID: job.data?.operationID, attempt: job.attemptsMade };
-    const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    if (final) logger.error({ ...context, err: err.message }, 'job failed for good: kept in the failed set');
+    if (isFinalFailure(job, err))
+      logger.error({ ...context, err: err.message }, 'job failed for good: kept in the failed set');
     else logger.warn({ ...context, err: err.message }, 'job failed: will retry');
   });
   worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled (its worker died): back in the queue'));
   worker.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
   return worker;
+}
+
+/** True when BullMQ keeps the job in the failed set after this failure instead of retrying it. */
+export function isFinalFailure(job: Pick<Job, 'attemptsMade' | 'opts'>, err: Error): boolean {
+  return err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
 }

@@ -6,6 +6,7 @@ import { type Command, type CommandContext, EXIT, type Prepared } from './comman
 import { countsCommand } from './commands/counts.js';
 import { failedCommand } from './commands/failed.js';
 import { pauseCommand, resumeCommand } from './commands/pause.js';
+import { reconcileCommand } from './commands/reconcile.js';
 import { removeCommand } from './commands/remove.js';
 import { replayCommand } from './commands/replay.js';
 import { retryCommand } from './commands/retry.js';
@@ -24,6 +25,7 @@ export const commands: readonly Command[] = [
   replayCommand,
   pauseCommand,
   resumeCommand,
+  reconcileCommand,
 ];
 
 const CliEnv = z.object(queueEnv);
@@ -78,10 +80,16 @@ export async function runCli(options: CliOptions): Promise<number> {
     await writeLine(stderr, `jobs ${verb}: ${prepared.message} (see "jobs ${verb} --help")`);
     return EXIT.usage;
   }
+  if ('standalone' in prepared) return prepared.standalone({ env: options.env, out: stdout, err: stderr, now });
   return connectAndRun(options, verb, prepared, now);
 }
 
-async function connectAndRun(options: CliOptions, verb: string, prepared: Prepared & { ok: true }, now: number) {
+async function connectAndRun(
+  options: CliOptions,
+  verb: string,
+  prepared: Extract<Prepared, { run: unknown }>,
+  now: number,
+) {
   const { stdout, stderr, connectTimeoutMs = 4000 } = options;
   let settings: QueueSettings;
   try {

@@ -24,8 +24,23 @@ export interface CommandContext {
   now: number;
 }
 
-/** A verb ready to run, or why its arguments are wrong (a usage error, exit 2). */
-export type Prepared = { ok: true; run: (ctx: CommandContext) => Promise<number> } | { ok: false; message: string };
+/** What a verb that needs no queue runs with (`reconcile` works on Postgres and OpenIM only). */
+export interface StandaloneContext {
+  env: Record<string, string | undefined>;
+  out: Output;
+  err: Output;
+  now: number;
+}
+
+/**
+ * A verb ready to run (`run` once Redis answers, `standalone` without
+ * connecting to Redis at all), or why its arguments are wrong (a usage
+ * error, exit 2).
+ */
+export type Prepared =
+  | { ok: true; run: (ctx: CommandContext) => Promise<number> }
+  | { ok: true; standalone: (ctx: StandaloneContext) => Promise<number> }
+  | { ok: false; message: string };
 
 /** One verb of the tool. */
 export interface Command {

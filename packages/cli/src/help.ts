@@ -7,7 +7,8 @@ export function toolHelp(commands: readonly Command[]): string {
   return `Usage: jobs <command> [options]
 
 Inspects and operates the OpenIM callback queue: counts, failed jobs,
-redrive, removal, replay, pause and resume.
+redrive, removal, replay, pause and resume; reconciles group membership
+with OpenIM's REST API.
 
 Commands:
 ${verbs}
@@ -19,6 +20,8 @@ Environment (the same as the ingress and the worker):
   QUEUE_NAME    BullMQ queue name (default openim-callbacks)
   QUEUE_PREFIX  BullMQ key prefix (default bull)
   JOB_ATTEMPTS, KEEP_COMPLETED_*, KEEP_FAILED_*: options of replayed jobs
+  reconcile: DATABASE_URL, DATABASE_SCHEMA, OPENIM_API_URL, OPENIM_ADMIN_SECRET,
+    OPENIM_ADMIN_USER_ID (it needs no Redis)
 
 Exit codes: 0 done, 1 error (unknown job id, Redis unreachable, an action
 failed), 2 bad usage (unknown command or option, bad filter value).

@@ -4,10 +4,17 @@ import { type Logger, pino } from 'pino';
 export type { Logger } from 'pino';
 
 /** Paths pino replaces with "[redacted]" wherever they occur in a log line. */
-const redactPaths = [
+export const redactPaths = [
   '*.password',
   '*.secret',
   '*.token',
+  // The ingress's CALLBACK_TOKEN, under the names config objects give it.
+  'token',
+  'callbackToken',
+  '*.callbackToken',
+  '*.*.callbackToken',
+  'CALLBACK_TOKEN',
+  '*.CALLBACK_TOKEN',
   '*.authorization',
   '*.cookie',
   'headers.authorization',
@@ -15,6 +22,9 @@ const redactPaths = [
   'config.DATABASE_URL',
   'config.REDIS_URL',
   'config.FORWARD_URL',
+  // QueueSettings.redisUrl may hold Redis's password (log redactUrl(url) instead).
+  '*.redisUrl',
+  '*.*.redisUrl',
 ];
 
 export interface LoggerOptions {

@@ -32,13 +32,15 @@ export interface ServiceProcess {
 }
 
 /**
- * Starts a built service (`node <entry>`) with exactly the given environment
- * added to this process's own, and captures its output for assertions.
+ * Starts a built service (`node <entry>`) with the given environment added to
+ * this process's own, and captures its output for assertions. `LOG_LEVEL`
+ * defaults to info and `METRICS_PORT` to 0 (a worker's metrics listener off,
+ * so several workers can run side by side) unless `env` sets them.
  */
 export function startService(entry: string, env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, [entry], {
     cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, LOG_LEVEL: 'info', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

@@ -85,6 +85,19 @@ const migrations: ReadonlyArray<{ version: number; name: string; sql: (schema: s
       );
       CREATE INDEX user_presence_online_idx ON ${s}.user_presence (user_id) WHERE online;`,
   },
+  {
+    version: 3,
+    name: 'reconcile state',
+    // What OpenIM said about a group at its last reconcile: while its member count and
+    // member-list hash stay the same, the scheduled reconcile skips the group.
+    sql: (s) => `
+      CREATE TABLE ${s}.group_reconcile_state (
+        group_id         text        PRIMARY KEY,
+        member_count     integer     NOT NULL,
+        member_list_hash text        NOT NULL,
+        checked_at       timestamptz NOT NULL DEFAULT now()
+      );`,
+  },
 ];
 
 export const LATEST_VERSION = migrations.at(-1)?.version ?? 0;

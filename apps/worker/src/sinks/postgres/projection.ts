@@ -187,10 +187,12 @@ export function createProjection(schema: string) {
     }
   }
 
-  return { apply };
+  // The reconciler applies its repairs through the same guarded paths (see ../../reconcile).
+  return { apply, upsertMembers, removeMembers, dismissGroup };
 }
 
-function groupLockKey(groupID: string) {
+/** The advisory-lock key of a group: shared by member writers, exclusive for dismissals and reconciles. */
+export function groupLockKey(groupID: string) {
   return `openim-sync:group:${groupID}`;
 }
 

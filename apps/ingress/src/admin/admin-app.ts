@@ -1,0 +1,46 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { HonoAdapter } from '@bull-board/hono';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { BasicCredentials } from '@openim-sync/runtime';
+import type { Queue } from 'bullmq';
+import { Hono } from 'hono';
+import { basicAuth } from 'hono/basic-auth';
+import type { Registry } from 'prom-client';
+
+export interface AdminAppDeps {
+  /** The callback queue, on a connection of its own (dashboard queries never queue up behind an ack). */
+  queue: Queue;
+  /** Served as Prometheus text at `/metrics`. */
+  registry: Registry;
+  /** Every route, the dashboard's API and assets included, asks for these. */
+  credentials: BasicCredentials;
+  /** Where the dashboard lives on the admin listener. */
+  basePath?: string;
+}
+
+/**
+ * The admin listener's app: the bull-board dashboard of the callback queue
+ * (inspect, retry and remove jobs) and `/metrics`, all behind HTTP basic
+ * auth. Pure: it talks to Redis only when a page or a scrape asks.
+ */
+export function createAdminApp({ queue, registry, credentials, basePath = '/' }: AdminAppDeps): Hono {
+  const app = new Hono();
+  // hono compares hashes of both values in constant time, so a wrong guess
+  // takes as long as a nearly right one.
+  app.use('*', basicAuth({ ...credentials, realm: 'openim-sync admin' }));
+
+  app.get('/metrics', async (c) => {
+    const text = await registry.metrics();
+    return c.body(text, 200, { 'content-type': registry.contentType });
+  });
+
+  const board = new HonoAdapter(serveStatic).setBasePath(basePath);
+  createBullBoard({
+    queues: [new BullMQAdapter(queue, { description: 'OpenIM callbacks waiting for, or failed in, the workers' })],
+    serverAdapter: board,
+    options: { uiConfig: { boardTitle: 'openim-sync' } },
+  });
+  app.route(basePath, board.registerPlugin());
+  return app;
+}

@@ -1,0 +1,85 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createAdminConnection, createCallbackQueue, type QueueSettings } from '@openim-sync/queue';
+import type { Logger } from '@openim-sync/runtime';
+import type { Queue } from 'bullmq';
+import type { Hono } from 'hono';
+import type { IngressMetrics } from '../metrics.js';
+import { createAdminApp } from './admin-app.js';
+import type { AdminConfig } from './admin-config.js';
+import { createDuplicateCounter } from './duplicate-counter.js';
+
+export interface AdminServerOptions {
+  config: AdminConfig;
+  queueSettings: QueueSettings;
+  metrics: IngressMetrics;
+  logger: Logger;
+}
+
+export interface AdminServer {
+  /** The bound port (useful with port 0). */
+  port: number;
+  /** Stops listening and closes the admin's Redis connection; idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the admin listener with a Redis connection of its own, apart from
+ * the producer's: a dashboard page listing thousands of failed jobs must not
+ * sit in front of a callback's enqueue on the same connection. Resolves once
+ * listening; rejects when the port cannot be bound.
+ */
+export async function startAdminServer({ config, queueSettings, metrics, logger }: AdminServerOptions) {
+  const connection = createAdminConnection(queueSettings.redisUrl);
+  // The producer's connection already reports Redis outages; the dashboard shows its own errors.
+  connection.on('error', () => {});
+  const queue = createCallbackQueue(queueSettings, connection) as unknown as Queue;
+  queue.on('error', (err) => logger.debug({ err: err.message }, 'admin queue error'));
+  const duplicates = createDuplicateCounter({ connection, eventsKey: queue.keys.events as string });
+  metrics.countDuplicates(duplicates.read);
+  void queue.waitUntilReady().then(duplicates.start, () => {});
+
+  const closeRedis = async () => {
+    await queue.close().catch(() => {});
+    await connection.quit().catch(() => connection.disconnect());
+  };
+  let server: Server;
+  try {
+    server = await listen(
+      createAdminApp({ queue, registry: metrics.registry, credentials: config.credentials }),
+      config,
+    );
+  } catch (err) {
+    await closeRedis();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, dashboard: '/', metrics: '/metrics' }, 'admin listening (basic auth)');
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    close: () => {
+      closing ??= (async () => {
+        // Nothing on the admin listener needs draining: cut open dashboard connections.
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await closeRedis();
+      })();
+      return closing;
+    },
+  } satisfies AdminServer;
+}
+
+function listen(app: Hono, { port, host }: Pick<AdminConfig, 'port' | 'host'>): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
+      server.off('error', reject);
+      resolve(server);
+    }) as Server;
+    server.once('error', reject);
+  });
+}

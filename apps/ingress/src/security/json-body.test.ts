@@ -1,0 +1,89 @@
+import { readFixture } from '@openim-sync/testing';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { MAX_JSON_DEPTH, nestingExceeds, parseJsonBody } from './json-body.js';
+
+const parse = (text: string) => parseJsonBody(Buffer.from(text));
+const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+describe('parseJsonBody', () => {
+  it('parses every captured OpenIM body', () => {
+    for (const name of ['callbackAfterJoinGroupCommand', 'callbackAfterCreateGroupCommand', 'seed-member-join']) {
+      const bytes = readFixture(name);
+      expect(parseJsonBody(bytes), name).toEqual({ ok: true, payload: JSON.parse(bytes.toString('utf8')) });
+    }
+  });
+
+  it('refuses invalid JSON with the parser’s reason', () => {
+    expect(parse('{"a":')).toMatchObject({ ok: false, message: /not valid JSON/ });
+    expect(parse('{"a":"\u0000"}')).toMatchObject({ ok: false, message: /not valid JSON/ });
+  });
+
+  it(`accepts nesting up to ${MAX_JSON_DEPTH} levels and refuses deeper, without a stack overflow`, () => {
+    expect(parse(nested(MAX_JSON_DEPTH))).toMatchObject({ ok: true });
+    expect(parse(nested(MAX_JSON_DEPTH + 1))).toMatchObject({ ok: false, message: /deeper than 64/ });
+    expect(parse(nested(100_000))).toMatchObject({ ok: false, message: /deeper than 64/ });
+    expect(parse(`{"a":${'{"b":'.repeat(70)}1${'}'.repeat(70)}}`)).toMatchObject({ ok: false });
+  });
+
+  it('does not count brackets inside strings, escaped quotes included', () => {
+    expect(parse(JSON.stringify({ ex: '['.repeat(500), q: '\\"[[[[', r: '"{{{{' }))).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['__proto__ at the top', '{"__proto__":{"polluted":1},"groupID":"g"}'],
+    ['constructor nested', '{"groupID":"g","x":{"constructor":{"prototype":{"polluted":1}}}}'],
+    ['prototype in an array', '{"list":[{"prototype":1}]}'],
+    ['__proto__ spelled with an escape', '{"\\u005f_proto__":{"polluted":1}}'],
+    ['constructor spelled with escapes', '{"\\u0063onstructor":1}'],
+  ])('refuses %s', (_label, body) => {
+    const result = parse(body);
+    expect(result).toMatchObject({ ok: false, message: /__proto__, constructor or prototype/ });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('accepts the words as values', () => {
+    const body = { groupID: 'g', reqMessage: '__proto__ constructor prototype', ex: '{"__proto__":1}' };
+    expect(parse(JSON.stringify(body))).toEqual({ ok: true, payload: body });
+  });
+
+  it('refuses a NUL character in a value or a key, accepts an escaped backslash before u0000', () => {
+    expect(parse('{"groupID":"g\\u0000"}')).toMatchObject({ ok: false, message: /NUL/ });
+    expect(parse('{"a":["x",{"b":"\\u0000"}]}')).toMatchObject({ ok: false, message: /NUL/ });
+    expect(parse('{"a\\u0000":1}')).toMatchObject({ ok: false, message: /NUL/ });
+    expect(parse('{"groupID":"g\\\\u0000"}')).toEqual({ ok: true, payload: { groupID: 'g\\u0000' } });
+  });
+
+  it('keeps Go’s \\u003c escapes (they only trigger the slower check)', () => {
+    expect(parse('{"reqMessage":"\\u003cteam\\u003e \\u0026"}')).toEqual({
+      ok: true,
+      payload: { reqMessage: '<team> &' },
+    });
+  });
+
+  // Why the keys are refused: JSON.parse makes "__proto__" an own key, but
+  // copying it with `[key] = value` (as some merge code and validators do)
+  // replaces the copy's prototype.
+  it('documents the hazard the refusal avoids', () => {
+    const parsed = JSON.parse('{"__proto__":{"polluted":1}}') as Record<string, unknown>;
+    expect(Object.hasOwn(parsed, '__proto__')).toBe(true);
+    const copy: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(parsed)) copy[key] = value;
+    expect(copy.polluted).toBe(1);
+    expect(Object.hasOwn(copy, 'polluted')).toBe(false);
+    // zod's looseObject copes (it drops the key: no throw, no pollution), but the refusal does not rely on it.
+    const result = z.looseObject({ a: z.string().optional() }).safeParse(parsed);
+    expect(result.success).toBe(true);
+    expect(Object.getPrototypeOf(result.data)).toBe(Object.prototype);
+    expect((result.data as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('nestingExceeds', () => {
+  it('is exact at the limit', () => {
+    expect(nestingExceeds(Buffer.from(nested(3)), 3)).toBe(false);
+    expect(nestingExceeds(Buffer.from(nested(4)), 3)).toBe(true);
+    expect(nestingExceeds(Buffer.from('[{}],[{}],[{}]'), 2)).toBe(false);
+  });
+});

@@ -1,0 +1,79 @@
+import { env } from '@openim-sync/runtime';
+import { z } from 'zod';
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `30s`, `15m`, `1h`, `1d` (or `0`) as milliseconds. */
+const duration = () =>
+  z
+    .string()
+    .trim()
+    .regex(/^(0|\d+(ms|s|m|h|d))$/, 'expected 0 or a duration such as 30s, 15m, 1h, 1d')
+    .transform((value) => {
+      const [, amount = '0', unit] = /^(\d+)([a-z]*)$/.exec(value) ?? [];
+      return Number(amount) * UNIT_MS[(unit || 'ms') as keyof typeof UNIT_MS];
+    });
+
+/** Variables of reconciliation against OpenIM's REST API; the worker config and the `jobs` tool merge this shape. */
+export const reconcileEnv = {
+  /**
+   * OpenIM's REST API, e.g. http://openim-server:10002. Turns reconciliation on; without it the
+   * pipeline works on callbacks alone, as before.
+   */
+  OPENIM_API_URL: env.url(['http', 'https']).optional(),
+  /** OpenIM's share.yml `secret`, for the admin token; required with OPENIM_API_URL; never logged. */
+  OPENIM_ADMIN_SECRET: z.string().optional(),
+  /**
+   * One of OpenIM's admin user IDs (share.yml `imAdminUserID`). Prefer one of its own: on newer
+   * OpenIM each new admin token invalidates the previous one of the same user after 5 minutes.
+   */
+  OPENIM_ADMIN_USER_ID: z.string().min(1).default('imAdmin'),
+  /** Time one call to OpenIM may take before it counts as unreachable. */
+  OPENIM_TIMEOUT_MS: env.positiveInt(10_000),
+  /** How often every group is reconciled (30s, 15m, 1h, 1d); 0 or unset: no schedule (on demand only). */
+  RECONCILE_INTERVAL: duration().default(0),
+} as const;
+
+type ReconcileEnv = z.output<z.ZodObject<typeof reconcileEnv>>;
+
+/** Refinement for the worker's schema: the secret comes with the URL, the schedule needs both and Postgres. */
+export function checkReconcileEnv(e: ReconcileEnv & { SINKS?: string[] }, ctx: z.RefinementCtx) {
+  if (e.OPENIM_API_URL && e.OPENIM_ADMIN_SECRET === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['OPENIM_ADMIN_SECRET'], message: 'required when OPENIM_API_URL is set' });
+  }
+  if (e.RECONCILE_INTERVAL > 0 && !e.OPENIM_API_URL) {
+    ctx.addIssue({ code: 'custom', path: ['RECONCILE_INTERVAL'], message: 'needs OPENIM_API_URL' });
+  }
+  if (e.OPENIM_API_URL && e.SINKS && !e.SINKS.includes('postgres')) {
+    const message = 'reconciliation repairs the postgres projection: SINKS must include postgres';
+    ctx.addIssue({ code: 'custom', path: ['OPENIM_API_URL'], message });
+  }
+}
+
+/** How to reach OpenIM's REST API (the createOpenImClient options). */
+export interface OpenImConfig {
+  baseUrl: string;
+  secret: string;
+  adminUserID: string;
+  timeoutMs: number;
+}
+
+export interface ReconcileConfig {
+  openim: OpenImConfig;
+  /** 0: no schedule. */
+  intervalMs: number;
+}
+
+/** Reconciliation's settings, or `undefined` when OPENIM_API_URL is unset (reconciliation off). */
+export function toReconcileConfig(e: ReconcileEnv): ReconcileConfig | undefined {
+  if (!e.OPENIM_API_URL || e.OPENIM_ADMIN_SECRET === undefined) return undefined;
+  return {
+    openim: {
+      baseUrl: e.OPENIM_API_URL,
+      secret: e.OPENIM_ADMIN_SECRET,
+      adminUserID: e.OPENIM_ADMIN_USER_ID,
+      timeoutMs: e.OPENIM_TIMEOUT_MS,
+    },
+    intervalMs: e.RECONCILE_INTERVAL,
+  };
+}

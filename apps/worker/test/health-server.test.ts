@@ -1,0 +1,148 @@
+import {
+  type CallbackQueue,
+  callbackJobId,
+  callbackJobOptions,
+  createAdminConnection,
+  createCallbackQueue,
+  type QueueSettings,
+  toQueueSettings,
+} from '@openim-sync/queue';
+import { createLogger } from '@openim-sync/runtime';
+import { deleteQueueKeys, uniqueName } from '@openim-sync/testing';
+import type { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { workerReadiness } from '../src/health-app.js';
+import { type HealthServer, startHealthServer } from '../src/health-server.js';
+import { createWorkerMetrics } from '../src/metrics/worker-metrics.js';
+import { createProcessor } from '../src/processor.js';
+import { createLogSink } from '../src/sinks/log-sink.js';
+import { type CallbackWorker, createCallbackWorker } from '../src/worker.js';
+
+const logger = createLogger({ name: 'test', level: 'silent' });
+const COMMAND = 'callbackAfterQuitGroupCommand';
+
+describe('worker metrics and health listener (real Redis)', () => {
+  let settings: QueueSettings;
+  let connection: Redis;
+  let producer: CallbackQueue;
+  let server: HealthServer;
+  let worker: CallbackWorker;
+  let closed = false;
+  const metrics = createWorkerMetrics({ registry: new Registry(), processMetrics: false });
+  const url = (path: string) => `http://127.0.0.1:${server.port}${path}`;
+
+  /** One sample of a scrape over real HTTP. */
+  async function sample(series: string): Promise<number | undefined> {
+    const text = await (await fetch(url('/metrics'))).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line === undefined ? undefined : Number(line.slice(series.length + 1));
+  }
+
+  beforeAll(async () => {
+    settings = toQueueSettings({
+      REDIS_URL: inject('redisUrl'),
+      QUEUE_NAME: uniqueName('health'),
+      QUEUE_PREFIX: uniqueName('health_prefix'),
+      JOB_ATTEMPTS: 2,
+      JOB_BACKOFF_MS: 50,
+      KEEP_COMPLETED_COUNT: 100,
+      KEEP_COMPLETED_AGE_SECONDS: 600,
+      KEEP_FAILED_COUNT: 100,
+      KEEP_FAILED_AGE_SECONDS: 600,
+    });
+    connection = createAdminConnection(settings.redisUrl);
+    producer = createCallbackQueue(settings, connection);
+    const sinks = metrics.instrumentSinks([createLogSink(logger)]);
+    worker = createCallbackWorker({
+      config: {
+        concurrency: 2,
+        lockDurationMs: 30_000,
+        stalledIntervalMs: 30_000,
+        maxStalledCount: 1,
+        queue: settings,
+      },
+      processor: metrics.instrumentProcessor(createProcessor({ sinks, logger })),
+      logger,
+    });
+    metrics.observeJobs(worker);
+    server = await startHealthServer({
+      config: { port: 0, host: '127.0.0.1', credentials: undefined },
+      queueSettings: settings,
+      registry: metrics.registry,
+      readiness: async () => (closed ? 'shutting down' : workerReadiness(worker)),
+      logger,
+      queueCacheMs: 0,
+    });
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await server?.close();
+    await producer?.close();
+    connection?.disconnect();
+    if (settings) await deleteQueueKeys(settings.redisUrl, settings.prefix, settings.name);
+  });
+
+  it('reports the queue depth and the oldest waiting job before any worker runs', async () => {
+    const enqueuedAt = Date.now();
+    for (const userID of ['u1', 'u2', 'u3']) {
+      const payload = { callbackCommand: COMMAND, groupID: 'g1', userID };
+      const body = Buffer.from(JSON.stringify(payload));
+      const data = {
+        command: COMMAND,
+        operationID: `op-${userID}`,
+        receivedAt: Date.now(),
+        event: { type: 'group.member.quit' as const, groupID: 'g1', userID },
+        payload,
+      };
+      const jobId = callbackJobId(COMMAND, data.operationID, body);
+      await producer.add(COMMAND, data, callbackJobOptions(settings, jobId, 60_000));
+    }
+    expect(await sample('openim_sync_queue_jobs{state="waiting"}')).toBe(3);
+    expect(await sample('openim_sync_queue_jobs{state="completed"}')).toBe(0);
+    const age = await sample('openim_sync_queue_oldest_waiting_age_seconds');
+    expect(age).toBeGreaterThanOrEqual(0);
+    expect(age).toBeLessThanOrEqual((Date.now() - enqueuedAt) / 1000 + 0.01);
+    const readyz = await fetch(url('/readyz'));
+    expect(readyz.status).toBe(503);
+    expect(await readyz.json()).toEqual({ status: 'not running' });
+    expect((await fetch(url('/healthz'))).status).toBe(200);
+  });
+
+  it('is ready while the worker runs, and counts what it applied end to end', async () => {
+    void worker.run();
+    await vi.waitFor(async () => expect((await fetch(url('/readyz'))).status).toBe(200), { timeout: 10_000 });
+    await vi.waitFor(
+      async () =>
+        expect(await sample(`openim_sync_worker_jobs_total{command="${COMMAND}",outcome="completed"}`)).toBe(3),
+      { timeout: 10_000 },
+    );
+    expect(await sample(`openim_sync_worker_end_to_end_seconds_count{command="${COMMAND}"}`)).toBe(3);
+    expect(await sample(`openim_sync_worker_end_to_end_seconds_bucket{le="+Inf",command="${COMMAND}"}`)).toBe(3);
+    expect(await sample(`openim_sync_worker_job_duration_seconds_count{command="${COMMAND}",result="ok"}`)).toBe(3);
+    expect(await sample(`openim_sync_worker_sink_events_total{sink="log",command="${COMMAND}",outcome="logged"}`)).toBe(
+      3,
+    );
+    expect(await sample('openim_sync_queue_jobs{state="waiting"}')).toBe(0);
+    expect(await sample('openim_sync_queue_jobs{state="completed"}')).toBe(3);
+    expect(await sample('openim_sync_queue_oldest_waiting_age_seconds')).toBe(0);
+  });
+
+  it('turns /readyz to 503 once shutdown starts and after the worker closed', async () => {
+    closed = true;
+    expect((await fetch(url('/readyz'))).status).toBe(503);
+    closed = false;
+    await worker.close();
+    const response = await fetch(url('/readyz'));
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ status: 'not running' });
+    expect((await fetch(url('/healthz'))).status).toBe(200);
+  });
+
+  it('stops listening on close', async () => {
+    await server.close();
+    await expect(fetch(url('/healthz'))).rejects.toThrow();
+    await server.close(); // idempotent
+  });
+});

@@ -1,0 +1,146 @@
+import { createOpenImClient, OpenImAuthError, OpenImUnreachableError } from '@openim-sync/openim-client';
+import { ConfigError, createLogger, env, parseEnv, redactUrl } from '@openim-sync/runtime';
+import { createReconciler, migrate, type Reconciler, reconcileEnv, toReconcileConfig } from '@openim-sync/worker';
+import pg from 'pg';
+import { z } from 'zod';
+import { type Command, EXIT, flagValue, type StandaloneContext, stringValue, usage } from '../command.js';
+import { writeLine } from '../output.js';
+import { addToTotals, emptyTotals, groupReport, summary } from './reconcile-report.js';
+
+/** The worker's Postgres and OpenIM variables, with the worker's defaults. */
+const ReconcileEnv = z.object({
+  ...reconcileEnv,
+  DATABASE_URL: env.url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/postgres'),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier')
+    .default('public'),
+});
+
+interface Options {
+  groupID: string | undefined;
+  dryRun: boolean;
+  json: boolean;
+}
+
+/** Raised when Postgres does not answer; the message names where. */
+class PostgresUnreachableError extends Error {
+  override name = 'PostgresUnreachableError';
+}
+
+async function reconcile(ctx: StandaloneContext, options: Options): Promise<number> {
+  let parsed: z.output<typeof ReconcileEnv>;
+  try {
+    parsed = parseEnv(ReconcileEnv, ctx.env);
+  } catch (err) {
+    await writeLine(ctx.err, `jobs reconcile: ${err instanceof ConfigError ? err.message : String(err)}`);
+    return EXIT.error;
+  }
+  const config = toReconcileConfig(parsed);
+  if (!config) {
+    await writeLine(ctx.err, 'jobs reconcile: set OPENIM_API_URL and OPENIM_ADMIN_SECRET (as for the worker)');
+    return EXIT.error;
+  }
+  const pool = new pg.Pool({ connectionString: parsed.DATABASE_URL, max: 2, connectionTimeoutMillis: 5000 });
+  pool.on('error', () => {});
+  const openim = createOpenImClient(config.openim);
+  const logger = createLogger({ name: 'jobs', level: 'silent' });
+  const reconciler = createReconciler({ pool, schema: parsed.DATABASE_SCHEMA, openim, logger });
+  try {
+    await pool.query('SELECT 1').catch((err: Error) => {
+      throw new PostgresUnreachableError(`cannot reach Postgres at ${redactUrl(parsed.DATABASE_URL)}: ${err.message}`);
+    });
+    // A dry run changes nothing, tables included; a real run brings the schema up to date as the worker would.
+    if (!options.dryRun) await migrate(pool, parsed.DATABASE_SCHEMA);
+    return await reconcileGroups(ctx, reconciler, options);
+  } catch (err) {
+    await writeLine(ctx.err, `jobs reconcile: ${explain(err, config.openim.baseUrl)}`);
+    return EXIT.error;
+  } finally {
+    await pool.end().catch(() => {});
+  }
+}
+
+async function reconcileGroups(ctx: StandaloneContext, reconciler: Reconciler, options: Options): Promise<number> {
+  const groupIDs =
+    options.groupID !== undefined ? [options.groupID] : (await reconciler.planAll({ skipUnchanged: false })).groupIDs;
+  const totals = emptyTotals();
+  for (const groupID of groupIDs) {
+    try {
+      const result = await reconciler.reconcileGroup(groupID, { dryRun: options.dryRun });
+      addToTotals(totals, result);
+      if (options.json) await writeLine(ctx.out, JSON.stringify(result));
+      else if (result.outcome === 'repaired' || options.groupID !== undefined) {
+        for (const line of groupReport(result)) await writeLine(ctx.out, line);
+      }
+    } catch (err) {
+      // Credentials and reachability concern every group: stop. Anything else concerns this one.
+      if (err instanceof OpenImAuthError || err instanceof OpenImUnreachableError) throw err;
+      totals.failed++;
+      await writeLine(ctx.err, `jobs reconcile: group ${groupID}: ${(err as Error).message}`);
+    }
+  }
+  if (!options.json) await writeLine(ctx.out, summary(totals, options.dryRun));
+  return totals.failed > 0 ? EXIT.error : EXIT.ok;
+}
+
+function explain(err: unknown, baseUrl: string): string {
+  if (err instanceof OpenImAuthError)
+    return `cannot use OpenIM at ${redactUrl(baseUrl).replace(/\/$/, '')}: ${err.message}`;
+  return (err as Error).message;
+}
+
+/** `jobs reconcile`: compare the projection with OpenIM and repair it. */
+export const reconcileCommand: Command = {
+  name: 'reconcile',
+  summary: 'compare group membership in Postgres with OpenIM and repair what differs',
+  help: `Usage: jobs reconcile (--group G | --all) [--dry-run] [--json]
+
+Reads a group's members from OpenIM's REST API and makes the Postgres
+projection (group_members) equal to them: members OpenIM has are added,
+members it does not have are removed, roles and member fields are
+corrected, and a group OpenIM dismissed or does not know is dropped.
+Prints what differed, per group, then a summary line.
+
+It runs right here, against Postgres and OpenIM (not through the queue), so
+it works whether or not workers run, and takes the same care as they do:
+a callback the ingress receives while it runs is newer and wins.
+
+--all looks at every group OpenIM lists plus every group the projection
+has members of (OpenIM's list leaves dismissed groups out), without the
+worker's skip for unchanged groups.
+
+Options:
+  --group G   one group
+  --all       every group
+  --dry-run   print what differs; change nothing
+  --json      one JSON object per group ({groupID, added, removed, updated, dismissed, outcome, readAt})
+  -h, --help  this help
+
+Environment (the worker's): DATABASE_URL, DATABASE_SCHEMA, OPENIM_API_URL,
+OPENIM_ADMIN_SECRET, OPENIM_ADMIN_USER_ID (default imAdmin), OPENIM_TIMEOUT_MS.
+
+Exit codes: 0 done (differences found or not), 1 OpenIM unreachable or
+refusing the credentials, Postgres unreachable, or a group that failed.
+
+Example:
+  jobs reconcile --all --dry-run
+`,
+  options: {
+    group: { type: 'string' },
+    all: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  positionals: false,
+  prepare(args) {
+    if (args.positionals.length > 0) return usage(`unexpected argument "${args.positionals[0]}"`);
+    const groupID = stringValue(args, 'group');
+    const all = flagValue(args, 'all');
+    if (groupID === undefined && !all) return usage('name a group with --group G, or --all');
+    if (groupID !== undefined && all) return usage('give --group or --all, not both');
+    if (groupID === '') return usage('--group needs a group id');
+    const options = { groupID, dryRun: flagValue(args, 'dry-run'), json: flagValue(args, 'json') };
+    return { ok: true, standalone: (ctx) => reconcile(ctx, options) };
+  },
+};

@@ -1,0 +1,131 @@
+// The built ingress and worker, wired by their main.ts: each serves Prometheus
+// text and health on its own listener, and the numbers follow real traffic.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  deleteQueueKeys,
+  freePort,
+  repoRoot,
+  type ServiceProcess,
+  startService,
+  uniqueName,
+} from '@openim-sync/testing';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+
+const ENTRIES = { ingress: 'apps/ingress/dist/main.js', worker: 'apps/worker/dist/main.js' };
+const COMMAND = 'callbackAfterQuitGroupCommand';
+const ADMIN = { user: 'ops', password: 'metrics-e2e-admin' };
+const SCRAPER = { user: 'prometheus', password: 'metrics-e2e-scrape' };
+const auth = ({ user, password }: { user: string; password: string }) => ({
+  Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
+
+/** One sample from a scrape, or undefined when the series is absent. */
+function sampleOf(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('metrics and health of the built apps', () => {
+  const redisUrl = inject('redisUrl');
+  const queueEnv = {
+    REDIS_URL: redisUrl,
+    QUEUE_NAME: uniqueName('metrics'),
+    QUEUE_PREFIX: uniqueName('metrics_prefix'),
+  };
+  const processes: ServiceProcess[] = [];
+  let callbackUrl: string;
+  let adminUrl: string;
+  let workerUrl: string;
+
+  beforeAll(async () => {
+    for (const entry of Object.values(ENTRIES)) {
+      expect(existsSync(join(repoRoot, entry)), `${entry} missing: run pnpm build first`).toBe(true);
+    }
+    const [port, adminPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+    callbackUrl = `http://127.0.0.1:${port}/callback/${COMMAND}`;
+    adminUrl = `http://127.0.0.1:${adminPort}`;
+    workerUrl = `http://127.0.0.1:${metricsPort}`;
+    const ingress = startService(ENTRIES.ingress, {
+      ...queueEnv,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ADMIN_PORT: String(adminPort),
+      ADMIN_HOST: '127.0.0.1',
+      ADMIN_USER: ADMIN.user,
+      ADMIN_PASSWORD: ADMIN.password,
+    });
+    const worker = startService(ENTRIES.worker, {
+      ...queueEnv,
+      SINKS: 'log',
+      METRICS_PORT: String(metricsPort),
+      METRICS_HOST: '127.0.0.1',
+      METRICS_USER: SCRAPER.user,
+      METRICS_PASSWORD: SCRAPER.password,
+    });
+    processes.push(ingress, worker);
+    await Promise.all([
+      ingress.waitForLine(/"msg":"admin listening/),
+      worker.waitForLine(/"msg":"worker started"/),
+      worker.waitForLine(/"msg":"metrics and health listening"/),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all(processes.map((p) => p.stop('SIGKILL')));
+    await deleteQueueKeys(redisUrl, queueEnv.QUEUE_PREFIX, queueEnv.QUEUE_NAME);
+  });
+
+  it('counts callbacks in the ingress and applied jobs in the worker', async () => {
+    await vi.waitFor(async () => expect((await fetch(`${workerUrl}/readyz`)).status).toBe(200), { timeout: 10_000 });
+    const body = JSON.stringify({ callbackCommand: COMMAND, groupID: 'g1', userID: 'u1' });
+    const post = (payload: string) =>
+      fetch(callbackUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', operationID: 'op-1' },
+        body: payload,
+      });
+    for (const payload of [body, body, '{"callbackCommand":']) await (await post(payload)).text();
+
+    const scrapeIngress = async () => (await fetch(`${adminUrl}/metrics`, { headers: auth(ADMIN) })).text();
+    const requests = (outcome: string) =>
+      `openim_sync_ingress_requests_total{command="${COMMAND}",outcome="${outcome}"}`;
+    await vi.waitFor(async () =>
+      expect(sampleOf(await scrapeIngress(), 'openim_sync_ingress_duplicates_dropped_total')).toBe(1),
+    );
+    const ingressText = await scrapeIngress();
+    expect(sampleOf(ingressText, requests('ack'))).toBe(2);
+    expect(sampleOf(ingressText, requests('rejected'))).toBe(1);
+    expect(sampleOf(ingressText, 'openim_sync_ingress_rejects_total{reason="json"}')).toBe(1);
+    expect(sampleOf(ingressText, 'openim_sync_ingress_ack_duration_seconds_count')).toBe(2);
+    expect(ingressText).toMatch(/^process_resident_memory_bytes \d+/m);
+
+    const scrapeWorker = async () => (await fetch(`${workerUrl}/metrics`, { headers: auth(SCRAPER) })).text();
+    await vi.waitFor(
+      async () =>
+        expect(
+          sampleOf(await scrapeWorker(), `openim_sync_worker_end_to_end_seconds_count{command="${COMMAND}"}`),
+        ).toBe(1),
+      { timeout: 10_000 },
+    );
+    const workerText = await scrapeWorker();
+    expect(sampleOf(workerText, `openim_sync_worker_jobs_total{command="${COMMAND}",outcome="completed"}`)).toBe(1);
+    expect(
+      sampleOf(workerText, `openim_sync_worker_sink_events_total{sink="log",command="${COMMAND}",outcome="logged"}`),
+    ).toBe(1);
+    expect(sampleOf(workerText, 'openim_sync_queue_jobs{state="failed"}')).toBe(0);
+    expect(workerText).toMatch(/^nodejs_eventloop_lag_seconds /m);
+  });
+
+  it('keeps the worker’s /metrics behind its credentials, health open', async () => {
+    expect((await fetch(`${workerUrl}/metrics`)).status).toBe(401);
+    expect((await fetch(`${workerUrl}/metrics`, { headers: auth({ ...SCRAPER, password: 'nope' }) })).status).toBe(401);
+    expect((await fetch(`${workerUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${adminUrl}/metrics`)).status).toBe(401);
+  });
+
+  it('shuts both down cleanly', async () => {
+    const [ingress, worker] = processes;
+    expect(await Promise.all([ingress!.stop('SIGTERM'), worker!.stop('SIGTERM')])).toEqual([0, 0]);
+  });
+});
