@@ -51,6 +51,7 @@ describe(`Redis SIGKILL and restart under load (seed ${workload.seed})`, () => {
     const killedAt = Date.now();
     await vi.waitFor(() => expect(ledger.count('unavailable')).toBeGreaterThan(0), { timeout: 10_000, interval: 20 });
     const readyDuringOutage = await fetch(`${ingress.url}/readyz`);
+    await readyDuringOutage.text();
     await delay(Math.max(0, killedAt + OUTAGE_MS - Date.now())); // keep sending into the outage
     const restartedAt = Date.now();
     await r.start();

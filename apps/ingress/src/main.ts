@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { serve } from '@hono/node-server';
 import { createCallbackQueue, createProducerConnection } from '@openim-sync/queue';
@@ -62,9 +62,19 @@ server.on('error', (err) => {
   void shutdown.run('listen error').finally(() => process.exit(1));
 });
 
+// Once shutting down, every response ends its connection: a kept-alive connection that
+// OpenIM goes on reusing would otherwise hold the server open until the deadline.
+const inFlight = new Set<ServerResponse>();
+server.on('request', (_req, res: ServerResponse) => {
+  if (shuttingDown) res.shouldKeepAlive = false;
+  inFlight.add(res);
+  res.once('close', () => inFlight.delete(res));
+});
+
 // Stop accepting, let in-flight callbacks get their ack, then close the queue.
 shutdown.add('http', async () => {
   shuttingDown = true;
+  for (const res of inFlight) res.shouldKeepAlive = false;
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();

@@ -39,6 +39,12 @@ export async function createPostgresSink({ url, schema, poolSize, logger }: Post
     async apply(item: SinkEvent) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // The pool listens for errors of idle clients only: a connection lost while this
+      // job holds the client emits 'error' on it, which must not crash the process.
+      const onError = (err: Error) => {
+        broken = err;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         // Versions are µs: receivedAt carries µs fractions that order callbacks of the same ms.
@@ -58,6 +64,7 @@ export async function createPostgresSink({ url, schema, poolSize, logger }: Post
         });
         throw err;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },
