@@ -10,15 +10,23 @@ import { median, round } from './stats.mjs';
 
 export async function benchIngress({ redisUrl, body, settings }) {
   const queue = `bench-ingress-${process.pid}`;
-  const PORTS = { 'bare-http': await freePort(), 'bare-hono': await freePort(), ingress: await freePort() };
+  const PORTS = {
+    'bare-http': await freePort(),
+    'bare-hono': await freePort(),
+    ingress: await freePort(),
+    'ingress-batched': await freePort(),
+  };
   const servers = {
     'bare-http': forkScript('./servers.mjs', ['bare-http'], { PORT: PORTS['bare-http'] }),
     'bare-hono': forkScript('./servers.mjs', ['bare-hono'], { PORT: PORTS['bare-hono'] }),
   };
   await Promise.all(Object.values(servers).map((s) => s.firstMessage));
-  const ingress = await startApp(
+  const ingressEnv = { REDIS_URL: redisUrl, QUEUE_NAME: queue, QUEUE_PREFIX: queue, HOST: '127.0.0.1' };
+  const ingress = await startApp('ingress', { ...ingressEnv, PORT: PORTS.ingress }, /ingress listening/);
+  // The same ingress with micro-batched adds (ENQUEUE_BATCH_MAX), measured in the same rounds.
+  const batched = await startApp(
     'ingress',
-    { REDIS_URL: redisUrl, QUEUE_NAME: queue, QUEUE_PREFIX: queue, PORT: PORTS.ingress, HOST: '127.0.0.1' },
+    { ...ingressEnv, PORT: PORTS['ingress-batched'], ENQUEUE_BATCH_MAX: 64 },
     /ingress listening/,
   );
   const url = (name) => `http://127.0.0.1:${PORTS[name]}/callback/callbackAfterJoinGroupCommand`;
@@ -33,7 +41,7 @@ export async function benchIngress({ redisUrl, body, settings }) {
     }
     const saturation = Object.fromEntries(Object.entries(rounds).map(([name, runs]) => [name, summarize(runs)]));
     const fixedRate = {};
-    for (const name of ['bare-http', 'ingress']) {
+    for (const name of ['bare-http', 'ingress', 'ingress-batched']) {
       const runs = [];
       for (let round = 0; round < settings.rounds; round++) {
         runs.push(await load({ url: url(name), body, durationSec: settings.roundSec, connections: 20, rate: 1000 }));
@@ -41,20 +49,23 @@ export async function benchIngress({ redisUrl, body, settings }) {
       fixedRate[name] = summarize(runs);
     }
     const ingressMemory = memoryOf(ingress.child.pid);
+    const scaling = await measureIngressScaling({ url, body, settings, env: ingressEnv });
     const queueAdd = await measureQueueAdd({ redisUrl, body, settings });
     return {
       saturation,
+      scaling,
       fixedRate1000: fixedRate,
       queueAddPerSecond: queueAdd,
       ratios: {
         ingressVsBareHttp: round(saturation.ingress.throughput / saturation['bare-http'].throughput, 3),
+        batchedVsBareHttp: round(saturation['ingress-batched'].throughput / saturation['bare-http'].throughput, 3),
         ingressVsBareHono: round(saturation.ingress.throughput / saturation['bare-hono'].throughput, 3),
         ingressVsQueueAdd: round(saturation.ingress.throughput / queueAdd, 3),
       },
       ingressPeakRssMiB: round(ingressMemory.peakMiB),
     };
   } finally {
-    await Promise.all([...Object.values(servers).map((s) => s.stop()), ingress.stop()]);
+    await Promise.all([...Object.values(servers).map((s) => s.stop()), ingress.stop(), batched.stop()]);
     await deleteQueueKeys(redisUrl, queue, queue);
   }
 }
@@ -90,4 +101,30 @@ function summarize(runs) {
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     rounds: runs.map((r) => round(r.throughput)),
   };
+}
+
+/**
+ * One ingress process against two sharing the load (two load generators at
+ * once, half the connections each, same queue): does a second process help
+ * on this machine?
+ */
+async function measureIngressScaling({ url, body, settings, env }) {
+  const port = await freePort();
+  const second = await startApp('ingress', { ...env, PORT: port }, /ingress listening/);
+  const secondUrl = `http://127.0.0.1:${port}/callback/callbackAfterJoinGroupCommand`;
+  const one = [];
+  const two = [];
+  try {
+    await load({ url: secondUrl, body, durationSec: 2 });
+    for (let round = 0; round < settings.rounds; round++) {
+      one.push((await load({ url: url('ingress'), body, durationSec: settings.roundSec })).throughput);
+      const pair = await Promise.all(
+        [url('ingress'), secondUrl].map((u) => load({ url: u, body, durationSec: settings.roundSec, connections: 25 })),
+      );
+      two.push(pair[0].throughput + pair[1].throughput);
+    }
+  } finally {
+    await second.stop();
+  }
+  return { oneProcess: round(median(one)), twoProcesses: round(median(two)) };
 }

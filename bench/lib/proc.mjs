@@ -30,7 +30,7 @@ export function forkScript(script, args, env) {
 /** Starts a built app (`apps/<name>/dist/main.js`) and resolves when it logs `readyPattern`. */
 export async function startApp(name, env, readyPattern) {
   const child = spawn(process.execPath, [`${root}apps/${name}/dist/main.js`], {
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, LOG_LEVEL: 'info', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.add(child);

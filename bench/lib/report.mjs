@@ -24,6 +24,8 @@ export function printTable(r) {
       ['server', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors'],
       Object.entries(r.ingress.fixedRate1000).map(([name, v]) => [name, v.throughput, v.p50, v.p99, v.p999, v.errors]),
     );
+    const sc = r.ingress.scaling;
+    console.log(`ingress processes: 1 → ${fmt(sc.oneProcess)} req/s, 2 → ${fmt(sc.twoProcesses)} req/s`);
     console.log(`raw Queue.add from one process: ${fmt(r.ingress.queueAddPerSecond)} adds/s`);
     console.log(`ratios: ${JSON.stringify(r.ingress.ratios)}`);
   }
@@ -32,6 +34,10 @@ export function printTable(r) {
       'worker drain (jobs/s)',
       ['variant@concurrency', 'jobs/s', 'seconds', 'failed', 'peak RSS MiB'],
       Object.entries(r.worker.drains).map(([name, v]) => [name, v.jobsPerSecond, v.seconds, v.failed, v.peakRssMiB]),
+    );
+    const ws = r.worker.scaling;
+    console.log(
+      `postgres sink, worker processes: 1 → ${fmt(ws.oneProcess.jobsPerSecond)} jobs/s, 2 → ${fmt(ws.twoProcesses.jobsPerSecond)} jobs/s`,
     );
     console.log(`ratios: ${JSON.stringify(r.worker.ratios)}`);
   }

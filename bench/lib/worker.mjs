@@ -36,25 +36,47 @@ export async function benchWorkers({ redisUrl, databaseUrl, settings }) {
   } finally {
     await receiver.stop();
   }
+  // Scaling: the postgres sink with one worker process, then two (WORKER_CONCURRENCY 32 each).
+  const scaling = {
+    oneProcess: await drain({
+      variant: 'postgres',
+      concurrency: 32,
+      redisUrl,
+      databaseUrl,
+      receiverPort,
+      jobs: settings.drainJobs,
+    }),
+    twoProcesses: await drain({
+      variant: 'postgres',
+      concurrency: 32,
+      processes: 2,
+      redisUrl,
+      databaseUrl,
+      receiverPort,
+      jobs: settings.drainJobs,
+    }),
+  };
   const ratio = (a, b) => round(results[a].jobsPerSecond / results[b].jobsPerSecond, 3);
   return {
     drains: results,
+    scaling,
     ratios: { noopVsBare8: ratio('noop@8', 'bare@8'), noopVsBare64: ratio('noop@64', 'bare@64') },
   };
 }
 
-async function drain({ variant, concurrency, redisUrl, databaseUrl, receiverPort, jobs }) {
-  const name = `bench-drain-${variant}-${concurrency}-${process.pid}`;
+async function drain({ variant, concurrency, processes = 1, redisUrl, databaseUrl, receiverPort, jobs }) {
+  const name = `bench-drain-${variant}-${concurrency}-${processes}-${process.pid}`;
   const settings = benchSettings(redisUrl, name);
   const queue = openQueue(settings);
   const schema = name.replaceAll('-', '_');
   const env = { REDIS_URL: redisUrl, QUEUE_NAME: name, QUEUE_PREFIX: name, WORKER_CONCURRENCY: concurrency };
-  let worker;
+  const workers = [];
   try {
     await queue.pause();
     await prefill(queue, settings, jobs);
     if (variant === 'bare') {
-      worker = forkScript('./bare-worker.mjs', [], env);
+      const worker = forkScript('./bare-worker.mjs', [], env);
+      workers.push(worker);
       await worker.firstMessage;
     } else {
       const sinkEnv = {
@@ -62,7 +84,8 @@ async function drain({ variant, concurrency, redisUrl, databaseUrl, receiverPort
         postgres: { SINKS: 'postgres', DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema },
         http: { SINKS: 'http', FORWARD_URL: `http://127.0.0.1:${receiverPort}/events` },
       }[variant];
-      worker = await startApp('worker', { ...env, ...sinkEnv }, /worker started/);
+      for (let i = 0; i < processes; i++)
+        workers.push(await startApp('worker', { ...env, ...sinkEnv }, /worker started/));
     }
     const started = performance.now();
     await queue.resume();
@@ -73,10 +96,10 @@ async function drain({ variant, concurrency, redisUrl, databaseUrl, receiverPort
       jobsPerSecond: round(jobs / seconds),
       seconds: round(seconds, 2),
       failed,
-      peakRssMiB: round(memoryOf(worker.child.pid).peakMiB),
+      peakRssMiB: round(Math.max(...workers.map((w) => memoryOf(w.child.pid).peakMiB))),
     };
   } finally {
-    await worker?.stop();
+    await Promise.all(workers.map((w) => w.stop()));
     await queue.close();
     await deleteQueueKeys(redisUrl, name, name);
     if (variant === 'postgres') await dropSchema(databaseUrl, schema);
