@@ -14,10 +14,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { deleteQueueKeys, freePort, startService, uniqueName } from '@openim-sync/testing';
 import autocannon from 'autocannon';
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const { REDIS_URL, BENCH_ROUNDS, BENCH_SECONDS, BENCH_CONNECTIONS } = process.env;
+const redisUrl = REDIS_URL ?? 'redis://127.0.0.1:6379';
+const rounds = Number(BENCH_ROUNDS ?? 3);
+const seconds = Number(BENCH_SECONDS ?? 10);
+const connections = Number(BENCH_CONNECTIONS ?? 50);
 const admin = { user: 'bench', password: 'bench-password' };
 const authorization = `Basic ${Buffer.from(`${admin.user}:${admin.password}`).toString('base64')}`;
 // autocannon puts a fresh id into every body, so each request becomes a new job (no deduplication shortcut).

@@ -30,8 +30,9 @@ const ADMIN = { username: 'ops', password: 'dashboard-test-password' };
 const COMMAND = 'callbackAfterQuitGroupCommand';
 // Written to docs/ (shown in the README) on request or when missing; else under
 // test-results/, so a CI run leaves the work tree clean.
+const { UPDATE_SCREENSHOT } = process.env;
 const SCREENSHOT =
-  process.env.UPDATE_SCREENSHOT === '1' || !existsSync(join(repoRoot, 'docs/dashboard.png'))
+  UPDATE_SCREENSHOT === '1' || !existsSync(join(repoRoot, 'docs/dashboard.png'))
     ? join(repoRoot, 'docs/dashboard.png')
     : join(repoRoot, 'test-results/dashboard.png');
 
