@@ -9,9 +9,12 @@ let sequence = 0;
  * Runs one load. `rate` (requests/s overall) turns saturation into a fixed
  * offered rate. Returns throughput and latency in ms.
  */
-export async function load({ url, body, durationSec, connections = 50, rate }) {
+export async function load({ url, body, durationSec, connections = 50, rate, vary = false }) {
   const tag = `bench-${process.pid}-${++sequence}`;
   let n = 0;
+  // With `vary`, each request is another user joining one of 100 groups, as real
+  // traffic is; without, every request is the same member (one lock in Postgres).
+  const template = vary ? body.toString('utf8') : undefined;
   const result = await autocannon({
     url,
     method: 'POST',
@@ -24,6 +27,11 @@ export async function load({ url, body, durationSec, connections = 50, rate }) {
       {
         setupRequest: (req) => {
           req.headers = { ...req.headers, operationid: `${tag}-${++n}` };
+          if (template) {
+            req.body = template
+              .replace(/"groupID":"[^"]*"/, `"groupID":"bench-g${n % 100}"`)
+              .replace(/"inviterUserID":"[^"]*"/, `"inviterUserID":"${tag}-u${n}"`);
+          }
           return req;
         },
       },

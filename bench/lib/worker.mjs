@@ -125,7 +125,7 @@ export async function dropSchema(databaseUrl, schema) {
 }
 
 /** Ingress + postgres worker at a moderate offered rate; latency from Postgres's own clock. */
-export async function benchEndToEnd({ redisUrl, databaseUrl, body, settings, rate = 500 }) {
+export async function benchEndToEnd({ redisUrl, databaseUrl, body, settings, rate = 200 }) {
   const name = `bench-e2e-${process.pid}`;
   const schema = name.replaceAll('-', '_');
   const port = await freePort();
@@ -142,6 +142,7 @@ export async function benchEndToEnd({ redisUrl, databaseUrl, body, settings, rat
       url: `http://127.0.0.1:${port}/callback/callbackAfterJoinGroupCommand`,
       body,
       durationSec: settings.roundSec * 2,
+      vary: true,
       connections: 20,
       rate,
     });
