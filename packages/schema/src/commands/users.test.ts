@@ -1,15 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createCatalog } from '../index.js';
-
-const catalog = createCatalog();
-const fixture = (command: string) =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/${command}.json`, import.meta.url), 'utf8'));
-function check(command: string, body: unknown = fixture(command)) {
-  const result = catalog.check(command, body);
-  if (!result.ok) throw new Error(result.message);
-  return result.event;
-}
+import { catalog, check, fixture } from './fixture-check.test-helper.js';
 
 describe('user commands', () => {
   it('reads registered users, zero values left out by protobuf as null', () => {
