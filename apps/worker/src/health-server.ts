@@ -1,8 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { createAdminConnection, createCallbackQueue, type QueueSettings } from '@openim-sync/queue';
-import type { Logger } from '@openim-sync/runtime';
+import { type Logger, type SideListener, startSideListener } from '@openim-sync/runtime';
 import type { Registry } from 'prom-client';
 import { createHealthApp, type Readiness } from './health-app.js';
 import type { MetricsConfig } from './metrics/metrics-config.js';
@@ -44,33 +41,21 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   };
 
   const app = createHealthApp({ registry, readiness, credentials: config.credentials });
-  let server: Server;
+  let listener: SideListener;
   try {
-    server = await new Promise<Server>((resolve, reject) => {
-      const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => {
-        listening.off('error', reject);
-        resolve(listening);
-      }) as Server;
-      listening.once('error', reject);
-    });
+    listener = await startSideListener(app.fetch, config);
   } catch (err) {
     await closeRedis();
     throw err;
   }
-  const port = (server.address() as AddressInfo).port;
+  const { port } = listener;
   logger.info({ port, metricsAuth: config.credentials !== undefined }, 'metrics and health listening');
 
   let closing: Promise<void> | undefined;
   return {
     port,
     close: () => {
-      closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-        await closeRedis();
-      })();
+      closing ??= listener.close().then(closeRedis);
       return closing;
     },
   };

@@ -6,3 +6,5 @@ export { createLogger, redactUrl } from './logger.js';
 export { retryUntilReady } from './retry.js';
 export type { Shutdown } from './shutdown.js';
 export { createShutdown } from './shutdown.js';
+export type { SideListener } from './side-listener.js';
+export { startSideListener } from './side-listener.js';

@@ -1,10 +1,6 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { createAdminConnection, createCallbackQueue, type QueueSettings } from '@openim-sync/queue';
-import type { Logger } from '@openim-sync/runtime';
+import { type Logger, type SideListener, startSideListener } from '@openim-sync/runtime';
 import type { Queue } from 'bullmq';
-import type { Hono } from 'hono';
 import type { IngressMetrics } from '../metrics.js';
 import { createAdminApp } from './admin-app.js';
 import type { AdminConfig } from './admin-config.js';
@@ -44,42 +40,24 @@ export async function startAdminServer({ config, queueSettings, metrics, logger 
     await queue.close().catch(() => {});
     await connection.quit().catch(() => connection.disconnect());
   };
-  let server: Server;
+  let listener: SideListener;
   try {
-    server = await listen(
-      createAdminApp({ queue, registry: metrics.registry, credentials: config.credentials }),
-      config,
-    );
+    const app = createAdminApp({ queue, registry: metrics.registry, credentials: config.credentials });
+    listener = await startSideListener(app.fetch, config);
   } catch (err) {
     await closeRedis();
     throw err;
   }
-  const port = (server.address() as AddressInfo).port;
+  const { port } = listener;
   logger.info({ port, dashboard: '/', metrics: '/metrics' }, 'admin listening (basic auth)');
 
   let closing: Promise<void> | undefined;
   return {
     port,
     close: () => {
-      closing ??= (async () => {
-        // Nothing on the admin listener needs draining: cut open dashboard connections.
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-        await closeRedis();
-      })();
+      // Nothing on the admin listener needs draining: cut open dashboard connections.
+      closing ??= listener.close().then(closeRedis);
       return closing;
     },
   } satisfies AdminServer;
-}
-
-function listen(app: Hono, { port, host }: Pick<AdminConfig, 'port' | 'host'>): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
-      server.off('error', reject);
-      resolve(server);
-    }) as Server;
-    server.once('error', reject);
-  });
 }
