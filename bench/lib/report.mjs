@@ -36,9 +36,11 @@ export function printTable(r) {
       Object.entries(r.worker.drains).map(([name, v]) => [name, v.jobsPerSecond, v.seconds, v.failed, v.peakRssMiB]),
     );
     const ws = r.worker.scaling;
-    console.log(
-      `postgres sink, worker processes: 1 → ${fmt(ws.oneProcess.jobsPerSecond)} jobs/s, 2 → ${fmt(ws.twoProcesses.jobsPerSecond)} jobs/s`,
-    );
+    if (ws) {
+      console.log(
+        `postgres sink, worker processes: 1 → ${fmt(ws.oneProcess.jobsPerSecond)} jobs/s, 2 → ${fmt(ws.twoProcesses.jobsPerSecond)} jobs/s`,
+      );
+    }
     console.log(`ratios: ${JSON.stringify(r.worker.ratios)}`);
   }
   if (r.endToEnd) {

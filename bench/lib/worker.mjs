@@ -15,12 +15,15 @@ const VARIANTS = [
 ];
 
 export async function benchWorkers({ redisUrl, databaseUrl, settings }) {
+  // BENCH_WORKER_VARIANTS=postgres: only those variants (and the scaling runs only with postgres).
+  const only = process.env.BENCH_WORKER_VARIANTS?.split(',');
+  const variants = VARIANTS.filter(([variant]) => !only || only.includes(variant));
   const receiverPort = await freePort();
   const receiver = forkScript('./servers.mjs', ['receiver'], { PORT: receiverPort });
   await receiver.firstMessage;
   const results = {};
   try {
-    for (const [variant, concurrencies] of VARIANTS) {
+    for (const [variant, concurrencies] of variants) {
       for (const concurrency of concurrencies) {
         const run = await drain({
           variant,
@@ -37,26 +40,19 @@ export async function benchWorkers({ redisUrl, databaseUrl, settings }) {
     await receiver.stop();
   }
   // Scaling: the postgres sink with one worker process, then two (WORKER_CONCURRENCY 32 each).
-  const scaling = {
-    oneProcess: await drain({
+  const scale = (processes) =>
+    drain({
       variant: 'postgres',
       concurrency: 32,
+      processes,
       redisUrl,
       databaseUrl,
       receiverPort,
       jobs: settings.drainJobs,
-    }),
-    twoProcesses: await drain({
-      variant: 'postgres',
-      concurrency: 32,
-      processes: 2,
-      redisUrl,
-      databaseUrl,
-      receiverPort,
-      jobs: settings.drainJobs,
-    }),
-  };
-  const ratio = (a, b) => round(results[a].jobsPerSecond / results[b].jobsPerSecond, 3);
+    });
+  const scaling =
+    only && !only.includes('postgres') ? undefined : { oneProcess: await scale(1), twoProcesses: await scale(2) };
+  const ratio = (a, b) => results[a] && results[b] && round(results[a].jobsPerSecond / results[b].jobsPerSecond, 3);
   return {
     drains: results,
     scaling,

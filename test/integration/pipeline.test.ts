@@ -73,7 +73,13 @@ describe('callbacks into the group-membership projection', () => {
 
   beforeAll(async () => {
     schema = await createTestSchema(inject('databaseUrl'), 'pipeline');
-    const sink = await createPostgresSink({ url: inject('databaseUrl'), schema: schema.name, poolSize: 2, logger });
+    const sink = await createPostgresSink({
+      url: inject('databaseUrl'),
+      schema: schema.name,
+      poolSize: 2,
+      batchMax: 64,
+      logger,
+    });
     pipeline = await startPipeline('pipeline', [sink]);
   });
 

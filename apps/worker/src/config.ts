@@ -35,6 +35,11 @@ export const WorkerEnv = z
       .default('public'),
     /** Connections in the worker's Postgres pool. */
     DATABASE_POOL_SIZE: env.positiveInt(10),
+    /**
+     * Most events the postgres sink applies in one transaction. Batches form only while every
+     * pooled connection is busy (group commit), so this bounds their size under load.
+     */
+    POSTGRES_BATCH_MAX: env.positiveInt(64),
     /** The App's endpoint that receives each event as JSON (http sink). */
     FORWARD_URL: env.url(['http', 'https']).optional(),
     /** Time the App's endpoint has to answer before the attempt counts as failed and is retried. */
@@ -62,7 +67,7 @@ export const WorkerEnv = z
 export interface WorkerConfig {
   concurrency: number;
   sinks: SinkName[];
-  database: { url: string; schema: string; poolSize: number };
+  database: { url: string; schema: string; poolSize: number; batchMax: number };
   forward: { url: string | undefined; timeoutMs: number; authorization: string | undefined };
   lockDurationMs: number;
   stalledIntervalMs: number;
@@ -82,7 +87,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   return {
     concurrency: e.WORKER_CONCURRENCY,
     sinks: e.SINKS,
-    database: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA, poolSize: e.DATABASE_POOL_SIZE },
+    database: {
+      url: e.DATABASE_URL,
+      schema: e.DATABASE_SCHEMA,
+      poolSize: e.DATABASE_POOL_SIZE,
+      batchMax: e.POSTGRES_BATCH_MAX,
+    },
     forward: { url: e.FORWARD_URL, timeoutMs: e.FORWARD_TIMEOUT_MS, authorization: e.FORWARD_AUTHORIZATION },
     lockDurationMs: e.LOCK_DURATION_MS,
     stalledIntervalMs: e.STALLED_INTERVAL_MS,

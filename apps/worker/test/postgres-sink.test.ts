@@ -13,7 +13,13 @@ let seq = 0;
 
 beforeAll(async () => {
   schema = await createTestSchema(inject('databaseUrl'), 'pg_sink');
-  sink = await createPostgresSink({ url: inject('databaseUrl'), schema: schema.name, poolSize: 4, logger });
+  sink = await createPostgresSink({
+    url: inject('databaseUrl'),
+    schema: schema.name,
+    poolSize: 4,
+    batchMax: 64,
+    logger,
+  });
 });
 
 afterAll(async () => {

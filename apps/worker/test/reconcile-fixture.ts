@@ -36,7 +36,7 @@ export async function createReconcileFixture(
   const schema = await createTestSchema(databaseUrl, label);
   await migrate(schema.pool, schema.name);
   const fake = await startFakeOpenIm(fakeOptions);
-  const sink = await createPostgresSink({ url: databaseUrl, schema: schema.name, poolSize: 4, logger });
+  const sink = await createPostgresSink({ url: databaseUrl, schema: schema.name, poolSize: 4, batchMax: 64, logger });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
   const openim = createOpenImClient({
     baseUrl: fake.url,

@@ -1,6 +1,6 @@
 import type { GroupAbstractInfo } from '@openim-sync/openim-client';
 import type pg from 'pg';
-import { groupLockKey } from '../sinks/postgres/projection.js';
+import { groupLockKey } from '../sinks/postgres/projection-locks.js';
 import type { ProjectedMember, ProjectionSnapshot } from './member-diff.js';
 
 /** What OpenIM said about a group at its last reconcile. */

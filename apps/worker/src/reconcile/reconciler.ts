@@ -9,6 +9,7 @@ import type { Logger } from '@openim-sync/runtime';
 import type pg from 'pg';
 import { quoteIdent } from '../sinks/postgres/migrations.js';
 import { createProjection } from '../sinks/postgres/projection.js';
+import { inTransaction } from '../sinks/postgres/transaction.js';
 import { type GroupDiff, type OpenImTruth, planReconcile, type ReconcilePlan } from './member-diff.js';
 import type { ReconcileMetrics } from './reconcile-metrics.js';
 import { createReconcileStore } from './reconcile-store.js';
@@ -83,7 +84,7 @@ export function createReconciler({ pool, schema, openim, logger, metrics, now = 
   async function reconcileGroup(groupID: string, { dryRun = false } = {}): Promise<GroupReconcileResult> {
     const readAt = Math.round(now() * 1000);
     const read = await readTruth(groupID);
-    const result = await transaction(async (client) => {
+    const result = await inTransaction(pool, async (client) => {
       await store.lockGroup(client, groupID);
       const plan = planReconcile(groupID, readAt, await store.snapshot(client, groupID, readAt), read.truth);
       const { diff } = plan;
@@ -115,26 +116,6 @@ export function createReconciler({ pool, schema, openim, logger, metrics, now = 
       }
     }
     await store.saveState(client, groupID, read.truth.kind === 'members' ? read.abstract : undefined);
-  }
-
-  /** Runs `work` in one transaction, committed or rolled back as it says. */
-  async function transaction<T>(work: (client: pg.PoolClient) => Promise<{ commit: boolean; value: T }>) {
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const { commit, value } = await work(client);
-      await client.query(commit ? 'COMMIT' : 'ROLLBACK');
-      return value;
-    } catch (err) {
-      // A client whose ROLLBACK fails is broken: drop it instead of pooling it.
-      await client.query('ROLLBACK').catch((rollbackErr: Error) => {
-        broken = rollbackErr;
-      });
-      throw err;
-    } finally {
-      client.release(broken);
-    }
   }
 
   function report(result: GroupReconcileResult) {

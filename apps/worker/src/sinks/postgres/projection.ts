@@ -1,19 +1,7 @@
-import { type CallbackEvent, RoleLevel } from '@openim-sync/schema';
+import type { CallbackEvent } from '@openim-sync/schema';
 import type pg from 'pg';
-
-/** What one event says about one member; `null` means "the event did not say". */
-export interface MemberFacts {
-  userID: string;
-  roleLevel: number | null;
-  /** Set by events that start a membership (join, create): their join time in µs. */
-  joinedAt: number | null;
-  joinSource?: number | null;
-  reqMessage?: string | null;
-  nickname?: string | null;
-  faceURL?: string | null;
-  ex?: string | null;
-  groupEx?: string | null;
-}
+import { lockMembership, type MemberFacts, membershipWrites } from './membership-writes.js';
+import { prepared } from './prepared.js';
 
 const ts = (param: string) => `to_timestamp(${param}::bigint / 1000000.0)`;
 
@@ -106,26 +94,32 @@ export function createProjection(schema: string) {
 
   const deleteGroupSql = `DELETE FROM ${t('group_members')} WHERE group_id = $1 AND member_version <= $2::bigint`;
 
+  const sql = {
+    upsert: prepared(upsertSql),
+    recordRemoval: prepared(recordRemovalSql),
+    deleteMembers: prepared(deleteMembersSql),
+    forgetBefore: prepared(forgetBeforeSql),
+    recordDismissal: prepared(recordDismissalSql),
+    deleteGroup: prepared(deleteGroupSql),
+  };
+
   async function upsertMembers(client: pg.ClientBase, groupID: string, version: number, members: MemberFacts[]) {
-    await lockMembers(
-      client,
-      groupID,
-      members.map((m) => m.userID),
-    );
     for (const m of members) {
-      await client.query(upsertSql, [
-        groupID,
-        m.userID,
-        m.roleLevel,
-        m.joinSource ?? null,
-        m.reqMessage ?? null,
-        m.nickname ?? null,
-        m.faceURL ?? null,
-        m.ex ?? null,
-        m.groupEx ?? null,
-        m.joinedAt,
-        version,
-      ]);
+      await client.query(
+        sql.upsert([
+          groupID,
+          m.userID,
+          m.roleLevel,
+          m.joinSource ?? null,
+          m.reqMessage ?? null,
+          m.nickname ?? null,
+          m.faceURL ?? null,
+          m.ex ?? null,
+          m.groupEx ?? null,
+          m.joinedAt,
+          version,
+        ]),
+      );
     }
   }
 
@@ -137,75 +131,31 @@ export function createProjection(schema: string) {
     version: number,
   ) {
     if (userIDs.length === 0) return;
-    await lockMembers(client, groupID, userIDs);
-    await client.query(recordRemovalSql, [groupID, userIDs, reason, version]);
-    await client.query(deleteMembersSql, [groupID, userIDs, version]);
-    await client.query(forgetBeforeSql, [groupID, userIDs, version]);
+    await client.query(sql.recordRemoval([groupID, userIDs, reason, version]));
+    await client.query(sql.deleteMembers([groupID, userIDs, version]));
+    await client.query(sql.forgetBefore([groupID, userIDs, version]));
   }
 
   async function dismissGroup(client: pg.ClientBase, groupID: string, version: number) {
-    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [groupLockKey(groupID)]);
-    await client.query(recordDismissalSql, [groupID, version]);
-    await client.query(deleteGroupSql, [groupID, version]);
+    await client.query(sql.recordDismissal([groupID, version]));
+    await client.query(sql.deleteGroup([groupID, version]));
   }
 
   /**
-   * Applies one event's effect inside the caller's transaction. `version` is
-   * the receive time in µs since the epoch.
+   * Applies one event's effect inside the caller's transaction, which holds
+   * the event's locks (see {@link lockMembership}). `version` is the receive time in
+   * µs since the epoch.
    */
   async function apply(client: pg.ClientBase, event: CallbackEvent, version: number): Promise<void> {
-    switch (event.type) {
-      case 'group.member.joined':
-        return upsertMembers(client, event.groupID, version, [
-          { ...event, roleLevel: RoleLevel.member, joinedAt: version },
-        ]);
-      case 'group.member.quit':
-        return removeMembers(client, event.groupID, [event.userID], 'quit', version);
-      case 'group.members.kicked':
-        return removeMembers(client, event.groupID, event.userIDs, 'kicked', version);
-      case 'group.dismissed':
-        return dismissGroup(client, event.groupID, version);
-      case 'group.created': {
-        const joinedAt = event.createTime === null ? version : event.createTime * 1000;
-        return upsertMembers(
-          client,
-          event.groupID,
-          version,
-          event.members.map((m) => ({ ...m, joinedAt })),
-        );
-      }
-      case 'group.owner.transferred':
-        return upsertMembers(client, event.groupID, version, [
-          { userID: event.oldOwnerUserID, roleLevel: RoleLevel.member, joinedAt: null },
-          { userID: event.newOwnerUserID, roleLevel: RoleLevel.owner, joinedAt: null },
-        ]);
-      case 'group.member.info.set':
-        return upsertMembers(client, event.groupID, version, [{ ...event, joinedAt: null }]);
-      default:
-        // Not membership: other projections (or none) handle it.
-        return;
+    for (const write of membershipWrites(event, version)) {
+      if (write.kind === 'upsert') await upsertMembers(client, write.groupID, version, write.members);
+      else if (write.kind === 'remove')
+        await removeMembers(client, write.groupID, write.userIDs, write.reason, version);
+      else await dismissGroup(client, write.groupID, version);
     }
   }
 
-  // The reconciler applies its repairs through the same guarded paths (see ../../reconcile).
-  return { apply, upsertMembers, removeMembers, dismissGroup };
-}
-
-/** The advisory-lock key of a group: shared by member writers, exclusive for dismissals and reconciles. */
-export function groupLockKey(groupID: string) {
-  return `openim-sync:group:${groupID}`;
-}
-
-/**
- * Serialises writers of the same members across workers: a shared lock on
- * the group (a dismissal takes it exclusively), then one lock per member,
- * taken in the order of the lock keys so two transactions never deadlock.
- */
-async function lockMembers(client: pg.ClientBase, groupID: string, userIDs: string[]) {
-  await client.query('SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))', [groupLockKey(groupID)]);
-  await client.query(
-    `SELECT pg_advisory_xact_lock(hashtext($1), k)
-       FROM (SELECT DISTINCT hashtext(u) AS k FROM unnest($2::text[]) AS u ORDER BY 1) AS keys`,
-    [groupID, userIDs],
-  );
+  // The write functions take no locks: the sink takes a whole transaction's locks first,
+  // and the reconciler holds the group's exclusive lock, which keeps every other writer out.
+  return { apply, lock: lockMembership, upsertMembers, removeMembers, dismissGroup };
 }

@@ -1,5 +1,7 @@
 import type { CallbackEvent } from '@openim-sync/schema';
 import type pg from 'pg';
+import { prepared } from './prepared.js';
+import { type LockSet, userLockKey } from './projection-locks.js';
 
 const ts = (param: string) => `to_timestamp(${param}::bigint / 1000000.0)`;
 
@@ -38,47 +40,68 @@ export function createUserProjection(schema: string) {
     WHERE EXCLUDED.seq > p.seq
        OR (EXCLUDED.seq = p.seq AND EXCLUDED.reported_at > p.reported_at)`;
 
-  async function presence(
-    client: pg.ClientBase,
-    e: { userID: string; platformID: number | null; platform: string | null; seq: number | null },
-    online: boolean,
-    extra: { isAppBackground: boolean | null; connID: string | null },
-    version: number,
-  ) {
-    // Without OpenIM's clock, the receive time (ms) orders the report.
-    const seq = e.seq ?? Math.floor(version / 1000);
-    await client.query(presenceSql, [
-      e.userID,
-      e.platformID ?? 0,
-      e.platform,
-      online,
-      extra.isAppBackground,
-      extra.connID,
-      seq,
-      version,
-    ]);
-  }
+  const sql = { profile: prepared(profileSql), presence: prepared(presenceSql) };
 
-  /** Applies a user event inside the caller's transaction; other events are left alone. */
+  /** Applies a user event inside the caller's transaction, which holds its locks; other events are left alone. */
   async function apply(client: pg.ClientBase, event: CallbackEvent, version: number): Promise<void> {
-    switch (event.type) {
-      case 'user.registered':
-        for (const user of event.users) {
-          const registeredAt = user.createTime === null ? version : user.createTime * 1000;
-          await client.query(profileSql, [user.userID, user.nickname, user.faceURL, user.ex, registeredAt, version]);
-        }
-        return;
-      case 'user.info.updated':
-        await client.query(profileSql, [event.userID, event.nickname, event.faceURL, event.ex, null, version]);
-        return;
-      case 'user.presence':
-        return presence(client, event, event.online, event, version);
-      case 'user.kicked.off':
-        return presence(client, event, false, { isAppBackground: null, connID: null }, version);
-      default:
-        return;
+    for (const w of userWrites(event, version)) {
+      if (w.kind === 'profile') {
+        await client.query(sql.profile([w.userID, w.nickname, w.faceURL, w.ex, w.registeredAt, version]));
+      } else {
+        // Without OpenIM's clock, the receive time (ms) orders the report.
+        const seq = w.seq ?? Math.floor(version / 1000);
+        const values = [w.userID, w.platformID ?? 0, w.platform, w.online, w.isAppBackground, w.connID, seq, version];
+        await client.query(sql.presence(values));
+      }
     }
   }
 
-  return { apply };
+  return { apply, lock: lockUsers };
+}
+
+/**
+ * Adds the locks applying `event` needs: each user it writes, exclusively,
+ * so two transactions writing the same users never deadlock on their rows.
+ */
+export function lockUsers(event: CallbackEvent, locks: LockSet) {
+  for (const w of userWrites(event, 0)) locks.key(userLockKey(w.userID), true);
+}
+
+type UserWrite =
+  | {
+      kind: 'profile';
+      userID: string;
+      nickname: string | null;
+      faceURL: string | null;
+      ex: string | null;
+      registeredAt: number | null;
+    }
+  | {
+      kind: 'presence';
+      userID: string;
+      platformID: number | null;
+      platform: string | null;
+      seq: number | null;
+      online: boolean;
+      isAppBackground: boolean | null;
+      connID: string | null;
+    };
+
+function userWrites(event: CallbackEvent, version: number): UserWrite[] {
+  switch (event.type) {
+    case 'user.registered':
+      return event.users.map((user) => ({
+        kind: 'profile',
+        ...user,
+        registeredAt: user.createTime === null ? version : user.createTime * 1000,
+      }));
+    case 'user.info.updated':
+      return [{ kind: 'profile', ...event, registeredAt: null }];
+    case 'user.presence':
+      return [{ ...event, kind: 'presence' }];
+    case 'user.kicked.off':
+      return [{ ...event, kind: 'presence', online: false, isAppBackground: null, connID: null }];
+    default:
+      return [];
+  }
 }

@@ -1,0 +1,60 @@
+import { eventGroupID } from '@openim-sync/schema';
+import type pg from 'pg';
+import type { SinkEvent } from '../sink.js';
+import { prepared } from './prepared.js';
+import { createProjection } from './projection.js';
+import { LockSet, takeLocks } from './projection-locks.js';
+import { createUserProjection } from './user-projection.js';
+
+export type BatchOutcome = 'applied' | 'already-applied';
+
+/**
+ * Applies a batch of events inside the caller's transaction, in arrival
+ * order, in few round trips: one statement records every id in
+ * `applied_events` and returns those not recorded before; one takes every
+ * lock the new events need; then each event's writes. An id recorded before
+ * (a retry, a second delivery, a duplicate within the batch) changes nothing.
+ */
+export function createBatchApply(schema: string) {
+  const projections = [createProjection(schema), createUserProjection(schema)];
+  // Ids in sorted order: two batches inserting the same ids wait on each other in one order only.
+  const recordSql = prepared(`
+    INSERT INTO ${schema}.applied_events (event_id, command, group_id, received_at)
+    SELECT id, command, group_id, to_timestamp(version / 1000000.0)
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS e(id, command, group_id, version)
+     ORDER BY id
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING event_id`);
+
+  return async function applyBatch(client: pg.ClientBase, items: readonly SinkEvent[]): Promise<BatchOutcome[]> {
+    const firsts = new Map<string, SinkEvent>();
+    for (const item of items) if (!firsts.has(item.id)) firsts.set(item.id, item);
+    const unique = [...firsts.values()];
+    // Versions are µs: receivedAt carries µs fractions that order callbacks of the same ms.
+    const versions = new Map(unique.map((item) => [item.id, Math.round(item.receivedAt * 1000)]));
+    const { rows } = await client.query<{ event_id: string }>(
+      recordSql([
+        unique.map((item) => item.id),
+        unique.map((item) => item.command),
+        unique.map((item) => eventGroupID(item.event)),
+        [...versions.values()],
+      ]),
+    );
+    const fresh = new Set(rows.map((row) => row.event_id));
+    const todo = unique.filter((item) => fresh.has(item.id));
+    const locks = new LockSet();
+    for (const item of todo) for (const projection of projections) projection.lock(item.event, locks);
+    await takeLocks(client, locks);
+    for (const item of todo) {
+      const version = versions.get(item.id) as number;
+      for (const projection of projections) await projection.apply(client, item.event, version);
+    }
+    // The first of each id is the one applied; a later duplicate in the same batch found it recorded.
+    const claimed = new Set<string>();
+    return items.map((item) => {
+      if (!fresh.has(item.id) || claimed.has(item.id)) return 'already-applied';
+      claimed.add(item.id);
+      return 'applied';
+    });
+  };
+}
