@@ -4,6 +4,7 @@
 // BullMQ Queue.add rate (Redis).
 
 import { load } from './load.mjs';
+import { paced } from './paced.mjs';
 import { forkScript, freePort, memoryOf, startApp } from './proc.mjs';
 import { deleteQueueKeys } from './redis.mjs';
 import { median, round } from './stats.mjs';
@@ -14,7 +15,7 @@ export async function benchIngress({ redisUrl, body, settings }) {
     'bare-http': await freePort(),
     'bare-hono': await freePort(),
     ingress: await freePort(),
-    'ingress-batched': await freePort(),
+    'ingress-uncoalesced': await freePort(),
   };
   const servers = {
     'bare-http': forkScript('./servers.mjs', ['bare-http'], { PORT: PORTS['bare-http'] }),
@@ -23,10 +24,10 @@ export async function benchIngress({ redisUrl, body, settings }) {
   await Promise.all(Object.values(servers).map((s) => s.firstMessage));
   const ingressEnv = { REDIS_URL: redisUrl, QUEUE_NAME: queue, QUEUE_PREFIX: queue, HOST: '127.0.0.1' };
   const ingress = await startApp('ingress', { ...ingressEnv, PORT: PORTS.ingress }, /ingress listening/);
-  // The same ingress with micro-batched adds (ENQUEUE_BATCH_MAX), measured in the same rounds.
-  const batched = await startApp(
+  // The same ingress writing each add on its own (ENQUEUE_COALESCE_WRITES off), in the same rounds.
+  const uncoalesced = await startApp(
     'ingress',
-    { ...ingressEnv, PORT: PORTS['ingress-batched'], ENQUEUE_BATCH_MAX: 64 },
+    { ...ingressEnv, PORT: PORTS['ingress-uncoalesced'], ENQUEUE_COALESCE_WRITES: 'false' },
     /ingress listening/,
   );
   const url = (name) => `http://127.0.0.1:${PORTS[name]}/callback/callbackAfterJoinGroupCommand`;
@@ -41,13 +42,13 @@ export async function benchIngress({ redisUrl, body, settings }) {
     }
     const saturation = Object.fromEntries(Object.entries(rounds).map(([name, runs]) => [name, summarize(runs)]));
     const fixedRate = {};
-    for (const name of ['bare-http', 'ingress', 'ingress-batched']) {
-      const runs = [];
-      for (let round = 0; round < settings.rounds; round++) {
-        runs.push(await load({ url: url(name), body, durationSec: settings.roundSec, connections: 20, rate: 1000 }));
+    for (const name of ['bare-http', 'ingress', 'ingress-uncoalesced']) fixedRate[name] = [];
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const name of Object.keys(fixedRate)) {
+        fixedRate[name].push(await paced({ url: url(name), body, rate: 1000, durationSec: settings.roundSec }));
       }
-      fixedRate[name] = summarize(runs);
     }
+    for (const [name, runs] of Object.entries(fixedRate)) fixedRate[name] = summarize(runs);
     const ingressMemory = memoryOf(ingress.child.pid);
     const scaling = await measureIngressScaling({ url, body, settings, env: ingressEnv });
     const queueAdd = await measureQueueAdd({ redisUrl, body, settings });
@@ -58,14 +59,17 @@ export async function benchIngress({ redisUrl, body, settings }) {
       queueAddPerSecond: queueAdd,
       ratios: {
         ingressVsBareHttp: round(saturation.ingress.throughput / saturation['bare-http'].throughput, 3),
-        batchedVsBareHttp: round(saturation['ingress-batched'].throughput / saturation['bare-http'].throughput, 3),
+        uncoalescedVsBareHttp: round(
+          saturation['ingress-uncoalesced'].throughput / saturation['bare-http'].throughput,
+          3,
+        ),
         ingressVsBareHono: round(saturation.ingress.throughput / saturation['bare-hono'].throughput, 3),
         ingressVsQueueAdd: round(saturation.ingress.throughput / queueAdd, 3),
       },
       ingressPeakRssMiB: round(ingressMemory.peakMiB),
     };
   } finally {
-    await Promise.all([...Object.values(servers).map((s) => s.stop()), ingress.stop(), batched.stop()]);
+    await Promise.all([...Object.values(servers).map((s) => s.stop()), ingress.stop(), uncoalesced.stop()]);
     await deleteQueueKeys(redisUrl, queue, queue);
   }
 }
@@ -98,6 +102,7 @@ function summarize(runs) {
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
     p999: median(runs.map((r) => r.p999)),
+    ...(runs[0]?.lagP99 === undefined ? {} : { senderLagP99: median(runs.map((r) => r.lagP99)) }),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     rounds: runs.map((r) => round(r.throughput)),
   };

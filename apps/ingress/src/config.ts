@@ -25,8 +25,8 @@ export const IngressEnv = z.object({
   DEDUP_TTL_SECONDS: env.positiveInt(86_400),
   /** Longest wait for Redis to accept a job before answering 503; well under OpenIM's 5 s. */
   ENQUEUE_TIMEOUT_MS: env.positiveInt(1500),
-  /** Callbacks enqueued in one event-loop turn go to Redis as one pipeline of at most this many; 1 sends each alone. */
-  ENQUEUE_BATCH_MAX: env.positiveInt(1),
+  /** The adds of one event-loop turn leave for Redis as one write (see write-coalescer.ts). */
+  ENQUEUE_COALESCE_WRITES: env.bool(true),
   /** Commands the ingress accepts (canonical names or aliases); all known ones when unset. */
   ENABLED_COMMANDS: env
     .list()
@@ -56,7 +56,7 @@ export interface IngressConfig {
   maxBodyBytes: number;
   dedupTtlMs: number;
   enqueueTimeoutMs: number;
-  enqueueBatchMax: number;
+  enqueueCoalesceWrites: boolean;
   enabledCommands: string[];
   shutdownTimeoutMs: number;
   logLevel: string;
@@ -77,7 +77,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     maxBodyBytes: e.MAX_BODY_BYTES,
     dedupTtlMs: e.DEDUP_TTL_SECONDS * 1000,
     enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
-    enqueueBatchMax: e.ENQUEUE_BATCH_MAX,
+    enqueueCoalesceWrites: e.ENQUEUE_COALESCE_WRITES,
     enabledCommands: e.ENABLED_COMMANDS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,

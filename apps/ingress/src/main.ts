@@ -40,8 +40,8 @@ await Promise.race([queue.waitUntilReady().catch(() => {}), delay(5000, undefine
 
 // Metrics are collected only where they can be read: on the admin listener.
 const metrics = config.admin ? createIngressMetrics({ registry: new Registry() }) : undefined;
-const { dedupTtlMs, enqueueTimeoutMs: timeoutMs, enqueueBatchMax: batchMax } = config;
-const producer = createProducer({ queue, connection, settings: config.queue, dedupTtlMs, timeoutMs, batchMax });
+const { dedupTtlMs, enqueueTimeoutMs: timeoutMs, enqueueCoalesceWrites: coalesceWrites } = config;
+const producer = createProducer({ queue, connection, settings: config.queue, dedupTtlMs, timeoutMs, coalesceWrites });
 
 let shuttingDown = false;
 const app = createApp({

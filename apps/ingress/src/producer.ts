@@ -9,7 +9,7 @@ import {
 } from '@openim-sync/queue';
 import { findCommand } from '@openim-sync/schema';
 import type { Redis } from 'ioredis';
-import { createAddBatcher } from './add-batcher.js';
+import { createWriteCoalescer } from './write-coalescer.js';
 
 export type EnqueueResult = { ok: true; jobId: string } | { ok: false; message: string };
 
@@ -27,8 +27,8 @@ export interface ProducerOptions {
   settings: QueueSettings;
   dedupTtlMs: number;
   timeoutMs: number;
-  /** Adds of one event-loop turn sent as one pipeline, at most this many; 1 sends each on its own. */
-  batchMax?: number;
+  /** Sends the adds of one event-loop turn as one write to Redis (see write-coalescer.ts); on by default. */
+  coalesceWrites?: boolean;
 }
 
 /**
@@ -36,14 +36,15 @@ export interface ProducerOptions {
  * `ok`, i.e. after Redis ran the add script.
  */
 export function createProducer(options: ProducerOptions): Producer {
-  const { queue, connection, settings, dedupTtlMs, timeoutMs, batchMax = 1 } = options;
-  const batcher = batchMax > 1 ? createAddBatcher(queue, batchMax) : undefined;
+  const { queue, connection, settings, dedupTtlMs, timeoutMs, coalesceWrites = true } = options;
+  const coalesce = coalesceWrites ? createWriteCoalescer(connection) : () => {};
   const add = async (data: CallbackJobData, jobId: string): Promise<void> => {
+    coalesce();
     const routing: JobRouting = { highVolume: findCommand(data.command)?.volume === 'high' };
     const presence = data.event.type === 'user.presence' ? presenceKeys(data.event) : undefined;
     if (presence) routing.coalesceKey = presence.key;
     const opts = callbackJobOptions(settings, jobId, dedupTtlMs, routing);
-    await (batcher ? batcher.add(data.command, data, opts) : queue.add(data.command, data, opts));
+    await queue.add(data.command, data, opts);
     // A change of state must not be coalesced away by an earlier report of the other state.
     if (presence && settings.presenceCoalesceMs) await queue.removeDeduplicationKey(presence.opposite);
   };

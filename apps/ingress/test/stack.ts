@@ -32,8 +32,8 @@ export interface StackOptions {
   queueEnv?: Partial<QueueEnv>;
   enqueueTimeoutMs?: number;
   dedupTtlMs?: number;
-  /** The producer's micro-batch size (1: no batching). */
-  batchMax?: number;
+  /** Whether the producer coalesces the writes of one event-loop turn (its default: yes). */
+  coalesceWrites?: boolean;
 }
 
 export function createStack({
@@ -41,7 +41,7 @@ export function createStack({
   queueEnv = {},
   enqueueTimeoutMs = 1000,
   dedupTtlMs = 60_000,
-  batchMax = 1,
+  coalesceWrites = true,
 }: StackOptions) {
   const settings = toQueueSettings({
     REDIS_URL: redisUrl,
@@ -60,7 +60,14 @@ export function createStack({
   connection.on('error', () => {});
   const queue = createCallbackQueue(settings, connection);
   queue.on('error', () => {});
-  const producer = createProducer({ queue, connection, settings, dedupTtlMs, timeoutMs: enqueueTimeoutMs, batchMax });
+  const producer = createProducer({
+    queue,
+    connection,
+    settings,
+    dedupTtlMs,
+    timeoutMs: enqueueTimeoutMs,
+    coalesceWrites,
+  });
   const app = createApp({
     config: { basePath: '/callback', maxBodyBytes: 1024 * 1024 },
     catalog: createCatalog(),

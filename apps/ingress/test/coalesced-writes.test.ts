@@ -1,0 +1,75 @@
+import type { Socket } from 'node:net';
+import { deleteQueueKeys, readFixture, testServices } from '@openim-sync/testing';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ACK, createStack, post, type Stack } from './stack.js';
+
+const { redisUrl } = testServices();
+const body = readFixture('callbackAfterJoinGroupCommand');
+const path = '/callback/callbackAfterJoinGroupCommand';
+
+/** Counts the system-call-level writes (`_write`/`_writev`) the socket makes while `run` runs. */
+async function countSocketWrites(socket: Socket, run: () => Promise<unknown>): Promise<number> {
+  const writable = socket as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+  const spies = [vi.spyOn(writable, '_write'), vi.spyOn(writable, '_writev')];
+  try {
+    await run();
+    return spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+}
+
+describe('coalesced enqueue writes', () => {
+  let stack: Stack | undefined;
+
+  afterEach(async () => {
+    if (!stack) return;
+    await stack.close();
+    await deleteQueueKeys(redisUrl, stack.settings.prefix, stack.settings.name);
+    stack = undefined;
+  });
+
+  async function readyStack(coalesceWrites: boolean) {
+    const s = createStack({ redisUrl, coalesceWrites });
+    stack = s;
+    await vi.waitFor(() => expect(s.connection.status).toBe('ready'));
+    await s.queue.waitUntilReady();
+    // The first add loads BullMQ's scripts; measure the steady state.
+    expect((await post(s.app, path, body, 'warm-up')).status).toBe(200);
+    return s;
+  }
+
+  const postMany = (s: Stack, n: number, op: (i: number) => string) =>
+    Promise.all(Array.from({ length: n }, (_, i) => post(s.app, path, body, op(i))));
+
+  it('acknowledges each of many concurrent callbacks only with its job in Redis', async () => {
+    const s = await readyStack(true);
+    const responses = await postMany(s, 100, (i) => `op-${i}`);
+    expect(responses.map((r) => r.status)).toEqual(Array(100).fill(200));
+    expect(await responses[0]?.text()).toBe(ACK);
+    expect(await s.queue.getWaitingCount()).toBe(101);
+  });
+
+  it('sends the adds of one turn as a few socket writes instead of one each', async () => {
+    const coalesced = await readyStack(true);
+    const socket = coalesced.connection.stream as Socket;
+    const writes = await countSocketWrites(socket, () => postMany(coalesced, 50, (i) => `c-${i}`));
+    expect(await coalesced.queue.getWaitingCount()).toBe(51);
+    await stack?.close();
+    await deleteQueueKeys(redisUrl, coalesced.settings.prefix, coalesced.settings.name);
+
+    const plain = await readyStack(false);
+    const plainWrites = await countSocketWrites(plain.connection.stream as Socket, () =>
+      postMany(plain, 50, (i) => `p-${i}`),
+    );
+    expect(plainWrites).toBeGreaterThanOrEqual(50);
+    expect(writes).toBeLessThanOrEqual(5);
+  });
+
+  it('still deduplicates re-deliveries that are written together', async () => {
+    const s = await readyStack(true);
+    const responses = await postMany(s, 10, () => 'same-op');
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(await s.queue.getWaitingCount()).toBe(2);
+  });
+});
