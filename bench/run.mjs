@@ -4,6 +4,7 @@
 // writes bench/results/<date>.json. Needs the built apps (pnpm bench builds).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { postgresSpec, redisSpec, resolveService } from '@openim-sync/testing/services';
 import { benchIngress } from './lib/ingress.mjs';
 import { benchMemory } from './lib/memory.mjs';
@@ -14,12 +15,15 @@ const settings = {
   roundSec: Number(process.env.BENCH_ROUND_SEC ?? 4),
   rounds: Number(process.env.BENCH_ROUNDS ?? 3),
   drainJobs: Number(process.env.BENCH_DRAIN_JOBS ?? 10_000),
-  soakSec: Number(process.env.BENCH_SOAK_SEC ?? 60),
+  soakSec: Number(process.env.BENCH_SOAK_SEC ?? 120),
   only: process.env.BENCH_ONLY?.split(',') ?? ['ingress', 'worker', 'e2e', 'memory'],
 };
 const [redis, postgres] = await Promise.all([resolveService(redisSpec), resolveService(postgresSpec)]);
 const env = { redisUrl: redis.url, databaseUrl: postgres.url };
-const body = readFileSync(new URL('../packages/schema/fixtures/callbackAfterJoinGroupCommand.json', import.meta.url));
+const bodyFile = fileURLToPath(
+  new URL('../packages/schema/fixtures/callbackAfterJoinGroupCommand.json', import.meta.url),
+);
+const body = readFileSync(bodyFile);
 
 const started = Date.now();
 const results = {
@@ -33,7 +37,7 @@ const results = {
   settings,
 };
 try {
-  if (settings.only.includes('ingress')) results.ingress = await benchIngress({ ...env, body, settings });
+  if (settings.only.includes('ingress')) results.ingress = await benchIngress({ ...env, body, bodyFile, settings });
   if (settings.only.includes('worker')) results.worker = await benchWorkers({ ...env, settings });
   if (settings.only.includes('e2e')) results.endToEnd = await benchEndToEnd({ ...env, body, settings });
   if (settings.only.includes('memory')) results.memory = await benchMemory({ ...env, body, settings });

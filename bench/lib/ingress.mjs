@@ -9,7 +9,7 @@ import { forkScript, freePort, memoryOf, startApp } from './proc.mjs';
 import { deleteQueueKeys } from './redis.mjs';
 import { median, round } from './stats.mjs';
 
-export async function benchIngress({ redisUrl, body, settings }) {
+export async function benchIngress({ redisUrl, body, bodyFile, settings }) {
   const queue = `bench-ingress-${process.pid}`;
   const PORTS = {
     'bare-http': await freePort(),
@@ -50,7 +50,7 @@ export async function benchIngress({ redisUrl, body, settings }) {
     }
     for (const [name, runs] of Object.entries(fixedRate)) fixedRate[name] = summarize(runs);
     const ingressMemory = memoryOf(ingress.child.pid);
-    const scaling = await measureIngressScaling({ url, body, settings, env: ingressEnv });
+    const scaling = await measureIngressScaling({ url, bodyFile, settings, env: ingressEnv });
     const queueAdd = await measureQueueAdd({ redisUrl, body, settings });
     return {
       saturation,
@@ -109,24 +109,31 @@ function summarize(runs) {
 }
 
 /**
- * One ingress process against two sharing the load (two load generators at
- * once, half the connections each, same queue): does a second process help
- * on this machine?
+ * One ingress process against two sharing the load. Each load generator runs
+ * in a process of its own (two autocannons in the bench's one event loop
+ * would measure that loop); one process gets one generator with 50
+ * connections, two get one generator each with 25.
  */
-async function measureIngressScaling({ url, body, settings, env }) {
+async function measureIngressScaling({ url, bodyFile, settings, env }) {
   const port = await freePort();
   const second = await startApp('ingress', { ...env, PORT: port }, /ingress listening/);
   const secondUrl = `http://127.0.0.1:${port}/callback/callbackAfterJoinGroupCommand`;
+  const inChild = async (options) => {
+    const child = forkScript('./load-child.mjs', [], { LOAD: JSON.stringify({ ...options, bodyFile }) });
+    const result = await child.firstMessage;
+    await child.stop();
+    return result.throughput;
+  };
   const one = [];
   const two = [];
   try {
-    await load({ url: secondUrl, body, durationSec: 2 });
+    await inChild({ url: secondUrl, durationSec: 2 });
     for (let round = 0; round < settings.rounds; round++) {
-      one.push((await load({ url: url('ingress'), body, durationSec: settings.roundSec })).throughput);
+      one.push(await inChild({ url: url('ingress'), durationSec: settings.roundSec }));
       const pair = await Promise.all(
-        [url('ingress'), secondUrl].map((u) => load({ url: u, body, durationSec: settings.roundSec, connections: 25 })),
+        [url('ingress'), secondUrl].map((u) => inChild({ url: u, durationSec: settings.roundSec, connections: 25 })),
       );
-      two.push(pair[0].throughput + pair[1].throughput);
+      two.push(pair[0] + pair[1]);
     }
   } finally {
     await second.stop();

@@ -2,7 +2,7 @@
 // included), and a soak at a steady rate sampling the RSS of the ingress and
 // the worker, which must stay flat.
 import { benchSettings, openQueue, prefill } from './jobs.mjs';
-import { load } from './load.mjs';
+import { paced } from './paced.mjs';
 import { freePort, memoryOf, startApp } from './proc.mjs';
 import { deleteQueueKeys, usedMemory } from './redis.mjs';
 import { round, slope } from './stats.mjs';
@@ -57,11 +57,10 @@ async function soak({ redisUrl, databaseUrl, body, settings, rate = 300 }) {
   const timer = setInterval(sample, 5000);
   const queue = openQueue(benchSettings(redisUrl, name));
   try {
-    const offered = await load({
+    const offered = await paced({
       url: `http://127.0.0.1:${port}/callback/callbackAfterJoinGroupCommand`,
       body,
       durationSec: settings.soakSec,
-      connections: 10,
       rate,
     });
     sample();
