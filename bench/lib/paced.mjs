@@ -17,9 +17,9 @@ let sequence = 0;
  * after the previous one. Latency runs from the moment a request is written
  * until its response has been read; `lagP99` says how late the generator
  * itself sent (its timers on a busy machine), so a reader can tell the two
- * apart.
+ * apart. `bodyFor(n)`, when given, makes the n-th request's body (a Buffer).
  */
-export async function paced({ url, body, rate, durationSec, maxSockets = 64, headers = {} }) {
+export async function paced({ url, body, bodyFor = () => body, rate, durationSec, maxSockets = 64, headers = {} }) {
   const target = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets });
   const tag = `paced-${process.pid}-${++sequence}`;
@@ -33,6 +33,7 @@ export async function paced({ url, body, rate, durationSec, maxSockets = 64, hea
 
   const send = (n, plannedAt) =>
     new Promise((resolve) => {
+      const payload = bodyFor(n);
       const sentAt = performance.now();
       lags.push(sentAt - plannedAt);
       const req = request(
@@ -44,7 +45,7 @@ export async function paced({ url, body, rate, durationSec, maxSockets = 64, hea
           method: 'POST',
           headers: {
             'content-type': 'application/json; charset=utf-8',
-            'content-length': body.length,
+            'content-length': payload.length,
             operationid: `${tag}-${n}`,
             ...headers,
           },
@@ -62,7 +63,7 @@ export async function paced({ url, body, rate, durationSec, maxSockets = 64, hea
         errors++;
         resolve();
       });
-      req.end(body);
+      req.end(payload);
     });
 
   const inFlight = new Set();

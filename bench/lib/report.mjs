@@ -54,7 +54,8 @@ export function printTable(r) {
   if (r.endToEnd) {
     const e = r.endToEnd;
     console.log(
-      `\nend to end at ${e.rate} req/s: received → applied p50 ${e.p50} ms, p99 ${e.p99} ms, max ${e.max} ms (${e.applied}/${e.acked} applied)`,
+      `\nend to end at ${e.rate} req/s (paced): received → applied p50 ${e.p50} ms, p99 ${e.p99} ms, max ${e.max} ms; ` +
+        `→ job completed p50 ${e.completedP50} ms, p99 ${e.completedP99} ms, max ${e.completedMax} ms (${e.applied}/${e.acked} applied)`,
     );
   }
   if (r.memory) {

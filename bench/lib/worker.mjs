@@ -1,8 +1,9 @@
 // Worker drain rates against a bare BullMQ worker in the same run, and the
 // end-to-end latency (received at the ingress → applied in Postgres).
+import { QueueEvents } from 'bullmq';
 import pg from 'pg';
 import { benchSettings, openQueue, prefill } from './jobs.mjs';
-import { load } from './load.mjs';
+import { paced } from './paced.mjs';
 import { forkScript, freePort, memoryOf, startApp } from './proc.mjs';
 import { deleteQueueKeys } from './redis.mjs';
 import { round } from './stats.mjs';
@@ -120,7 +121,15 @@ export async function dropSchema(databaseUrl, schema) {
   }
 }
 
-/** Ingress + postgres worker at a moderate offered rate; latency from Postgres's own clock. */
+/**
+ * Ingress + postgres worker at a moderate rate, evenly paced (autocannon's
+ * fixed rate sends each second's requests in one burst, and this measured
+ * the queue behind the burst), each request another user joining one of 100
+ * groups. Two clocks against the ingress's receive time: `applied_at` in
+ * Postgres (its transaction's start, a little before the commit), and when
+ * the job completed (the id of BullMQ's `completed` event is Redis's clock,
+ * after the commit).
+ */
 export async function benchEndToEnd({ redisUrl, databaseUrl, body, settings, rate = 200 }) {
   const name = `bench-e2e-${process.pid}`;
   const schema = name.replaceAll('-', '_');
@@ -133,39 +142,71 @@ export async function benchEndToEnd({ redisUrl, databaseUrl, body, settings, rat
   );
   const ingress = await startApp('ingress', { ...env, PORT: port, HOST: '127.0.0.1' }, /ingress listening/);
   const queue = openQueue(benchSettings(redisUrl, name));
+  const events = new QueueEvents(name, { connection: { url: redisUrl }, prefix: name });
+  const completedAt = new Map();
+  events.on('completed', ({ jobId }, id) => completedAt.set(jobId, Number(id.split('-')[0])));
   try {
-    const offered = await load({
-      url: `http://127.0.0.1:${port}/callback/callbackAfterJoinGroupCommand`,
-      body,
-      durationSec: settings.roundSec * 2,
-      vary: true,
-      connections: 20,
-      rate,
-    });
+    await events.waitUntilReady();
+    const template = body.toString('utf8');
+    const load = (phase, durationSec) =>
+      paced({
+        url: `http://127.0.0.1:${port}/callback/callbackAfterJoinGroupCommand`,
+        bodyFor: (n) =>
+          Buffer.from(
+            template
+              .replace(/"groupID":"[^"]*"/, `"groupID":"bench-g${n % 100}"`)
+              .replace(/"inviterUserID":"[^"]*"/, `"inviterUserID":"${name}-${phase}-u${n}"`),
+          ),
+        durationSec,
+        rate,
+      });
+    // Warm-up (connections, prepared statements, JIT), left out of the figures like the other parts'.
+    const warm = await load('warm-up', 2);
+    const from = Date.now();
+    const offered = await load('measured', settings.roundSec * 2);
     await waitDrained(queue);
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    const { rows } = await client.query(`
-      SELECT count(*)::int AS applied,
-             percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
-             percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99,
-             max(ms) AS max
-        FROM (SELECT extract(epoch FROM applied_at - received_at) * 1000 AS ms FROM "${schema}".applied_events) AS t`);
-    await client.end();
-    const [r] = rows;
+    // The completed events trail the queue's counts by a moment.
+    for (const deadline = Date.now() + 5000; completedAt.size < warm.ok + offered.ok && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     return {
       rate,
       acked: offered.ok,
-      applied: r.applied,
-      p50: round(r.p50),
-      p99: round(r.p99),
-      max: round(r.max),
-      ackP99: offered.p99,
+      ackP99: round(offered.p99),
+      ...(await latencies(databaseUrl, schema, completedAt, from)),
     };
   } finally {
+    await events.close();
     await Promise.all([ingress.stop(), worker.stop()]);
     await queue.close();
     await deleteQueueKeys(redisUrl, name, name);
     await dropSchema(databaseUrl, schema);
+  }
+}
+
+/** Percentiles of received → applied (Postgres's clock) and received → completed (Redis's), in ms. */
+async function latencies(databaseUrl, schema, completedAt, from) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `SELECT count(*)::int AS applied,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY applied) AS p50,
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY applied) AS p99,
+              max(applied) AS max,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY completed) AS "completedP50",
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY completed) AS "completedP99",
+              max(completed) AS "completedMax"
+         FROM (SELECT extract(epoch FROM a.applied_at - a.received_at) * 1000 AS applied,
+                      c.at - extract(epoch FROM a.received_at) * 1000 AS completed
+                 FROM "${schema}".applied_events a
+                 LEFT JOIN unnest($1::text[], $2::float8[]) AS c(id, at) ON c.id = a.event_id
+                WHERE a.received_at >= to_timestamp($3 / 1000.0)) AS t`,
+      [[...completedAt.keys()], [...completedAt.values()], from],
+    );
+    const [r] = rows;
+    return Object.fromEntries(Object.entries(r).map(([key, value]) => [key, key === 'applied' ? value : round(value)]));
+  } finally {
+    await client.end();
   }
 }

@@ -8,7 +8,7 @@ describe('worker config', () => {
     expect(config).toMatchObject({
       concurrency: 32,
       sinks: ['postgres'],
-      database: { url: 'postgres://postgres@127.0.0.1:5432/postgres', schema: 'public', poolSize: 10, batchMax: 64 },
+      database: { url: 'postgres://postgres@127.0.0.1:5432/postgres', schema: 'public', poolSize: 4, batchMax: 64 },
       forward: { url: undefined, timeoutMs: 5000 },
       queue: { name: 'openim-callbacks', prefix: 'bull', attempts: 8, backoffMs: 1000 },
     });

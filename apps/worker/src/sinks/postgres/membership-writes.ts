@@ -32,6 +32,12 @@ export function lockMembership(event: CallbackEvent, locks: LockSet) {
   }
 }
 
+/** An event and its version: the receive time in µs since the epoch. */
+export interface VersionedEvent {
+  event: CallbackEvent;
+  version: number;
+}
+
 export type GroupWrite =
   | { kind: 'upsert'; groupID: string; members: MemberFacts[] }
   | { kind: 'remove'; groupID: string; userIDs: string[]; reason: string }

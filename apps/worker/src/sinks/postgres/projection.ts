@@ -1,7 +1,13 @@
-import type { CallbackEvent } from '@openim-sync/schema';
 import type pg from 'pg';
-import { lockMembership, type MemberFacts, membershipWrites } from './membership-writes.js';
+import { lockMembership, type MemberFacts, membershipWrites, type VersionedEvent } from './membership-writes.js';
 import { prepared } from './prepared.js';
+
+/** A member's facts from one event: its group and version (µs). */
+interface MemberRow {
+  groupID: string;
+  version: number;
+  member: MemberFacts;
+}
 
 const ts = (param: string) => `to_timestamp(${param}::bigint / 1000000.0)`;
 
@@ -24,21 +30,24 @@ export function createProjection(schema: string) {
   const fromNewestJoin = (field: string) =>
     `CASE WHEN EXCLUDED.joined_version > m.joined_version THEN EXCLUDED.${field} ELSE m.${field} END`;
 
-  // $1 group, $2 user, $3 role, $4 join source, $5 req message, $6 nickname, $7 face, $8 ex,
-  // $9 group ex, $10 joined at (µs, or null), $11 version (µs).
+  // One row per member: $1 group, $2 user, $3 role, $4 join source, $5 req message, $6 nickname,
+  // $7 face, $8 ex, $9 group ex, $10 joined at (µs, or null), $11 version (µs); no (group, user) twice.
   const upsertSql = `
     INSERT INTO ${t('group_members')} AS m
       (group_id, user_id, role_level, join_source, req_message, nickname, face_url, ex, group_ex,
        joined_at, member_version, joined_version, role_version, info_version)
-    SELECT $1, $2, $3::integer, $4::integer, $5, $6, $7, $8, $9,
-           ${ts('COALESCE($10, $11)')}, $11::bigint,
-           CASE WHEN $10::bigint IS NULL THEN 0 ELSE $11::bigint END,
-           CASE WHEN $3::integer IS NULL THEN 0 ELSE $11::bigint END,
-           CASE WHEN $6::text IS NULL AND $7::text IS NULL AND $8::text IS NULL THEN 0 ELSE $11::bigint END
+    SELECT v.g, v.u, v.role, v.source, v.req, v.nick, v.face, v.ex, v.gex,
+           ${ts('COALESCE(v.joined, v.version)')}, v.version,
+           CASE WHEN v.joined IS NULL THEN 0 ELSE v.version END,
+           CASE WHEN v.role IS NULL THEN 0 ELSE v.version END,
+           CASE WHEN v.nick IS NULL AND v.face IS NULL AND v.ex IS NULL THEN 0 ELSE v.version END
+      FROM unnest($1::text[], $2::text[], $3::integer[], $4::integer[], $5::text[], $6::text[], $7::text[],
+                  $8::text[], $9::text[], $10::bigint[], $11::bigint[])
+           AS v(g, u, role, source, req, nick, face, ex, gex, joined, version)
     WHERE NOT EXISTS (SELECT 1 FROM ${t('group_member_removals')} r
-                       WHERE r.group_id = $1 AND r.user_id = $2 AND r.removed_version >= $11::bigint)
+                       WHERE r.group_id = v.g AND r.user_id = v.u AND r.removed_version >= v.version)
       AND NOT EXISTS (SELECT 1 FROM ${t('group_dismissals')} d
-                       WHERE d.group_id = $1 AND d.dismissed_version >= $11::bigint)
+                       WHERE d.group_id = v.g AND d.dismissed_version >= v.version)
     ON CONFLICT (group_id, user_id) DO UPDATE SET
       member_version = GREATEST(m.member_version, EXCLUDED.member_version),
       joined_at      = CASE WHEN EXCLUDED.joined_version > m.joined_version THEN EXCLUDED.joined_at
@@ -103,24 +112,47 @@ export function createProjection(schema: string) {
     deleteGroup: prepared(deleteGroupSql),
   };
 
-  async function upsertMembers(client: pg.ClientBase, groupID: string, version: number, members: MemberFacts[]) {
-    for (const m of members) {
-      await client.query(
-        sql.upsert([
-          groupID,
-          m.userID,
-          m.roleLevel,
-          m.joinSource ?? null,
-          m.reqMessage ?? null,
-          m.nickname ?? null,
-          m.faceURL ?? null,
-          m.ex ?? null,
-          m.groupEx ?? null,
-          m.joinedAt,
-          version,
-        ]),
-      );
+  /** Upserts members, one statement for as many rows as touch no member twice. */
+  async function upsertRows(client: pg.ClientBase, rows: readonly MemberRow[]) {
+    let chunk: MemberRow[] = [];
+    const keys = new Set<string>();
+    for (const row of rows) {
+      const key = JSON.stringify([row.groupID, row.member.userID]);
+      if (keys.has(key)) {
+        await upsertChunk(client, chunk);
+        chunk = [];
+        keys.clear();
+      }
+      chunk.push(row);
+      keys.add(key);
     }
+    if (chunk.length > 0) await upsertChunk(client, chunk);
+  }
+
+  async function upsertChunk(client: pg.ClientBase, rows: readonly MemberRow[]) {
+    const column = <T>(value: (row: MemberRow) => T) => rows.map(value);
+    await client.query(
+      sql.upsert([
+        column((r) => r.groupID),
+        column((r) => r.member.userID),
+        column((r) => r.member.roleLevel),
+        column((r) => r.member.joinSource ?? null),
+        column((r) => r.member.reqMessage ?? null),
+        column((r) => r.member.nickname ?? null),
+        column((r) => r.member.faceURL ?? null),
+        column((r) => r.member.ex ?? null),
+        column((r) => r.member.groupEx ?? null),
+        column((r) => r.member.joinedAt),
+        column((r) => r.version),
+      ]),
+    );
+  }
+
+  function upsertMembers(client: pg.ClientBase, groupID: string, version: number, members: MemberFacts[]) {
+    return upsertRows(
+      client,
+      members.map((member) => ({ groupID, version, member })),
+    );
   }
 
   async function removeMembers(
@@ -142,17 +174,26 @@ export function createProjection(schema: string) {
   }
 
   /**
-   * Applies one event's effect inside the caller's transaction, which holds
-   * the event's locks (see {@link lockMembership}). `version` is the receive time in
-   * µs since the epoch.
+   * Applies events, in order, inside the caller's transaction, which holds
+   * their locks (see {@link lockMembership}). Consecutive member upserts go
+   * in one statement: rows of different members do not see each other, so
+   * that is the same as one at a time; a member's second row starts another.
    */
-  async function apply(client: pg.ClientBase, event: CallbackEvent, version: number): Promise<void> {
-    for (const write of membershipWrites(event, version)) {
-      if (write.kind === 'upsert') await upsertMembers(client, write.groupID, version, write.members);
-      else if (write.kind === 'remove')
-        await removeMembers(client, write.groupID, write.userIDs, write.reason, version);
-      else await dismissGroup(client, write.groupID, version);
+  async function apply(client: pg.ClientBase, events: readonly VersionedEvent[]): Promise<void> {
+    let upserts: MemberRow[] = [];
+    for (const { event, version } of events) {
+      for (const write of membershipWrites(event, version)) {
+        if (write.kind === 'upsert') {
+          upserts.push(...write.members.map((member) => ({ groupID: write.groupID, version, member })));
+          continue;
+        }
+        await upsertRows(client, upserts);
+        upserts = [];
+        if (write.kind === 'remove') await removeMembers(client, write.groupID, write.userIDs, write.reason, version);
+        else await dismissGroup(client, write.groupID, version);
+      }
     }
+    await upsertRows(client, upserts);
   }
 
   // The write functions take no locks: the sink takes a whole transaction's locks first,

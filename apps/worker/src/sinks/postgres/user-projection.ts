@@ -1,5 +1,6 @@
 import type { CallbackEvent } from '@openim-sync/schema';
 import type pg from 'pg';
+import type { VersionedEvent } from './membership-writes.js';
 import { prepared } from './prepared.js';
 import { type LockSet, userLockKey } from './projection-locks.js';
 
@@ -42,12 +43,14 @@ export function createUserProjection(schema: string) {
 
   const sql = { profile: prepared(profileSql), presence: prepared(presenceSql) };
 
-  /** Applies a user event inside the caller's transaction, which holds its locks; other events are left alone. */
-  async function apply(client: pg.ClientBase, event: CallbackEvent, version: number): Promise<void> {
-    for (const w of userWrites(event, version)) {
-      if (w.kind === 'profile') {
-        await client.query(sql.profile([w.userID, w.nickname, w.faceURL, w.ex, w.registeredAt, version]));
-      } else {
+  /** Applies user events, in order, inside the caller's transaction, which holds their locks; other events are left alone. */
+  async function apply(client: pg.ClientBase, events: readonly VersionedEvent[]): Promise<void> {
+    for (const { event, version } of events) {
+      for (const w of userWrites(event, version)) {
+        if (w.kind === 'profile') {
+          await client.query(sql.profile([w.userID, w.nickname, w.faceURL, w.ex, w.registeredAt, version]));
+          continue;
+        }
         // Without OpenIM's clock, the receive time (ms) orders the report.
         const seq = w.seq ?? Math.floor(version / 1000);
         const values = [w.userID, w.platformID ?? 0, w.platform, w.online, w.isAppBackground, w.connID, seq, version];
