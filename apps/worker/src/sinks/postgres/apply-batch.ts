@@ -12,8 +12,9 @@ export type BatchOutcome = 'applied' | 'already-applied';
  * Applies a batch of events inside the caller's transaction, in arrival
  * order, in few round trips: one statement records every id in
  * `applied_events` and returns those not recorded before; one takes every
- * lock the new events need; then each event's writes. An id recorded before
- * (a retry, a second delivery, a duplicate within the batch) changes nothing.
+ * lock the new events need; then their writes, consecutive member writes of
+ * one kind together. An id recorded before (a retry, a second delivery, a
+ * duplicate within the batch) changes nothing.
  */
 export function createBatchApply(schema: string) {
   const projections = [createProjection(schema), createUserProjection(schema)];
