@@ -14,7 +14,7 @@ import { benchEndToEnd, benchWorkers } from './lib/worker.mjs';
 const settings = {
   roundSec: Number(process.env.BENCH_ROUND_SEC ?? 4),
   rounds: Number(process.env.BENCH_ROUNDS ?? 3),
-  drainJobs: Number(process.env.BENCH_DRAIN_JOBS ?? 10_000),
+  drainJobs: Number(process.env.BENCH_DRAIN_JOBS ?? 5_000),
   soakSec: Number(process.env.BENCH_SOAK_SEC ?? 120),
   only: process.env.BENCH_ONLY?.split(',') ?? ['ingress', 'worker', 'e2e', 'memory'],
 };

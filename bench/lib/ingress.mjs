@@ -3,10 +3,11 @@
 // + Redis), at saturation and at a fixed 1,000 req/s; and one process's raw
 // BullMQ Queue.add rate (Redis).
 
+import { Redis } from 'ioredis';
 import { load } from './load.mjs';
 import { paced } from './paced.mjs';
-import { forkScript, freePort, memoryOf, startApp } from './proc.mjs';
-import { deleteQueueKeys } from './redis.mjs';
+import { cpuSecondsOf, forkScript, freePort, memoryOf, startApp } from './proc.mjs';
+import { deleteQueueKeys, redisCpuSeconds } from './redis.mjs';
 import { median, round } from './stats.mjs';
 
 export async function benchIngress({ redisUrl, body, bodyFile, settings }) {
@@ -15,7 +16,7 @@ export async function benchIngress({ redisUrl, body, bodyFile, settings }) {
     'bare-http': await freePort(),
     'bare-hono': await freePort(),
     ingress: await freePort(),
-    'ingress-uncoalesced': await freePort(),
+    'ingress-coalesced': await freePort(),
   };
   const servers = {
     'bare-http': forkScript('./servers.mjs', ['bare-http'], { PORT: PORTS['bare-http'] }),
@@ -24,25 +25,39 @@ export async function benchIngress({ redisUrl, body, bodyFile, settings }) {
   await Promise.all(Object.values(servers).map((s) => s.firstMessage));
   const ingressEnv = { REDIS_URL: redisUrl, QUEUE_NAME: queue, QUEUE_PREFIX: queue, HOST: '127.0.0.1' };
   const ingress = await startApp('ingress', { ...ingressEnv, PORT: PORTS.ingress }, /ingress listening/);
-  // The same ingress writing each add on its own (ENQUEUE_COALESCE_WRITES off), in the same rounds.
-  const uncoalesced = await startApp(
+  // The same ingress writing the adds of one event-loop turn together (ENQUEUE_COALESCE_WRITES), in the same rounds.
+  const coalesced = await startApp(
     'ingress',
-    { ...ingressEnv, PORT: PORTS['ingress-uncoalesced'], ENQUEUE_COALESCE_WRITES: 'false' },
+    { ...ingressEnv, PORT: PORTS['ingress-coalesced'], ENQUEUE_COALESCE_WRITES: 'true' },
     /ingress listening/,
   );
   const url = (name) => `http://127.0.0.1:${PORTS[name]}/callback/callbackAfterJoinGroupCommand`;
+  const redisInfo = new Redis(redisUrl);
   try {
     // Warm-up: JIT, connection pools, Redis scripts.
     for (const name of Object.keys(PORTS)) await load({ url: url(name), body, durationSec: 2 });
+    const pids = {
+      'bare-http': servers['bare-http'].child.pid,
+      'bare-hono': servers['bare-hono'].child.pid,
+      ingress: ingress.child.pid,
+      'ingress-coalesced': coalesced.child.pid,
+    };
     const rounds = Object.fromEntries(Object.keys(PORTS).map((name) => [name, []]));
     for (let round = 0; round < settings.rounds; round++) {
       // Interleaved, so a noisy moment hits every target alike.
-      for (const name of Object.keys(PORTS))
-        rounds[name].push(await load({ url: url(name), body, durationSec: settings.roundSec }));
+      for (const name of Object.keys(PORTS)) {
+        // CPU per acknowledged request, of the server and of Redis: where the time goes.
+        const before = { server: cpuSecondsOf(pids[name]), redis: await redisCpuSeconds(redisInfo) };
+        const run = await load({ url: url(name), body, durationSec: settings.roundSec });
+        const perRequest = (seconds) => (seconds * 1e6) / Math.max(1, run.ok);
+        run.serverCpuUs = perRequest(cpuSecondsOf(pids[name]) - before.server);
+        run.redisCpuUs = perRequest((await redisCpuSeconds(redisInfo)) - before.redis);
+        rounds[name].push(run);
+      }
     }
     const saturation = Object.fromEntries(Object.entries(rounds).map(([name, runs]) => [name, summarize(runs)]));
     const fixedRate = {};
-    for (const name of ['bare-http', 'ingress', 'ingress-uncoalesced']) fixedRate[name] = [];
+    for (const name of ['bare-http', 'ingress', 'ingress-coalesced']) fixedRate[name] = [];
     for (let round = 0; round < settings.rounds; round++) {
       for (const name of Object.keys(fixedRate)) {
         fixedRate[name].push(await paced({ url: url(name), body, rate: 1000, durationSec: settings.roundSec }));
@@ -59,17 +74,15 @@ export async function benchIngress({ redisUrl, body, bodyFile, settings }) {
       queueAddPerSecond: queueAdd,
       ratios: {
         ingressVsBareHttp: round(saturation.ingress.throughput / saturation['bare-http'].throughput, 3),
-        uncoalescedVsBareHttp: round(
-          saturation['ingress-uncoalesced'].throughput / saturation['bare-http'].throughput,
-          3,
-        ),
+        coalescedVsBareHttp: round(saturation['ingress-coalesced'].throughput / saturation['bare-http'].throughput, 3),
         ingressVsBareHono: round(saturation.ingress.throughput / saturation['bare-hono'].throughput, 3),
         ingressVsQueueAdd: round(saturation.ingress.throughput / queueAdd, 3),
       },
       ingressPeakRssMiB: round(ingressMemory.peakMiB),
     };
   } finally {
-    await Promise.all([...Object.values(servers).map((s) => s.stop()), ingress.stop(), uncoalesced.stop()]);
+    redisInfo.disconnect();
+    await Promise.all([...Object.values(servers).map((s) => s.stop()), ingress.stop(), coalesced.stop()]);
     await deleteQueueKeys(redisUrl, queue, queue);
   }
 }
@@ -103,6 +116,12 @@ function summarize(runs) {
     p99: median(runs.map((r) => r.p99)),
     p999: median(runs.map((r) => r.p999)),
     ...(runs[0]?.lagP99 === undefined ? {} : { senderLagP99: median(runs.map((r) => r.lagP99)) }),
+    ...(runs[0]?.serverCpuUs === undefined
+      ? {}
+      : {
+          serverCpuUsPerRequest: round(median(runs.map((r) => r.serverCpuUs))),
+          redisCpuUsPerRequest: round(median(runs.map((r) => r.redisCpuUs))),
+        }),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     rounds: runs.map((r) => round(r.throughput)),
   };

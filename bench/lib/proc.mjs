@@ -74,3 +74,11 @@ export async function freePort() {
     });
   });
 }
+
+/** CPU seconds (user + system) a process has used so far (Linux; clock ticks of 1/100 s). */
+export function cpuSecondsOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}

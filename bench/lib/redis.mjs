@@ -25,3 +25,10 @@ export async function usedMemory(redisUrl) {
     redis.disconnect();
   }
 }
+
+/** CPU seconds Redis has used (user + system, its own INFO), so any Redis can be measured, local or not. */
+export async function redisCpuSeconds(redis) {
+  const info = await redis.info('cpu');
+  const field = (name) => Number(info.match(new RegExp(`${name}:([\\d.]+)`))?.[1] ?? Number.NaN);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}

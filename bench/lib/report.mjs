@@ -16,8 +16,17 @@ export function printTable(r) {
     const s = r.ingress.saturation;
     table(
       'ingress ack path at saturation (50 connections; median of rounds)',
-      ['server', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors'],
-      Object.entries(s).map(([name, v]) => [name, v.throughput, v.p50, v.p99, v.p999, v.errors]),
+      ['server', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'server CPU µs/req', 'Redis CPU µs/req', 'errors'],
+      Object.entries(s).map(([name, v]) => [
+        name,
+        v.throughput,
+        v.p50,
+        v.p99,
+        v.p999,
+        v.serverCpuUsPerRequest,
+        v.redisCpuUsPerRequest,
+        v.errors,
+      ]),
     );
     table(
       'at a fixed 1,000 req/s (evenly paced, open loop; sender lag = how late the generator sent)',

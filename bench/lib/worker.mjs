@@ -6,7 +6,7 @@ import { benchSettings, openQueue, prefill } from './jobs.mjs';
 import { paced } from './paced.mjs';
 import { forkScript, freePort, memoryOf, startApp } from './proc.mjs';
 import { deleteQueueKeys } from './redis.mjs';
-import { round } from './stats.mjs';
+import { median, round } from './stats.mjs';
 
 const VARIANTS = [
   ['bare', [8, 64]],
@@ -22,23 +22,39 @@ export async function benchWorkers({ redisUrl, databaseUrl, settings }) {
   const receiverPort = await freePort();
   const receiver = forkScript('./servers.mjs', ['receiver'], { PORT: receiverPort });
   await receiver.firstMessage;
-  const results = {};
+  // Rounds interleave the variants, so a noisy moment hits all of them; each figure is the
+  // median over rounds, and each ratio the median of the ratios within one round.
+  const rounds = [];
   try {
-    for (const [variant, concurrencies] of variants) {
-      for (const concurrency of concurrencies) {
-        const run = await drain({
-          variant,
-          concurrency,
-          redisUrl,
-          databaseUrl,
-          receiverPort,
-          jobs: settings.drainJobs,
-        });
-        results[`${variant}@${concurrency}`] = run;
+    for (let round = 0; round < settings.rounds; round++) {
+      const runs = {};
+      for (const [variant, concurrencies] of variants) {
+        for (const concurrency of concurrencies) {
+          runs[`${variant}@${concurrency}`] = await drain({
+            variant,
+            concurrency,
+            redisUrl,
+            databaseUrl,
+            receiverPort,
+            jobs: settings.drainJobs,
+          });
+        }
       }
+      rounds.push(runs);
     }
   } finally {
     await receiver.stop();
+  }
+  const results = {};
+  for (const key of Object.keys(rounds[0] ?? {})) {
+    const runs = rounds.map((r) => r[key]);
+    results[key] = {
+      jobsPerSecond: round(median(runs.map((r) => r.jobsPerSecond))),
+      seconds: round(median(runs.map((r) => r.seconds)), 2),
+      failed: runs.reduce((sum, r) => sum + r.failed, 0),
+      peakRssMiB: round(Math.max(...runs.map((r) => r.peakRssMiB))),
+      rounds: runs.map((r) => r.jobsPerSecond),
+    };
   }
   // Scaling: the postgres sink with one worker process, then two (WORKER_CONCURRENCY 32 each).
   const scale = (processes) =>
@@ -51,9 +67,23 @@ export async function benchWorkers({ redisUrl, databaseUrl, settings }) {
       receiverPort,
       jobs: settings.drainJobs,
     });
-  const scaling =
-    only && !only.includes('postgres') ? undefined : { oneProcess: await scale(1), twoProcesses: await scale(2) };
-  const ratio = (a, b) => results[a] && results[b] && round(results[a].jobsPerSecond / results[b].jobsPerSecond, 3);
+  let scaling;
+  if (!only || only.includes('postgres')) {
+    const one = [];
+    const two = [];
+    for (let round = 0; round < settings.rounds; round++) {
+      one.push((await scale(1)).jobsPerSecond);
+      two.push((await scale(2)).jobsPerSecond);
+    }
+    scaling = {
+      oneProcess: { jobsPerSecond: median(one), rounds: one },
+      twoProcesses: { jobsPerSecond: median(two), rounds: two },
+    };
+  }
+  const ratio = (a, b) =>
+    rounds[0]?.[a] && rounds[0]?.[b]
+      ? round(median(rounds.map((r) => r[a].jobsPerSecond / r[b].jobsPerSecond)), 3)
+      : undefined;
   return {
     drains: results,
     scaling,

@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       maxBodyBytes: 1024 * 1024,
       dedupTtlMs: 86_400_000,
       enqueueTimeoutMs: 1500,
-      enqueueCoalesceWrites: true,
+      enqueueCoalesceWrites: false,
       enabledCommands: commandDefinitions.map((d) => d.command),
       shutdownTimeoutMs: 10_000,
       logLevel: 'info',

@@ -25,8 +25,8 @@ export const IngressEnv = z.object({
   DEDUP_TTL_SECONDS: env.positiveInt(86_400),
   /** Longest wait for Redis to accept a job before answering 503; well under OpenIM's 5 s. */
   ENQUEUE_TIMEOUT_MS: env.positiveInt(1500),
-  /** The adds of one event-loop turn leave for Redis as one write (see write-coalescer.ts). */
-  ENQUEUE_COALESCE_WRITES: env.bool(true),
+  /** The adds of one event-loop turn leave for Redis as one write (see write-coalescer.ts and docs/PERFORMANCE.md). */
+  ENQUEUE_COALESCE_WRITES: env.bool(false),
   /** Commands the ingress accepts (canonical names or aliases); all known ones when unset. */
   ENABLED_COMMANDS: env
     .list()

@@ -27,7 +27,7 @@ export interface ProducerOptions {
   settings: QueueSettings;
   dedupTtlMs: number;
   timeoutMs: number;
-  /** Sends the adds of one event-loop turn as one write to Redis (see write-coalescer.ts); on by default. */
+  /** Sends the adds of one event-loop turn as one write to Redis (see write-coalescer.ts); off by default. */
   coalesceWrites?: boolean;
 }
 
@@ -36,7 +36,7 @@ export interface ProducerOptions {
  * `ok`, i.e. after Redis ran the add script.
  */
 export function createProducer(options: ProducerOptions): Producer {
-  const { queue, connection, settings, dedupTtlMs, timeoutMs, coalesceWrites = true } = options;
+  const { queue, connection, settings, dedupTtlMs, timeoutMs, coalesceWrites = false } = options;
   const coalesce = coalesceWrites ? createWriteCoalescer(connection) : () => {};
   const add = async (data: CallbackJobData, jobId: string): Promise<void> => {
     coalesce();

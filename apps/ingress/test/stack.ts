@@ -32,7 +32,7 @@ export interface StackOptions {
   queueEnv?: Partial<QueueEnv>;
   enqueueTimeoutMs?: number;
   dedupTtlMs?: number;
-  /** Whether the producer coalesces the writes of one event-loop turn (its default: yes). */
+  /** Whether the producer coalesces the writes of one event-loop turn (its default: no). */
   coalesceWrites?: boolean;
 }
 
@@ -41,7 +41,7 @@ export function createStack({
   queueEnv = {},
   enqueueTimeoutMs = 1000,
   dedupTtlMs = 60_000,
-  coalesceWrites = true,
+  coalesceWrites = false,
 }: StackOptions) {
   const settings = toQueueSettings({
     REDIS_URL: redisUrl,
