@@ -16,10 +16,10 @@ import type { Redis } from 'ioredis';
  * which measured slower per job than single adds.
  *
  * Off by default (`ENQUEUE_COALESCE_WRITES`): it cuts the CPU per callback
- * of the ingress and of Redis by about a tenth, but one process answers
- * fewer callbacks per second at saturation, because Redis no longer works
- * while the ingress parses the next requests (docs/PERFORMANCE.md). It pays
- * where Redis's CPU is the bound, with many ingress processes on one Redis.
+ * of the ingress and of Redis by about a tenth, but one process answered
+ * no more callbacks per second for it (Redis now idles while the ingress
+ * parses the next requests, and the other way round; docs/PERFORMANCE.md).
+ * It pays where CPU is the bound: many ingress processes on one Redis.
  */
 export function createWriteCoalescer(connection: Redis): () => void {
   let held: Redis['stream'] | undefined;
