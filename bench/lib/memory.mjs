@@ -3,10 +3,10 @@
 // the worker, which must stay flat.
 import { benchSettings, openQueue, prefill } from './jobs.mjs';
 import { paced } from './paced.mjs';
-import { freePort, memoryOf, startApp } from './proc.mjs';
+import { memoryOf } from './proc.mjs';
 import { deleteQueueKeys, usedMemory } from './redis.mjs';
 import { round, slope } from './stats.mjs';
-import { dropSchema, waitDrained } from './worker.mjs';
+import { startPipeline, waitDrained } from './worker.mjs';
 
 export async function benchMemory({ redisUrl, databaseUrl, body, settings }) {
   return {
@@ -35,15 +35,8 @@ async function redisBytesPerJob(redisUrl) {
 
 async function soak({ redisUrl, databaseUrl, body, settings, rate = 300 }) {
   const name = `bench-soak-${process.pid}`;
-  const schema = name.replaceAll('-', '_');
-  const port = await freePort();
-  const env = { REDIS_URL: redisUrl, QUEUE_NAME: name, QUEUE_PREFIX: name };
-  const worker = await startApp(
-    'worker',
-    { ...env, DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema },
-    /worker started/,
-  );
-  const ingress = await startApp('ingress', { ...env, PORT: port, HOST: '127.0.0.1' }, /ingress listening/);
+  const pipeline = await startPipeline({ name, redisUrl, databaseUrl });
+  const { ingress, worker } = pipeline;
   const samples = [];
   const started = performance.now();
   const sample = () => {
@@ -58,7 +51,7 @@ async function soak({ redisUrl, databaseUrl, body, settings, rate = 300 }) {
   const queue = openQueue(benchSettings(redisUrl, name));
   try {
     const offered = await paced({
-      url: `http://127.0.0.1:${port}/callback/callbackAfterJoinGroupCommand`,
+      url: pipeline.url,
       body,
       durationSec: settings.soakSec,
       rate,
@@ -79,9 +72,7 @@ async function soak({ redisUrl, databaseUrl, body, settings, rate = 300 }) {
     };
   } finally {
     clearInterval(timer);
-    await Promise.all([ingress.stop(), worker.stop()]);
     await queue.close();
-    await deleteQueueKeys(redisUrl, name, name);
-    await dropSchema(databaseUrl, schema);
+    await pipeline.stop();
   }
 }

@@ -141,7 +141,34 @@ export async function waitDrained(queue) {
   }
 }
 
-export async function dropSchema(databaseUrl, schema) {
+/**
+ * An ingress and one postgres worker on a queue and a schema of their own;
+ * `stop` ends both processes and removes the queue's keys and the schema.
+ */
+export async function startPipeline({ name, redisUrl, databaseUrl }) {
+  const schema = name.replaceAll('-', '_');
+  const port = await freePort();
+  const env = { REDIS_URL: redisUrl, QUEUE_NAME: name, QUEUE_PREFIX: name };
+  const worker = await startApp(
+    'worker',
+    { ...env, DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema },
+    /worker started/,
+  );
+  const ingress = await startApp('ingress', { ...env, PORT: port, HOST: '127.0.0.1' }, /ingress listening/);
+  return {
+    schema,
+    worker,
+    ingress,
+    url: `http://127.0.0.1:${port}/callback/callbackAfterJoinGroupCommand`,
+    async stop() {
+      await Promise.all([ingress.stop(), worker.stop()]);
+      await deleteQueueKeys(redisUrl, name, name);
+      await dropSchema(databaseUrl, schema);
+    },
+  };
+}
+
+async function dropSchema(databaseUrl, schema) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -162,15 +189,7 @@ export async function dropSchema(databaseUrl, schema) {
  */
 export async function benchEndToEnd({ redisUrl, databaseUrl, body, settings, rate = 200 }) {
   const name = `bench-e2e-${process.pid}`;
-  const schema = name.replaceAll('-', '_');
-  const port = await freePort();
-  const env = { REDIS_URL: redisUrl, QUEUE_NAME: name, QUEUE_PREFIX: name };
-  const worker = await startApp(
-    'worker',
-    { ...env, DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema },
-    /worker started/,
-  );
-  const ingress = await startApp('ingress', { ...env, PORT: port, HOST: '127.0.0.1' }, /ingress listening/);
+  const pipeline = await startPipeline({ name, redisUrl, databaseUrl });
   const queue = openQueue(benchSettings(redisUrl, name));
   const events = new QueueEvents(name, { connection: { url: redisUrl }, prefix: name });
   const completedAt = new Map();
@@ -180,7 +199,7 @@ export async function benchEndToEnd({ redisUrl, databaseUrl, body, settings, rat
     const template = body.toString('utf8');
     const load = (phase, durationSec) =>
       paced({
-        url: `http://127.0.0.1:${port}/callback/callbackAfterJoinGroupCommand`,
+        url: pipeline.url,
         bodyFor: (n) =>
           Buffer.from(
             template
@@ -203,14 +222,12 @@ export async function benchEndToEnd({ redisUrl, databaseUrl, body, settings, rat
       rate,
       acked: offered.ok,
       ackP99: round(offered.p99),
-      ...(await latencies(databaseUrl, schema, completedAt, from)),
+      ...(await latencies(databaseUrl, pipeline.schema, completedAt, from)),
     };
   } finally {
     await events.close();
-    await Promise.all([ingress.stop(), worker.stop()]);
     await queue.close();
-    await deleteQueueKeys(redisUrl, name, name);
-    await dropSchema(databaseUrl, schema);
+    await pipeline.stop();
   }
 }
 

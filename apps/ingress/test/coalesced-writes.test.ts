@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
-import { deleteQueueKeys, readFixture, testServices } from '@openim-sync/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ACK, createStack, post, type Stack } from './stack.js';
+import { readFixture, testServices } from '@openim-sync/testing';
+import { describe, expect, it, vi } from 'vitest';
+import { ACK, post, type Stack, useStacks } from './stack.js';
 
 const { redisUrl } = testServices();
 const body = readFixture('callbackAfterJoinGroupCommand');
@@ -20,20 +20,10 @@ async function countSocketWrites(socket: Socket, run: () => Promise<unknown>): P
 }
 
 describe('coalesced enqueue writes', () => {
-  let stack: Stack | undefined;
-
-  afterEach(async () => {
-    if (!stack) return;
-    await stack.close();
-    await deleteQueueKeys(redisUrl, stack.settings.prefix, stack.settings.name);
-    stack = undefined;
-  });
+  const stack = useStacks(redisUrl);
 
   async function readyStack(coalesceWrites: boolean) {
-    const s = createStack({ redisUrl, coalesceWrites });
-    stack = s;
-    await vi.waitFor(() => expect(s.connection.status).toBe('ready'));
-    await s.queue.waitUntilReady();
+    const s = await stack({ coalesceWrites });
     // The first add loads BullMQ's scripts; measure the steady state.
     expect((await post(s.app, path, body, 'warm-up')).status).toBe(200);
     return s;
@@ -55,8 +45,6 @@ describe('coalesced enqueue writes', () => {
     const socket = coalesced.connection.stream as Socket;
     const writes = await countSocketWrites(socket, () => postMany(coalesced, 50, (i) => `c-${i}`));
     expect(await coalesced.queue.getWaitingCount()).toBe(51);
-    await stack?.close();
-    await deleteQueueKeys(redisUrl, coalesced.settings.prefix, coalesced.settings.name);
 
     const plain = await readyStack(false);
     const plainWrites = await countSocketWrites(plain.connection.stream as Socket, () =>

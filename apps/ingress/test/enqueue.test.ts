@@ -1,26 +1,11 @@
 import { BACKOFF_TYPE, type CallbackJobData, callbackJobId, workerConnectionOptions } from '@openim-sync/queue';
-import { deleteQueueKeys, readFixture, uniqueName } from '@openim-sync/testing';
+import { readFixture, uniqueName } from '@openim-sync/testing';
 import { Worker } from 'bullmq';
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
-import { ACK, createStack, post, type StackOptions } from './stack.js';
+import { describe, expect, inject, it, vi } from 'vitest';
+import { ACK, post, useStacks } from './stack.js';
 
 const redisUrl = inject('redisUrl');
-const stacks: ReturnType<typeof createStack>[] = [];
-
-/** A stack whose connection is up: the producer refuses callbacks until then. */
-async function stack(options: Omit<StackOptions, 'redisUrl'> = {}) {
-  const created = createStack({ redisUrl, ...options });
-  stacks.push(created);
-  await created.queue.waitUntilReady();
-  return created;
-}
-
-afterEach(async () => {
-  for (const { settings, close } of stacks.splice(0)) {
-    await close();
-    await deleteQueueKeys(redisUrl, settings.prefix, settings.name);
-  }
-});
+const stack = useStacks(redisUrl);
 
 const QUIT = '/callback/callbackAfterQuitGroupCommand';
 const quitBody = '{"callbackCommand":"callbackAfterQuitGroupCommand","groupID":"3027412834","userID":"6960562805"}\n';

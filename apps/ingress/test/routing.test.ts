@@ -1,6 +1,6 @@
-import { deleteQueueKeys, readFixture, testServices } from '@openim-sync/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createStack, post, type Stack } from './stack.js';
+import { readFixture, testServices } from '@openim-sync/testing';
+import { describe, expect, it } from 'vitest';
+import { post, useStacks } from './stack.js';
 
 const { redisUrl } = testServices();
 
@@ -12,21 +12,9 @@ function presence(online: boolean, seq: number) {
 }
 
 describe('routing at enqueue', () => {
-  let stack: Stack | undefined;
-
-  afterEach(async () => {
-    if (!stack) return;
-    await stack.close();
-    await deleteQueueKeys(redisUrl, stack.settings.prefix, stack.settings.name);
-    stack = undefined;
-  });
-
-  async function start(env: { HIGH_VOLUME_PRIORITY?: number; PRESENCE_COALESCE_SECONDS?: number }) {
-    stack = createStack({ redisUrl, queueEnv: env });
-    const s = stack;
-    await vi.waitFor(() => expect(s.connection.status).toBe('ready'));
-    return s;
-  }
+  const readyStack = useStacks(redisUrl);
+  const start = (queueEnv: { HIGH_VOLUME_PRIORITY?: number; PRESENCE_COALESCE_SECONDS?: number }) =>
+    readyStack({ queueEnv });
 
   it('coalesces a burst of repeated online reports into one job', async () => {
     const s = await start({ PRESENCE_COALESCE_SECONDS: 60 });

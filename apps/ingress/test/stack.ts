@@ -8,9 +8,10 @@ import {
 } from '@openim-sync/queue';
 import { createLogger } from '@openim-sync/runtime';
 import { createCatalog } from '@openim-sync/schema';
-import { uniqueName } from '@openim-sync/testing';
+import { deleteQueueKeys, uniqueName } from '@openim-sync/testing';
 import type { Hono } from 'hono';
 import type { Redis } from 'ioredis';
+import { afterEach, expect, vi } from 'vitest';
 import { createApp } from '../src/app.js';
 import { createProducer } from '../src/producer.js';
 
@@ -83,6 +84,28 @@ export function createStack({
     return closing;
   };
   return { app, queue, connection, settings, close } satisfies Stack;
+}
+
+/**
+ * For a test file: the returned function makes stacks whose connection and
+ * queue are up (the producer refuses callbacks until then); each is closed,
+ * and its keys deleted, after the test that made it.
+ */
+export function useStacks(redisUrl: string) {
+  const stacks: Stack[] = [];
+  afterEach(async () => {
+    for (const { settings, close } of stacks.splice(0)) {
+      await close();
+      await deleteQueueKeys(redisUrl, settings.prefix, settings.name);
+    }
+  });
+  return async function readyStack(options: Omit<StackOptions, 'redisUrl'> = {}): Promise<Stack> {
+    const stack = createStack({ redisUrl, ...options });
+    stacks.push(stack);
+    await vi.waitFor(() => expect(stack.connection.status).toBe('ready'));
+    await stack.queue.waitUntilReady();
+    return stack;
+  };
 }
 
 /** A POST as OpenIM's Go client sends it. */
