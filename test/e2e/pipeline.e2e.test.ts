@@ -225,7 +225,7 @@ async function withConcurrency<T>(items: T[], limit: number, run: (item: T) => P
 /** Settings for a Queue that only reads counts: name and prefix are all that matter. */
 function queueSettings(redisUrl: string, name: string, prefix: string): QueueSettings {
   const keep = { count: 0, age: 0 };
-  return { redisUrl, name, prefix, attempts: 1, backoffMs: 0, keepCompleted: keep, keepFailed: keep };
+  return { redisUrl, name, prefix, attempts: 1, backoffMs: 0, keepCompleted: keep, keepFailed: keep, dedupTtlMs: 0 };
 }
 
 /** A process's JSON log lines (anything else it printed is left out). */

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { type CallbackJobData, callbackJobId, createAdminConnection } from '@openim-sync/queue';
+import { type CallbackJobData, callbackJobId, createAdminConnection, inboxKeys } from '@openim-sync/queue';
 import {
   createTestSchema,
   deleteQueueKeys,
@@ -86,6 +86,8 @@ export interface Stack {
   workers: ServiceProcess[];
   startIngress(): Promise<Ingress>;
   startWorker(): Promise<ServiceProcess>;
+  /** Callbacks acknowledged into the inbox (ENQUEUE_MODE=inbox) and not moved into the queue yet. */
+  inboxLength(): Promise<number>;
   /** Kills every process still running and removes what the stack created; safe to call twice. */
   close(): Promise<void>;
 }
@@ -113,6 +115,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     JOB_BACKOFF_MS: '200',
     // Keep every finished job: the checks read attemptsMade of each.
     KEEP_COMPLETED_COUNT: '1000000',
+    // A killed worker's unmoved inbox entries go to another worker after 2 s, not 15.
+    INBOX_CLAIM_IDLE_MS: '2000',
     LOG_LEVEL: 'info',
     ...options.env,
   };
@@ -122,6 +126,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     receiver,
     ingresses: [],
     workers: [],
+    inboxLength: () => connection.xlen(inboxKeys({ prefix: name, name }).stream),
     async startIngress() {
       const port = await freePort();
       const service = startService(ENTRIES.ingress, { ...common, PORT: String(port), HOST: '127.0.0.1' });

@@ -34,13 +34,14 @@ async function startPipeline(label: string, sinks: Sink[]) {
     backoffMs: 20,
     keepCompleted: { count: 100, age: 3600 },
     keepFailed: { count: 100, age: 3600 },
+    dedupTtlMs: 60_000,
   };
   const connection: Redis = createProducerConnection(settings.redisUrl, 2000);
   const queue: CallbackQueue = createCallbackQueue(settings, connection);
   const app = createApp({
     config: { basePath: '/callback', maxBodyBytes: 1 << 20 },
     catalog: createCatalog(),
-    producer: createProducer({ queue, connection, settings, dedupTtlMs: 60_000, timeoutMs: 2000 }),
+    producer: createProducer({ queue, connection, settings, timeoutMs: 2000 }),
     logger,
   });
   const worker: CallbackWorker = createCallbackWorker({

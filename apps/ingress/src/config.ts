@@ -21,11 +21,15 @@ export const IngressEnv = z.object({
     .default('/callback'),
   /** Largest accepted body; larger ones get 413 without being read. */
   MAX_BODY_BYTES: env.positiveInt(1024 * 1024),
-  /** A re-delivery (same command, operationID and body) within this window is acknowledged, not enqueued again. */
-  DEDUP_TTL_SECONDS: env.positiveInt(86_400),
   /** Longest wait for Redis to accept a job before answering 503; well under OpenIM's 5 s. */
   ENQUEUE_TIMEOUT_MS: env.positiveInt(1500),
-  /** The adds of one event-loop turn leave for Redis as one write (see write-coalescer.ts and docs/PERFORMANCE.md). */
+  /**
+   * `inbox`: acknowledge once the callback is appended to the queue's inbox stream, which the
+   * workers move into the queue; `direct`: acknowledge once BullMQ added the job (see
+   * packages/queue/src/inbox.ts and docs/PERFORMANCE.md).
+   */
+  ENQUEUE_MODE: z.enum(['inbox', 'direct']).default('inbox'),
+  /** Direct mode: the adds of one event-loop turn leave for Redis as one write (see write-coalescer.ts). */
   ENQUEUE_COALESCE_WRITES: env.bool(false),
   /** Commands the ingress accepts (canonical names or aliases); all known ones when unset. */
   ENABLED_COMMANDS: env
@@ -54,8 +58,8 @@ export interface IngressConfig {
   host: string;
   basePath: string;
   maxBodyBytes: number;
-  dedupTtlMs: number;
   enqueueTimeoutMs: number;
+  enqueueMode: 'inbox' | 'direct';
   enqueueCoalesceWrites: boolean;
   enabledCommands: string[];
   shutdownTimeoutMs: number;
@@ -75,8 +79,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: e.HOST,
     basePath: e.CALLBACK_BASE_PATH,
     maxBodyBytes: e.MAX_BODY_BYTES,
-    dedupTtlMs: e.DEDUP_TTL_SECONDS * 1000,
     enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
+    enqueueMode: e.ENQUEUE_MODE,
     enqueueCoalesceWrites: e.ENQUEUE_COALESCE_WRITES,
     enabledCommands: e.ENABLED_COMMANDS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -40,8 +40,9 @@ await Promise.race([queue.waitUntilReady().catch(() => {}), delay(5000, undefine
 
 // Metrics are collected only where they can be read: on the admin listener.
 const metrics = config.admin ? createIngressMetrics({ registry: new Registry() }) : undefined;
-const { dedupTtlMs, enqueueTimeoutMs: timeoutMs, enqueueCoalesceWrites: coalesceWrites } = config;
-const producer = createProducer({ queue, connection, settings: config.queue, dedupTtlMs, timeoutMs, coalesceWrites });
+const { enqueueTimeoutMs: timeoutMs, enqueueMode: mode, enqueueCoalesceWrites: coalesceWrites } = config;
+const settings = config.queue;
+const producer = createProducer({ queue, connection, settings, timeoutMs, mode, coalesceWrites });
 
 let shuttingDown = false;
 const app = createApp({
@@ -54,7 +55,7 @@ const app = createApp({
 });
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-  logger.info({ port: info.port, basePath: config.basePath, queue: config.queue.name }, 'ingress listening');
+  logger.info({ port: info.port, basePath: config.basePath, queue: settings.name, mode }, 'ingress listening');
 }) as Server;
 server.on('clientError', answerClientError);
 server.on('error', (err) => {

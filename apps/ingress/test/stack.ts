@@ -54,6 +54,7 @@ export function createStack({
     KEEP_COMPLETED_AGE_SECONDS: 600,
     KEEP_FAILED_COUNT: 20,
     KEEP_FAILED_AGE_SECONDS: 1200,
+    DEDUP_TTL_SECONDS: dedupTtlMs / 1000,
     ...queueEnv,
   });
   const connection = createProducerConnection(settings.redisUrl, enqueueTimeoutMs);
@@ -65,7 +66,6 @@ export function createStack({
     queue,
     connection,
     settings,
-    dedupTtlMs,
     timeoutMs: enqueueTimeoutMs,
     coalesceWrites,
   });

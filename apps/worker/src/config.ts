@@ -50,6 +50,10 @@ export const WorkerEnv = z
     FORWARD_TIMEOUT_MS: env.positiveInt(5000),
     /** Sent as the Authorization header to the App's endpoint; never logged. */
     FORWARD_AUTHORIZATION: z.string().optional(),
+    /** Most inbox entries (ENQUEUE_MODE=inbox) one worker moves into the queue at once. */
+    INBOX_BATCH_MAX: env.positiveInt(100),
+    /** An inbox entry a worker read but did not move for this long is taken over by another (its worker died). */
+    INBOX_CLAIM_IDLE_MS: env.positiveInt(15_000),
     /** How long a worker's lock on a job lasts without renewal; a crashed worker's jobs come back after it. */
     LOCK_DURATION_MS: env.positiveInt(30_000),
     /** How often workers look for jobs whose worker died (stalled). */
@@ -73,6 +77,7 @@ export interface WorkerConfig {
   sinks: SinkName[];
   database: { url: string; schema: string; poolSize: number; batchMax: number };
   forward: { url: string | undefined; timeoutMs: number; authorization: string | undefined };
+  inbox: { batchMax: number; claimIdleMs: number };
   lockDurationMs: number;
   stalledIntervalMs: number;
   maxStalledCount: number;
@@ -98,6 +103,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       batchMax: e.POSTGRES_BATCH_MAX,
     },
     forward: { url: e.FORWARD_URL, timeoutMs: e.FORWARD_TIMEOUT_MS, authorization: e.FORWARD_AUTHORIZATION },
+    inbox: { batchMax: e.INBOX_BATCH_MAX, claimIdleMs: e.INBOX_CLAIM_IDLE_MS },
     lockDurationMs: e.LOCK_DURATION_MS,
     stalledIntervalMs: e.STALLED_INTERVAL_MS,
     maxStalledCount: e.MAX_STALLED_COUNT,

@@ -1,8 +1,11 @@
+import { createCallbackQueue, createWorkerConnection } from '@openim-sync/queue';
 import { createLogger, createShutdown, loadConfigOrExit, retryUntilReady } from '@openim-sync/runtime';
+import { createCatalog } from '@openim-sync/schema';
 import { Registry } from 'prom-client';
 import { loadConfig } from './config.js';
 import { workerReadiness } from './health-app.js';
 import { startHealthServer } from './health-server.js';
+import { createInboxMover } from './inbox-mover.js';
 import { createWorkerMetrics } from './metrics/worker-metrics.js';
 import { createProcessor } from './processor.js';
 import { routeJobs } from './reconcile/reconcile-processor.js';
@@ -70,6 +73,32 @@ shutdown.add('readiness', () => {
 void worker.run().catch((err) => {
   logger.fatal({ err }, 'worker stopped');
   void shutdown.run('worker error').finally(() => process.exit(1));
+});
+
+// Every worker moves the inbox (ENQUEUE_MODE=inbox at the ingress) into the queue, whatever mode
+// the ingress runs in: an empty inbox costs one blocked read. Its own connections: the reader blocks.
+const inboxConnection = createWorkerConnection(config.queue.redisUrl);
+const inboxQueue = createCallbackQueue(config.queue, inboxConnection);
+inboxQueue.on('error', (err) => logger.debug({ err: err.message }, 'inbox queue error'));
+const mover = createInboxMover({
+  reader: createWorkerConnection(config.queue.redisUrl),
+  queue: inboxQueue,
+  settings: config.queue,
+  catalog: createCatalog(),
+  logger,
+  batchMax: config.inbox.batchMax,
+  claimIdleMs: config.inbox.claimIdleMs,
+  ...metrics.inbox,
+});
+// Added after the worker, so it stops first: what it moves while the worker drains is not lost either way.
+shutdown.add('inbox', async () => {
+  await mover.close();
+  await inboxQueue.close();
+  await inboxConnection.quit().catch(() => inboxConnection.disconnect());
+});
+void mover.run().catch((err) => {
+  logger.fatal({ err }, 'inbox mover stopped');
+  void shutdown.run('inbox mover error').finally(() => process.exit(1));
 });
 reconcile?.schedule().catch((err) => logger.error({ err }, 'cannot schedule the reconcile'));
 logger.info(

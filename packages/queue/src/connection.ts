@@ -31,6 +31,11 @@ export function workerConnectionOptions(url: string): ConnectionOptions {
   return { url, maxRetriesPerRequest: null, enableAutoPipelining: false, retryStrategy };
 }
 
+/** A connection with the worker's options, for what the worker runs besides BullMQ's Worker (the inbox mover). */
+export function createWorkerConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: false, retryStrategy });
+}
+
 /** A plain connection for tools and checks (CLI, readiness). */
 export function createAdminConnection(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy, connectTimeout: 2000 });

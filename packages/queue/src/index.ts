@@ -1,4 +1,11 @@
-export { createAdminConnection, createProducerConnection, workerConnectionOptions } from './connection.js';
+export {
+  createAdminConnection,
+  createProducerConnection,
+  createWorkerConnection,
+  workerConnectionOptions,
+} from './connection.js';
+export type { InboxKeys, InboxRecord } from './inbox.js';
+export { appendToInbox, INBOX_GROUP, inboxKeys, readInboxFields } from './inbox.js';
 export type { CallbackJobData, JobRouting } from './job.js';
 export {
   BACKOFF_TYPE,
@@ -10,6 +17,6 @@ export {
   retryDelay,
 } from './job.js';
 export type { CallbackQueue } from './queue.js';
-export { createCallbackQueue } from './queue.js';
+export { addCallbackJob, createCallbackQueue } from './queue.js';
 export type { QueueEnv, QueueSettings } from './settings.js';
 export { queueEnv, toQueueSettings } from './settings.js';

@@ -1,6 +1,7 @@
+import { findCommand } from '@openim-sync/schema';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { CallbackJobData } from './job.js';
+import { type CallbackJobData, callbackJobOptions, type JobRouting, presenceKeys } from './job.js';
 import type { QueueSettings } from './settings.js';
 
 export type CallbackQueue = Queue<CallbackJobData, unknown, string>;
@@ -11,4 +12,24 @@ export function createCallbackQueue(settings: QueueSettings, connection: Redis):
     connection,
     prefix: settings.prefix,
   });
+}
+
+/**
+ * Adds one callback to the queue under its job id, in its lane, with its
+ * deduplication: what the ingress does on the direct path and a worker's
+ * inbox mover does for an inbox entry. Adding an id that is already there,
+ * or within its deduplication window, adds nothing.
+ */
+export async function addCallbackJob(
+  queue: CallbackQueue,
+  settings: QueueSettings,
+  data: CallbackJobData,
+  jobId: string,
+): Promise<void> {
+  const routing: JobRouting = { highVolume: findCommand(data.command)?.volume === 'high' };
+  const presence = data.event.type === 'user.presence' ? presenceKeys(data.event) : undefined;
+  if (presence) routing.coalesceKey = presence.key;
+  await queue.add(data.command, data, callbackJobOptions(settings, jobId, settings.dedupTtlMs, routing));
+  // A change of state must not be coalesced away by an earlier report of the other state.
+  if (presence && settings.presenceCoalesceMs) await queue.removeDeduplicationKey(presence.opposite);
 }

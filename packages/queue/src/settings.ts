@@ -15,6 +15,8 @@ export const queueEnv = {
     .default('openim-callbacks'),
   /** BullMQ key prefix; wrap it in braces (`{openim}`) on Redis Cluster so all keys share a slot. */
   QUEUE_PREFIX: z.string().min(1).default('bull'),
+  /** A re-delivery (same command, operationID and body) within this window is acknowledged, not enqueued again. */
+  DEDUP_TTL_SECONDS: env.positiveInt(86_400),
   /** Attempts per job before it stays in the failed set (first try included). */
   JOB_ATTEMPTS: env.positiveInt(8),
   /** Base delay of the exponential, jittered retry backoff. */
@@ -51,15 +53,18 @@ export interface QueueSettings {
   backoffMs: number;
   keepCompleted: { count: number; age: number };
   keepFailed: { count: number; age: number };
+  /** Deduplication window of content-derived job ids (DEDUP_TTL_SECONDS). */
+  dedupTtlMs: number;
   /** 0 or absent: one lane for everything. */
   highVolumePriority?: number;
   /** 0 or absent: presence reports are not coalesced. */
   presenceCoalesceMs?: number;
 }
 
-/** Queue variables as parsed; the routing ones may be left out (tests, tools). */
-export type QueueSettingsSource = Omit<QueueEnv, 'HIGH_VOLUME_PRIORITY' | 'PRESENCE_COALESCE_SECONDS'> &
-  Partial<Pick<QueueEnv, 'HIGH_VOLUME_PRIORITY' | 'PRESENCE_COALESCE_SECONDS'>>;
+type OptionalQueueEnv = 'HIGH_VOLUME_PRIORITY' | 'PRESENCE_COALESCE_SECONDS' | 'DEDUP_TTL_SECONDS';
+
+/** Queue variables as parsed; the routing and deduplication ones may be left out (tests, tools). */
+export type QueueSettingsSource = Omit<QueueEnv, OptionalQueueEnv> & Partial<Pick<QueueEnv, OptionalQueueEnv>>;
 
 export function toQueueSettings(config: QueueSettingsSource): QueueSettings {
   return {
@@ -70,6 +75,7 @@ export function toQueueSettings(config: QueueSettingsSource): QueueSettings {
     backoffMs: config.JOB_BACKOFF_MS,
     keepCompleted: { count: config.KEEP_COMPLETED_COUNT, age: config.KEEP_COMPLETED_AGE_SECONDS },
     keepFailed: { count: config.KEEP_FAILED_COUNT, age: config.KEEP_FAILED_AGE_SECONDS },
+    dedupTtlMs: (config.DEDUP_TTL_SECONDS ?? 86_400) * 1000,
     highVolumePriority: config.HIGH_VOLUME_PRIORITY ?? 0,
     presenceCoalesceMs: (config.PRESENCE_COALESCE_SECONDS ?? 0) * 1000,
   };

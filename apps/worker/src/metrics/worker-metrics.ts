@@ -22,6 +22,8 @@ export interface WorkerMetrics {
   instrumentProcessor(processor: Processor): Processor;
   /** Counts jobs completed, retried and failed for good, as BullMQ reports them. */
   observeJobs(worker: JobEvents): void;
+  /** Hooks for the inbox mover: entries moved into the queue, entries rejected. */
+  readonly inbox: { onMoved(count: number): void; onRejected(): void };
 }
 
 export interface WorkerMetricsDeps {
@@ -47,6 +49,12 @@ export function createWorkerMetrics({ registry, processMetrics = true }: WorkerM
     name: 'openim_sync_worker_jobs_total',
     help: 'Job attempts by command and outcome: completed, retried (failed, will run again), failed (for good: in the failed set).',
     labelNames: ['command', 'outcome'] as const,
+    registers: [registry],
+  });
+  const inboxEntries = new Counter({
+    name: 'openim_sync_worker_inbox_entries_total',
+    help: 'Inbox entries (ENQUEUE_MODE=inbox) this worker moved into the queue, or rejected into the inbox:rejected stream',
+    labelNames: ['outcome'] as const,
     registers: [registry],
   });
   const sinkEvents = new Counter({
@@ -103,6 +111,10 @@ export function createWorkerMetrics({ registry, processMetrics = true }: WorkerM
         attemptDuration.labels(command, 'error').observe((performance.now() - started) / 1000);
         throw err;
       }
+    },
+    inbox: {
+      onMoved: (count) => inboxEntries.labels('moved').inc(count),
+      onRejected: () => inboxEntries.labels('rejected').inc(),
     },
     observeJobs(worker) {
       worker.on('completed', (job) => jobs.labels(commandLabel(job.name), 'completed').inc());

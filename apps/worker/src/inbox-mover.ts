@@ -1,0 +1,247 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  addCallbackJob,
+  type CallbackJobData,
+  type CallbackQueue,
+  callbackJobId,
+  INBOX_GROUP,
+  type InboxKeys,
+  inboxKeys,
+  type QueueSettings,
+  readInboxFields,
+} from '@openim-sync/queue';
+import type { Logger } from '@openim-sync/runtime';
+import type { Catalog } from '@openim-sync/schema';
+import type { Redis } from 'ioredis';
+
+export interface InboxMoverOptions {
+  /** A connection of the mover's own: it blocks on reads. The caller creates it; close() disconnects it. */
+  reader: Redis;
+  /** The queue the entries are added to (on another connection). */
+  queue: CallbackQueue;
+  settings: QueueSettings;
+  /** Re-checks each entry and builds its event, as the ingress did. */
+  catalog: Catalog;
+  logger: Logger;
+  /** Most entries read and moved at once. */
+  batchMax?: number;
+  /** How long a read waits for new entries before the loop looks around (claims, shutdown). */
+  blockMs?: number;
+  /** An entry read by a mover that has not acknowledged it for this long is taken over (its mover died). */
+  claimIdleMs?: number;
+  /** Consumer name in the group; unique per process by default. */
+  consumer?: string;
+  /** Called after each batch landed in the queue. */
+  onMoved?: (count: number) => void;
+  /** Called for each entry that could not become a job (kept in the rejected stream). */
+  onRejected?: () => void;
+}
+
+export interface InboxMover {
+  /** Moves entries until close(); rejects only if the loop itself breaks. */
+  run(): Promise<void>;
+  /** Lets the batch in hand land, then stops and disconnects the reader. */
+  close(): Promise<void>;
+}
+
+type StreamEntry = [id: Buffer, fields: Buffer[]];
+type Moved = { id: string; data: CallbackJobData; jobId: string };
+type Rejected = { id: string; fields: Buffer[]; reason: string };
+
+/** Redis answers XREADGROUP/XAUTOCLAIM for one stream in these shapes. */
+type ReadReply = [stream: Buffer, entries: (StreamEntry | null)[]][] | null;
+type ClaimReply = [cursor: Buffer, entries: (StreamEntry | null)[], deleted?: Buffer[]];
+
+/**
+ * Moves the inbox (see packages/queue/src/inbox.ts) into the queue.
+ *
+ * Every worker runs one; together they read the stream as one consumer
+ * group, so each entry is moved by one of them. A batch is acknowledged and
+ * deleted from the stream only after each of its jobs was added, so a mover
+ * that dies mid-batch leaves its entries pending; after `claimIdleMs`
+ * another mover (or this one, restarted) claims and moves them again. A
+ * second add of the same entry adds nothing: the id is derived from the
+ * content, or was fixed by the ingress, and the queue deduplicates on it
+ * (and the sinks record what they applied by job id).
+ *
+ * An entry that cannot become a job (it no longer passes the catalog after an
+ * upgrade, or is malformed) is copied to the rejected stream with the reason,
+ * logged, and removed from the inbox: it is never dropped silently and never
+ * blocks the entries behind it.
+ */
+export function createInboxMover(options: InboxMoverOptions): InboxMover {
+  const { reader, queue, settings, catalog, logger } = options;
+  const batchMax = options.batchMax ?? 100;
+  const blockMs = options.blockMs ?? 1000;
+  const claimIdleMs = options.claimIdleMs ?? 15_000;
+  const consumer = options.consumer ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const keys: InboxKeys = inboxKeys(settings);
+  let closing = false;
+  let running: Promise<void> | undefined;
+  let moving: Promise<void> | undefined;
+
+  async function ensureGroup(): Promise<void> {
+    try {
+      // From the start of the stream: entries appended before any worker ran are moved too.
+      await reader.xgroup('CREATE', keys.stream, INBOX_GROUP, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+    }
+  }
+
+  function build([rawId, fields]: StreamEntry): Moved | Rejected {
+    const id = rawId.toString();
+    const record = readInboxFields(fields);
+    if (typeof record === 'string') return { id, fields, reason: record };
+    let payload: unknown;
+    try {
+      payload = JSON.parse(Buffer.from(record.body).toString('utf8'));
+    } catch (err) {
+      return { id, fields, reason: `body is not JSON: ${(err as Error).message}` };
+    }
+    const checked = catalog.check(record.command, payload);
+    if (!checked.ok) return { id, fields, reason: checked.message };
+    const data: CallbackJobData = {
+      command: checked.definition.command,
+      operationID: record.operationID,
+      receivedAt: record.receivedAt,
+      event: checked.event,
+      payload: payload as Record<string, unknown>,
+    };
+    const jobId = record.jobId ?? callbackJobId(data.command, data.operationID, record.body);
+    return { id, data, jobId };
+  }
+
+  async function move(entries: (StreamEntry | null)[]): Promise<void> {
+    const built = entries.filter((entry): entry is StreamEntry => entry !== null).map(build);
+    if (built.length === 0) return;
+    const moved = built.filter((b): b is Moved => 'data' in b);
+    const rejected = built.filter((b): b is Rejected => 'reason' in b);
+    // All or nothing: if one add fails, the whole batch stays pending and is moved again (adds are idempotent).
+    await Promise.all(moved.map((m) => addCallbackJob(queue, settings, m.data, m.jobId)));
+    const ids = built.map((b) => b.id);
+    const tx = reader.multi();
+    for (const r of rejected) tx.xadd(keys.rejected, '*', 'entry', r.id, 'reason', r.reason, ...r.fields);
+    tx.xack(keys.stream, INBOX_GROUP, ...ids);
+    tx.xdel(keys.stream, ...ids);
+    const results = await tx.exec();
+    const failed = results?.find(([err]) => err);
+    if (!results || failed) throw failed?.[0] ?? new Error('inbox acknowledgement aborted');
+    for (const r of rejected) {
+      const record = readInboxFields(r.fields);
+      const about = typeof record === 'string' ? {} : { command: record.command, operationID: record.operationID };
+      logger.error(
+        { entry: r.id, ...about, reason: r.reason },
+        'inbox entry cannot become a job: kept in the rejected stream',
+      );
+      options.onRejected?.();
+    }
+    if (moved.length > 0) options.onMoved?.(moved.length);
+  }
+
+  /** Entries of this consumer read before and not acknowledged (after an error), oldest first. */
+  async function readOwnPending(): Promise<(StreamEntry | null)[]> {
+    const reply = (await reader.xreadgroupBuffer(
+      'GROUP',
+      INBOX_GROUP,
+      consumer,
+      'COUNT',
+      batchMax,
+      'STREAMS',
+      keys.stream,
+      '0',
+    )) as ReadReply;
+    return reply?.[0]?.[1] ?? [];
+  }
+
+  async function readNew(): Promise<(StreamEntry | null)[]> {
+    const reply = (await reader.xreadgroupBuffer(
+      'GROUP',
+      INBOX_GROUP,
+      consumer,
+      'COUNT',
+      batchMax,
+      'BLOCK',
+      blockMs,
+      'STREAMS',
+      keys.stream,
+      '>',
+    )) as ReadReply;
+    return reply?.[0]?.[1] ?? [];
+  }
+
+  let claimCursor = '0-0';
+  /** Takes over one page of entries other movers read but did not acknowledge within claimIdleMs. */
+  async function claimStale(): Promise<(StreamEntry | null)[]> {
+    const reply = (await reader.callBuffer(
+      'XAUTOCLAIM',
+      keys.stream,
+      INBOX_GROUP,
+      consumer,
+      claimIdleMs,
+      claimCursor,
+      'COUNT',
+      batchMax,
+    )) as ClaimReply;
+    claimCursor = reply[0].toString();
+    const claimed = reply[1];
+    if (claimed.length > 0) logger.warn({ entries: claimed.length }, 'inbox: moving entries a stopped mover left');
+    return claimed;
+  }
+
+  async function loop(): Promise<void> {
+    let needGroup = true;
+    let recoverOwn = true;
+    let nextClaimAt = 0;
+    let lastErrorLog = 0;
+    while (!closing) {
+      try {
+        if (needGroup) {
+          await ensureGroup();
+          needGroup = false;
+        }
+        let entries: (StreamEntry | null)[];
+        if (recoverOwn) {
+          entries = await readOwnPending();
+          if (entries.length === 0) recoverOwn = false;
+        } else if (Date.now() >= nextClaimAt) {
+          entries = await claimStale();
+          if (claimCursor === '0-0') nextClaimAt = Date.now() + Math.max(1000, claimIdleMs / 2);
+        } else {
+          entries = await readNew();
+        }
+        if (entries.length > 0) {
+          moving = move(entries);
+          await moving;
+        }
+      } catch (err) {
+        if (closing) break;
+        const message = (err as Error).message;
+        if (message.includes('NOGROUP')) needGroup = true;
+        recoverOwn = true;
+        if (Date.now() - lastErrorLog > 30_000) {
+          lastErrorLog = Date.now();
+          logger.error({ err: message }, 'inbox mover: cannot move right now, retrying');
+        }
+        await delay(500);
+      } finally {
+        moving = undefined;
+      }
+    }
+  }
+
+  return {
+    run() {
+      running ??= loop();
+      return running;
+    },
+    async close() {
+      closing = true;
+      await moving?.catch(() => {});
+      reader.disconnect();
+      await running?.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import type { Redis } from 'ioredis';
+import type { QueueSettings } from './settings.js';
+
+/**
+ * The inbox: a Redis stream in front of the BullMQ queue.
+ *
+ * In inbox mode (`ENQUEUE_MODE=inbox`) the ingress acknowledges a callback
+ * once one `XADD` of the request as received (command, operationID, receive
+ * time, the body's bytes) returned, instead of after BullMQ's add script.
+ * Workers read the stream as one consumer group, add each entry to the
+ * BullMQ queue under the same job id and options the direct path uses, and
+ * only then acknowledge and delete it. An entry whose mover died stays
+ * pending in the group and another mover claims it, so an acknowledged
+ * callback is in Redis from the ack on, in the stream or in the queue.
+ *
+ * The stream lives next to the queue's keys, so an obliterated queue takes
+ * its inbox with it.
+ */
+export interface InboxKeys {
+  /** The stream the ingress appends to. */
+  stream: string;
+  /** Entries no mover could turn into a job (see the worker's inbox mover); kept for inspection. */
+  rejected: string;
+}
+
+/** The consumer group every worker's mover reads the inbox in. */
+export const INBOX_GROUP = 'movers';
+
+export function inboxKeys(settings: Pick<QueueSettings, 'prefix' | 'name'>): InboxKeys {
+  const base = `${settings.prefix}:${settings.name}:inbox`;
+  return { stream: base, rejected: `${base}:rejected` };
+}
+
+/** One callback as the ingress appended it. */
+export interface InboxRecord {
+  /** Canonical command. */
+  command: string;
+  operationID: string;
+  /** The ingress's receive time (see createReceiveClock). */
+  receivedAt: number;
+  /** Set only when the id cannot be derived from the content (empty operationID), so a second move reuses it. */
+  jobId?: string | undefined;
+  /** The body's bytes as OpenIM sent them. */
+  body: Uint8Array;
+}
+
+/** Field names of an inbox entry: short, they are stored with every entry. */
+const FIELD = { command: 'c', operationID: 'o', receivedAt: 't', jobId: 'i', body: 'b' } as const;
+
+/** Appends one record; resolves with the entry's id once Redis has it. */
+export function appendToInbox(connection: Redis, stream: string, record: InboxRecord): Promise<string | null> {
+  const { command, operationID, receivedAt, jobId, body } = record;
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const time = String(receivedAt);
+  if (jobId === undefined) {
+    return connection.xadd(
+      stream,
+      '*',
+      FIELD.command,
+      command,
+      FIELD.operationID,
+      operationID,
+      FIELD.receivedAt,
+      time,
+      FIELD.body,
+      bytes,
+    );
+  }
+  return connection.xadd(
+    stream,
+    '*',
+    FIELD.command,
+    command,
+    FIELD.operationID,
+    operationID,
+    FIELD.receivedAt,
+    time,
+    FIELD.jobId,
+    jobId,
+    FIELD.body,
+    bytes,
+  );
+}
+
+/** Reads an entry's fields (as Buffers, so the body's bytes stay exact); a string says what is wrong. */
+export function readInboxFields(fields: Buffer[]): InboxRecord | string {
+  const values = new Map<string, Buffer>();
+  for (let i = 0; i + 1 < fields.length; i += 2) values.set((fields[i] as Buffer).toString(), fields[i + 1] as Buffer);
+  const command = values.get(FIELD.command)?.toString();
+  const operationID = values.get(FIELD.operationID)?.toString();
+  const receivedAt = Number(values.get(FIELD.receivedAt)?.toString());
+  const body = values.get(FIELD.body);
+  if (!command) return 'no command';
+  if (operationID === undefined) return 'no operationID';
+  if (!Number.isFinite(receivedAt) || receivedAt <= 0) return 'no receive time';
+  if (!body) return 'no body';
+  return { command, operationID, receivedAt, jobId: values.get(FIELD.jobId)?.toString(), body };
+}
