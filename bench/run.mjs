@@ -36,11 +36,20 @@ const results = {
   },
   settings,
 };
+// Seconds each part took, so the run's length can be traced.
+results.partSec = {};
+const part = async (name, run) => {
+  if (!settings.only.includes(name)) return undefined;
+  const t0 = Date.now();
+  const result = await run();
+  results.partSec[name] = Math.round((Date.now() - t0) / 1000);
+  return result;
+};
 try {
-  if (settings.only.includes('ingress')) results.ingress = await benchIngress({ ...env, body, bodyFile, settings });
-  if (settings.only.includes('worker')) results.worker = await benchWorkers({ ...env, settings });
-  if (settings.only.includes('e2e')) results.endToEnd = await benchEndToEnd({ ...env, body, settings });
-  if (settings.only.includes('memory')) results.memory = await benchMemory({ ...env, body, settings });
+  results.ingress = await part('ingress', () => benchIngress({ ...env, body, bodyFile, settings }));
+  results.worker = await part('worker', () => benchWorkers({ ...env, settings }));
+  results.endToEnd = await part('e2e', () => benchEndToEnd({ ...env, body, settings }));
+  results.memory = await part('memory', () => benchMemory({ ...env, body, settings }));
 } finally {
   await Promise.all([redis.stop?.(), postgres.stop?.()]);
 }
@@ -50,5 +59,7 @@ printTable(results);
 mkdirSync(new URL('results/', import.meta.url), { recursive: true });
 const file = new URL(`results/${results.date.slice(0, 10)}.json`, import.meta.url);
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-console.log(`\nwritten to bench/results/${results.date.slice(0, 10)}.json in ${results.durationSec} s`);
+console.log(
+  `\nwritten to bench/results/${results.date.slice(0, 10)}.json in ${results.durationSec} s (${JSON.stringify(results.partSec)})`,
+);
 process.exit(0);

@@ -1,7 +1,7 @@
 // The ingress's ack path against its ceilings, in one run: a bare node:http
 // server (HTTP), a bare Hono app (framework), the ingress (Hono + validation
-// + Redis), at saturation and at a fixed 1,000 req/s; and one process's raw
-// BullMQ Queue.add rate (Redis).
+// + Redis) in its default inbox mode and in direct mode, at saturation and at
+// a fixed 1,000 req/s; and one process's raw BullMQ Queue.add rate (Redis).
 
 import { Redis } from 'ioredis';
 import { load } from './load.mjs';
@@ -16,7 +16,7 @@ export async function benchIngress({ redisUrl, body, bodyFile, settings }) {
     'bare-http': await freePort(),
     'bare-hono': await freePort(),
     ingress: await freePort(),
-    'ingress-coalesced': await freePort(),
+    'ingress-direct': await freePort(),
   };
   const servers = {
     'bare-http': forkScript('./servers.mjs', ['bare-http'], { PORT: PORTS['bare-http'] }),
@@ -24,11 +24,11 @@ export async function benchIngress({ redisUrl, body, bodyFile, settings }) {
   };
   await Promise.all(Object.values(servers).map((s) => s.firstMessage));
   const ingressEnv = { REDIS_URL: redisUrl, QUEUE_NAME: queue, QUEUE_PREFIX: queue, HOST: '127.0.0.1' };
+  // The default (ENQUEUE_MODE=inbox: one XADD, workers move it into BullMQ), and BullMQ's add on the ack path.
   const ingress = await startApp('ingress', { ...ingressEnv, PORT: PORTS.ingress }, /ingress listening/);
-  // The same ingress writing the adds of one event-loop turn together (ENQUEUE_COALESCE_WRITES), in the same rounds.
-  const coalesced = await startApp(
+  const direct = await startApp(
     'ingress',
-    { ...ingressEnv, PORT: PORTS['ingress-coalesced'], ENQUEUE_COALESCE_WRITES: 'true' },
+    { ...ingressEnv, PORT: PORTS['ingress-direct'], ENQUEUE_MODE: 'direct' },
     /ingress listening/,
   );
   const url = (name) => `http://127.0.0.1:${PORTS[name]}/callback/callbackAfterJoinGroupCommand`;
@@ -40,7 +40,7 @@ export async function benchIngress({ redisUrl, body, bodyFile, settings }) {
       'bare-http': servers['bare-http'].child.pid,
       'bare-hono': servers['bare-hono'].child.pid,
       ingress: ingress.child.pid,
-      'ingress-coalesced': coalesced.child.pid,
+      'ingress-direct': direct.child.pid,
     };
     const rounds = Object.fromEntries(Object.keys(PORTS).map((name) => [name, []]));
     for (let round = 0; round < settings.rounds; round++) {
@@ -57,7 +57,7 @@ export async function benchIngress({ redisUrl, body, bodyFile, settings }) {
     }
     const saturation = Object.fromEntries(Object.entries(rounds).map(([name, runs]) => [name, summarize(runs)]));
     const fixedRate = {};
-    for (const name of ['bare-http', 'ingress', 'ingress-coalesced']) fixedRate[name] = [];
+    for (const name of ['bare-http', 'ingress', 'ingress-direct']) fixedRate[name] = [];
     for (let round = 0; round < settings.rounds; round++) {
       for (const name of Object.keys(fixedRate)) {
         fixedRate[name].push(await paced({ url: url(name), body, rate: 1000, durationSec: settings.roundSec }));
@@ -74,7 +74,7 @@ export async function benchIngress({ redisUrl, body, bodyFile, settings }) {
       queueAddPerSecond: queueAdd,
       ratios: {
         ingressVsBareHttp: round(saturation.ingress.throughput / saturation['bare-http'].throughput, 3),
-        coalescedVsBareHttp: round(saturation['ingress-coalesced'].throughput / saturation['bare-http'].throughput, 3),
+        directVsBareHttp: round(saturation['ingress-direct'].throughput / saturation['bare-http'].throughput, 3),
         ingressVsBareHono: round(saturation.ingress.throughput / saturation['bare-hono'].throughput, 3),
         ingressVsQueueAdd: round(saturation.ingress.throughput / queueAdd, 3),
       },
@@ -82,7 +82,7 @@ export async function benchIngress({ redisUrl, body, bodyFile, settings }) {
     };
   } finally {
     redisInfo.disconnect();
-    await Promise.all([...Object.values(servers).map((s) => s.stop()), ingress.stop(), coalesced.stop()]);
+    await Promise.all([...Object.values(servers).map((s) => s.stop()), ingress.stop(), direct.stop()]);
     await deleteQueueKeys(redisUrl, queue, queue);
   }
 }

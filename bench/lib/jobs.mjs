@@ -1,7 +1,7 @@
 // Realistic callback jobs for draining: joins and quits over many groups,
 // added exactly as the ingress adds them (same data shape and options).
 import { createHash } from 'node:crypto';
-import { callbackJobOptions } from '@openim-sync/queue';
+import { appendToInbox, callbackJobOptions, inboxKeys } from '@openim-sync/queue';
 import { Queue } from 'bullmq';
 
 export function benchSettings(redisUrl, name) {
@@ -13,6 +13,7 @@ export function benchSettings(redisUrl, name) {
     backoffMs: 1000,
     keepCompleted: { count: 1000, age: 3600 },
     keepFailed: { count: 100000, age: 1209600 },
+    dedupTtlMs: 86_400_000,
   };
 }
 
@@ -59,5 +60,21 @@ export async function prefill(queue, settings, count, offset = 0) {
       batch.push({ name: data.command, data, opts: callbackJobOptions(settings, jobId, 86_400_000) });
     }
     await queue.addBulk(batch);
+  }
+}
+
+/**
+ * Appends `count` callbacks to the queue's inbox as the ingress does in its
+ * default mode (the same record: command, operationID, receive time, body).
+ */
+export async function prefillInbox(redis, settings, count, offset = 0) {
+  const { stream } = inboxKeys(settings);
+  for (let start = 0; start < count; start += 1000) {
+    const pipeline = redis.pipeline();
+    for (let i = start; i < Math.min(count, start + 1000); i++) {
+      const { command, operationID, receivedAt, payload } = callback(offset + i);
+      appendToInbox(pipeline, stream, { command, operationID, receivedAt, body: Buffer.from(JSON.stringify(payload)) });
+    }
+    await pipeline.exec();
   }
 }

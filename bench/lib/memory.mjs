@@ -1,7 +1,8 @@
-// Memory: Redis bytes per waiting job (as the ingress adds them, dedup key
-// included), and a soak at a steady rate sampling the RSS of the ingress and
+// Memory: Redis bytes per waiting job (as the direct mode adds them, dedup key
+// included) and per inbox entry (as the default inbox mode appends them), and a soak at a steady rate sampling the RSS of the ingress and
 // the worker, which must stay flat.
-import { benchSettings, openQueue, prefill } from './jobs.mjs';
+import { Redis } from 'ioredis';
+import { benchSettings, openQueue, prefill, prefillInbox } from './jobs.mjs';
 import { paced } from './paced.mjs';
 import { memoryOf } from './proc.mjs';
 import { deleteQueueKeys, usedMemory } from './redis.mjs';
@@ -11,6 +12,7 @@ import { startPipeline, waitDrained } from './worker.mjs';
 export async function benchMemory({ redisUrl, databaseUrl, body, settings }) {
   return {
     redisBytesPerWaitingJob: await redisBytesPerJob(redisUrl),
+    redisBytesPerInboxEntry: await redisBytesPerInboxEntry(redisUrl),
     soak: await soak({ redisUrl, databaseUrl, body, settings }),
   };
 }
@@ -29,6 +31,21 @@ async function redisBytesPerJob(redisUrl) {
     return Math.round((after - before) / count);
   } finally {
     await queue.close();
+    await deleteQueueKeys(redisUrl, name, name);
+  }
+}
+
+async function redisBytesPerInboxEntry(redisUrl) {
+  const name = `bench-mem-inbox-${process.pid}`;
+  const redis = new Redis(redisUrl);
+  const count = 10_000;
+  try {
+    const before = await usedMemory(redisUrl);
+    await prefillInbox(redis, benchSettings(redisUrl, name), count);
+    const after = await usedMemory(redisUrl);
+    return Math.round((after - before) / count);
+  } finally {
+    redis.disconnect();
     await deleteQueueKeys(redisUrl, name, name);
   }
 }

@@ -69,7 +69,9 @@ export function printTable(r) {
   }
   if (r.memory) {
     const m = r.memory;
-    console.log(`\nRedis bytes per waiting job: ${fmt(m.redisBytesPerWaitingJob)}`);
+    console.log(
+      `\nRedis bytes per waiting job: ${fmt(m.redisBytesPerWaitingJob)}; per inbox entry: ${fmt(m.redisBytesPerInboxEntry)}`,
+    );
     console.log(
       `soak ${m.soak.seconds} s at ${m.soak.rate} req/s: ingress ${m.soak.ingressMiBPerMin} MiB/min, worker ${m.soak.workerMiBPerMin} MiB/min (second half); ` +
         `RSS ingress ${m.soak.samples.at(0)?.ingressMiB}→${m.soak.samples.at(-1)?.ingressMiB} MiB, worker ${m.soak.samples.at(0)?.workerMiB}→${m.soak.samples.at(-1)?.workerMiB} MiB`,

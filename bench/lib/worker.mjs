@@ -1,8 +1,10 @@
 // Worker drain rates against a bare BullMQ worker in the same run, and the
 // end-to-end latency (received at the ingress → applied in Postgres).
+import { inboxKeys } from '@openim-sync/queue';
 import { QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
 import pg from 'pg';
-import { benchSettings, openQueue, prefill } from './jobs.mjs';
+import { benchSettings, openQueue, prefill, prefillInbox } from './jobs.mjs';
 import { paced } from './paced.mjs';
 import { forkScript, freePort, memoryOf, startApp } from './proc.mjs';
 import { deleteQueueKeys } from './redis.mjs';
@@ -11,6 +13,8 @@ import { median, round } from './stats.mjs';
 const VARIANTS = [
   ['bare', [8, 64]],
   ['noop', [8, 64]],
+  // The noop worker fed through the inbox: each job first moved from the stream into the queue.
+  ['inbox', [64]],
   ['postgres', [16, 64]],
   ['http', [16, 64]],
 ];
@@ -87,7 +91,11 @@ export async function benchWorkers({ redisUrl, databaseUrl, settings }) {
   return {
     drains: results,
     scaling,
-    ratios: { noopVsBare8: ratio('noop@8', 'bare@8'), noopVsBare64: ratio('noop@64', 'bare@64') },
+    ratios: {
+      noopVsBare8: ratio('noop@8', 'bare@8'),
+      noopVsBare64: ratio('noop@64', 'bare@64'),
+      inboxVsNoop64: ratio('inbox@64', 'noop@64'),
+    },
   };
 }
 
@@ -99,8 +107,11 @@ async function drain({ variant, concurrency, processes = 1, redisUrl, databaseUr
   const env = { REDIS_URL: redisUrl, QUEUE_NAME: name, QUEUE_PREFIX: name, WORKER_CONCURRENCY: concurrency };
   const workers = [];
   try {
-    await queue.pause();
-    await prefill(queue, settings, jobs);
+    // The inbox variant starts on an empty queue: the worker's mover adds the jobs as they are appended.
+    if (variant !== 'inbox') {
+      await queue.pause();
+      await prefill(queue, settings, jobs);
+    }
     if (variant === 'bare') {
       const worker = forkScript('./bare-worker.mjs', [], env);
       workers.push(worker);
@@ -108,6 +119,7 @@ async function drain({ variant, concurrency, processes = 1, redisUrl, databaseUr
     } else {
       const sinkEnv = {
         noop: { SINKS: 'noop' },
+        inbox: { SINKS: 'noop' },
         postgres: { SINKS: 'postgres', DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema },
         http: { SINKS: 'http', FORWARD_URL: `http://127.0.0.1:${receiverPort}/events` },
       }[variant];
@@ -115,7 +127,12 @@ async function drain({ variant, concurrency, processes = 1, redisUrl, databaseUr
         workers.push(await startApp('worker', { ...env, ...sinkEnv }, /worker started/));
     }
     const started = performance.now();
-    await queue.resume();
+    if (variant === 'inbox') {
+      const redis = new Redis(redisUrl);
+      await prefillInbox(redis, settings, jobs).finally(() => redis.disconnect());
+    } else {
+      await queue.resume();
+    }
     await waitDrained(queue);
     const seconds = (performance.now() - started) / 1000;
     const failed = await queue.getFailedCount();
@@ -133,11 +150,18 @@ async function drain({ variant, concurrency, processes = 1, redisUrl, databaseUr
   }
 }
 
+/** Resolves once nothing waits: neither a job in the queue nor an entry in its inbox. */
 export async function waitDrained(queue) {
-  for (;;) {
-    const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'waiting-children');
-    if (Object.values(counts).every((n) => n === 0)) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  const redis = new Redis(queue.opts.connection.url);
+  const { stream } = inboxKeys({ prefix: queue.opts.prefix, name: queue.name });
+  try {
+    for (;;) {
+      const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'waiting-children');
+      if (Object.values(counts).every((n) => n === 0) && (await redis.xlen(stream)) === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    redis.disconnect();
   }
 }
 

@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       maxBodyBytes: 1024 * 1024,
       enqueueTimeoutMs: 1500,
       enqueueMode: 'inbox',
-      enqueueCoalesceWrites: false,
+      enqueueCoalesceWrites: true,
       enabledCommands: commandDefinitions.map((d) => d.command),
       shutdownTimeoutMs: 10_000,
       logLevel: 'info',

@@ -29,8 +29,8 @@ export const IngressEnv = z.object({
    * packages/queue/src/inbox.ts and docs/PERFORMANCE.md).
    */
   ENQUEUE_MODE: z.enum(['inbox', 'direct']).default('inbox'),
-  /** Direct mode: the adds of one event-loop turn leave for Redis as one write (see write-coalescer.ts). */
-  ENQUEUE_COALESCE_WRITES: env.bool(false),
+  /** The Redis writes of one event-loop turn leave as one socket write (see write-coalescer.ts). */
+  ENQUEUE_COALESCE_WRITES: env.bool(true),
   /** Commands the ingress accepts (canonical names or aliases); all known ones when unset. */
   ENABLED_COMMANDS: env
     .list()

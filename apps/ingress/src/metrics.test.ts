@@ -96,6 +96,32 @@ describe('ingress metrics', () => {
     expect(await sample('openim_sync_ingress_duplicates_dropped_total')).toBe(5);
   });
 
+  it('reports the inbox lengths its reader gives at each scrape, and nothing when the read fails', async () => {
+    const { metrics, registry } = setup();
+    const inboxLines = async () =>
+      (await registry.metrics()).split('\n').filter((l) => /^openim_sync_inbox_entries\{/.test(l));
+    expect(await inboxLines()).toEqual([]);
+    const reads: Array<{ inbox: number; rejected: number } | Error> = [
+      { inbox: 7, rejected: 1 },
+      new Error('Redis is unavailable (fake)'),
+      { inbox: 0, rejected: 2 },
+    ];
+    metrics.countInbox(async () => {
+      const next = reads.shift();
+      if (!next || next instanceof Error) throw next ?? new Error('no more reads');
+      return next;
+    });
+    expect(await inboxLines()).toEqual([
+      'openim_sync_inbox_entries{stream="inbox"} 7',
+      'openim_sync_inbox_entries{stream="rejected"} 1',
+    ]);
+    expect(await inboxLines()).toEqual([]);
+    expect(await inboxLines()).toEqual([
+      'openim_sync_inbox_entries{stream="inbox"} 0',
+      'openim_sync_inbox_entries{stream="rejected"} 2',
+    ]);
+  });
+
   it('keeps to its own registry and adds process metrics only when asked', async () => {
     const withProcess = new Registry();
     createIngressMetrics({ registry: withProcess });

@@ -1,5 +1,5 @@
 import { findCommand } from '@openim-sync/schema';
-import { Counter, collectDefaultMetrics, type Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, type Registry } from 'prom-client';
 import { type HotCount, hotCounter, hotHistogram } from './hot-metrics.js';
 import type { EnqueueResult, Producer } from './producer.js';
 
@@ -18,6 +18,9 @@ export interface CallbackObserver {
 /** Reads how many re-deliveries the queue refused since the last call (see admin/duplicate-counter.ts). */
 export type DuplicateReader = () => Promise<number>;
 
+/** Reads how many entries the queue's inbox and its rejected stream hold (XLEN of each); rejects when Redis cannot. */
+export type InboxReader = () => Promise<{ inbox: number; rejected: number }>;
+
 export interface IngressMetrics {
   readonly registry: Registry;
   readonly observer: CallbackObserver;
@@ -25,6 +28,8 @@ export interface IngressMetrics {
   instrumentProducer(producer: Producer): Producer;
   /** Where the duplicates counter reads from at each scrape; until set it stays at 0. */
   countDuplicates(read: DuplicateReader): void;
+  /** Where the inbox gauge reads from at each scrape; until set it has no series. */
+  countInbox(read: InboxReader): void;
 }
 
 /** Seconds; the ack takes about a millisecond, a slow Redis up to ENQUEUE_TIMEOUT_MS. */
@@ -42,6 +47,7 @@ export interface IngressMetricsDeps {
 export function createIngressMetrics(deps: IngressMetricsDeps): IngressMetrics {
   const { registry, processMetrics = true } = deps;
   let readDuplicates: DuplicateReader | undefined;
+  let readInbox: InboxReader | undefined;
   if (processMetrics) collectDefaultMetrics({ register: registry });
   const requests = hotCounter(registry, {
     name: 'openim_sync_ingress_requests_total',
@@ -73,6 +79,23 @@ export function createIngressMetrics(deps: IngressMetricsDeps): IngressMetrics {
     async collect() {
       const added = readDuplicates ? await readDuplicates() : 0;
       if (added > 0) this.inc(added);
+    },
+  });
+
+  new Gauge({
+    name: 'openim_sync_inbox_entries',
+    help:
+      'Entries in the queue’s inbox streams, read at scrape time: stream="inbox" (acknowledged, not moved into the ' +
+      'queue yet), stream="rejected" (no worker could turn them into a job). The same in every ingress: max().',
+    labelNames: ['stream'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      // When Redis cannot be read the series go missing from this scrape rather than repeat stale numbers.
+      const lengths = await readInbox?.().catch(() => undefined);
+      if (!lengths) return;
+      this.labels('inbox').set(lengths.inbox);
+      this.labels('rejected').set(lengths.rejected);
     },
   });
 
@@ -139,6 +162,9 @@ export function createIngressMetrics(deps: IngressMetricsDeps): IngressMetrics {
     },
     countDuplicates(read) {
       readDuplicates = read;
+    },
+    countInbox(read) {
+      readInbox = read;
     },
   };
 }

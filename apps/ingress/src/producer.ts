@@ -32,7 +32,7 @@ export interface ProducerOptions {
   timeoutMs: number;
   /** Default `direct` here; the ingress's ENQUEUE_MODE defaults to `inbox`. */
   mode?: EnqueueMode;
-  /** Direct mode: sends the adds of one event-loop turn as one write to Redis (see write-coalescer.ts); off by default. */
+  /** Sends the writes of one event-loop turn as one write to Redis (see write-coalescer.ts); off by default. */
   coalesceWrites?: boolean;
 }
 
@@ -47,15 +47,17 @@ export function createProducer(options: ProducerOptions): Producer {
   const { stream } = inboxKeys(settings);
   const write: (data: CallbackJobData, body: Uint8Array) => Promise<unknown> =
     mode === 'inbox'
-      ? (data, body) =>
-          appendToInbox(connection, stream, {
+      ? (data, body) => {
+          coalesce();
+          return appendToInbox(connection, stream, {
             command: data.command,
             operationID: data.operationID,
             receivedAt: data.receivedAt,
             // The mover derives content ids itself; a random one must be fixed now, so a second move reuses it.
             jobId: data.operationID === '' ? callbackJobId(data.command, '', body) : undefined,
             body,
-          })
+          });
+        }
       : (data, body) => {
           coalesce();
           return addCallbackJob(queue, settings, data, callbackJobId(data.command, data.operationID, body));

@@ -13,7 +13,7 @@ import type { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { afterEach, expect, vi } from 'vitest';
 import { createApp } from '../src/app.js';
-import { createProducer } from '../src/producer.js';
+import { createProducer, type EnqueueMode } from '../src/producer.js';
 
 export const ACK = '{"actionCode":0,"errCode":0,"errMsg":"","errDlt":"","nextCode":0}';
 
@@ -35,6 +35,8 @@ export interface StackOptions {
   dedupTtlMs?: number;
   /** Whether the producer coalesces the writes of one event-loop turn (its default: no). */
   coalesceWrites?: boolean;
+  /** The producer's ENQUEUE_MODE (its default: direct). */
+  mode?: EnqueueMode;
 }
 
 export function createStack({
@@ -43,6 +45,7 @@ export function createStack({
   enqueueTimeoutMs = 1000,
   dedupTtlMs = 60_000,
   coalesceWrites = false,
+  mode,
 }: StackOptions) {
   const settings = toQueueSettings({
     REDIS_URL: redisUrl,
@@ -68,6 +71,7 @@ export function createStack({
     settings,
     timeoutMs: enqueueTimeoutMs,
     coalesceWrites,
+    mode,
   });
   const app = createApp({
     config: { basePath: '/callback', maxBodyBytes: 1024 * 1024 },

@@ -1,4 +1,4 @@
-import { createAdminConnection, createCallbackQueue, type QueueSettings } from '@openim-sync/queue';
+import { createAdminConnection, createCallbackQueue, inboxKeys, type QueueSettings } from '@openim-sync/queue';
 import { type Logger, type SideListener, startSideListener } from '@openim-sync/runtime';
 import type { Queue } from 'bullmq';
 import type { IngressMetrics } from '../metrics.js';
@@ -35,6 +35,12 @@ export async function startAdminServer({ config, queueSettings, metrics, logger 
   const duplicates = createDuplicateCounter({ connection, eventsKey: queue.keys.events as string });
   metrics.countDuplicates(duplicates.read);
   void queue.waitUntilReady().then(duplicates.start, () => {});
+  const inbox = inboxKeys(queueSettings);
+  metrics.countInbox(async () => {
+    // Two O(1) commands in one round trip, on the admin's connection: never in front of an ack.
+    const [length, rejected] = await Promise.all([connection.xlen(inbox.stream), connection.xlen(inbox.rejected)]);
+    return { inbox: length, rejected };
+  });
 
   const closeRedis = async () => {
     await queue.close().catch(() => {});

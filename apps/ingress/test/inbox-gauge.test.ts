@@ -1,0 +1,72 @@
+import { appendToInbox, inboxKeys, type QueueSettings, toQueueSettings } from '@openim-sync/queue';
+import { createLogger } from '@openim-sync/runtime';
+import { deleteQueueKeys, uniqueName } from '@openim-sync/testing';
+import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type AdminServer, startAdminServer } from '../src/admin/admin-server.js';
+import { createIngressMetrics } from '../src/metrics.js';
+
+const credentials = { username: 'ops', password: 'correct horse battery' };
+const AUTH = {
+  Authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`,
+};
+const logger = createLogger({ name: 'inbox-gauge-test', level: 'silent', pretty: false });
+
+describe('inbox gauge on the admin listener (real Redis)', () => {
+  let settings: QueueSettings;
+  let redis: Redis;
+  let admin: AdminServer | undefined;
+
+  beforeAll(async () => {
+    const name = uniqueName('inbox_gauge');
+    settings = toQueueSettings({
+      REDIS_URL: inject('redisUrl'),
+      QUEUE_NAME: name,
+      QUEUE_PREFIX: name,
+      JOB_ATTEMPTS: 1,
+      JOB_BACKOFF_MS: 100,
+      KEEP_COMPLETED_COUNT: 10,
+      KEEP_COMPLETED_AGE_SECONDS: 60,
+      KEEP_FAILED_COUNT: 10,
+      KEEP_FAILED_AGE_SECONDS: 60,
+    });
+    redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 });
+    const metrics = createIngressMetrics({ registry: new Registry(), processMetrics: false });
+    const config = { port: 0, host: '127.0.0.1', credentials };
+    admin = await startAdminServer({ config, queueSettings: settings, metrics, logger });
+  });
+
+  afterAll(async () => {
+    await admin?.close();
+    redis?.disconnect();
+    if (settings) await deleteQueueKeys(settings.redisUrl, settings.prefix, settings.name);
+  });
+
+  /** The gauge's value per stream, from a real scrape of /metrics. */
+  async function scrape(): Promise<Record<string, number>> {
+    const response = await fetch(`http://127.0.0.1:${admin?.port}/metrics`, { headers: AUTH });
+    expect(response.status).toBe(200);
+    const found: Record<string, number> = {};
+    for (const [, stream, value] of (await response.text()).matchAll(
+      /^openim_sync_inbox_entries\{stream="(\w+)"\} (\S+)$/gm,
+    )) {
+      found[stream as string] = Number(value);
+    }
+    return found;
+  }
+
+  it('reads the inbox and the rejected stream with XLEN when Prometheus scrapes', async () => {
+    expect(await scrape()).toEqual({ inbox: 0, rejected: 0 });
+    const keys = inboxKeys(settings);
+    const record = {
+      command: 'callbackAfterQuitGroupCommand',
+      operationID: 'op-1',
+      receivedAt: 1,
+      body: Buffer.from('{}'),
+    };
+    for (let i = 0; i < 3; i++) await appendToInbox(redis, keys.stream, record);
+    await redis.xadd(keys.rejected, '*', 'entry', '1-0', 'reason', 'no body');
+    expect(await scrape()).toEqual({ inbox: 3, rejected: 1 });
+  });
+});

@@ -1,0 +1,240 @@
+import { createWorkerConnection, INBOX_GROUP, inboxKeys } from '@openim-sync/queue';
+import { createLogger } from '@openim-sync/runtime';
+import { createCatalog } from '@openim-sync/schema';
+import { readFixture } from '@openim-sync/testing';
+import type { Job } from 'bullmq';
+import type { Hono } from 'hono';
+import { describe, expect, inject, it, vi } from 'vitest';
+// The worker's side of the inbox, to check that what the ingress appends moves into the job the direct mode adds.
+import { createInboxMover } from '../../worker/src/inbox-mover.js';
+import { ACK, errorOf, post, type Stack, type StackOptions, useStacks } from './stack.js';
+
+const redisUrl = inject('redisUrl');
+const stack = useStacks(redisUrl);
+const inboxStack = (options: Omit<StackOptions, 'redisUrl' | 'mode'> = {}) => stack({ ...options, mode: 'inbox' });
+
+const QUIT = '/callback/callbackAfterQuitGroupCommand';
+const quitBody = '{"callbackCommand":"callbackAfterQuitGroupCommand","groupID":"3027412834","userID":"6960562805"}\n';
+
+interface Entry {
+  id: string;
+  /** Field name → value, as Redis holds them (the body's bytes exact). */
+  fields: Record<string, Buffer>;
+}
+
+/** The stack's inbox stream, oldest entry first. */
+async function inboxEntries({ connection, settings }: Stack): Promise<Entry[]> {
+  const raw = await connection.xrangeBuffer(inboxKeys(settings).stream, '-', '+');
+  return raw.map(([id, flat]) => {
+    const fields: Record<string, Buffer> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) fields[(flat[i] as Buffer).toString()] = flat[i + 1] as Buffer;
+    return { id: id.toString(), fields };
+  });
+}
+
+/** An entry's fields other than the body, as text. */
+function textFields(entry: Entry | undefined): Record<string, string> {
+  const { b: _body, ...rest } = entry?.fields ?? {};
+  return Object.fromEntries(Object.entries(rest).map(([name, value]) => [name, value.toString()]));
+}
+
+describe('inbox mode: an acknowledged callback is one inbox entry', () => {
+  it('for OpenIM’s real request, with exact fields and the body’s bytes, and no job', async () => {
+    const s = await inboxStack();
+    const fixture = readFixture('callbackAfterJoinGroupCommand');
+    const before = Date.now();
+    const response = await post(s.app, '/callback/callbackAfterJoinGroupCommand', fixture, '1713351839432-abc');
+    const after = Date.now();
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(ACK);
+
+    const entries = await inboxEntries(s);
+    expect(entries).toHaveLength(1);
+    const [entry] = entries;
+    expect(Object.keys(entry?.fields ?? {}).sort()).toEqual(['b', 'c', 'o', 't']);
+    expect(textFields(entry)).toEqual({
+      c: 'callbackAfterJoinGroupCommand',
+      o: '1713351839432-abc',
+      t: expect.stringMatching(/^\d+(\.\d+)?$/),
+    });
+    const receivedAt = Number(textFields(entry).t);
+    expect(receivedAt).toBeGreaterThanOrEqual(before);
+    expect(receivedAt).toBeLessThanOrEqual(after);
+    expect(entry?.fields.b).toEqual(fixture);
+
+    // The ingress adds no job in this mode: the workers' movers do.
+    expect(await s.queue.getJobCounts()).toMatchObject({ waiting: 0, prioritized: 0, active: 0, delayed: 0 });
+    const keys = await s.connection.keys(`${s.settings.prefix}:${s.settings.name}:*`);
+    expect(keys.filter((key) => !key.endsWith(':meta'))).toEqual([inboxKeys(s.settings).stream]);
+  });
+
+  it.each([
+    ['a v3.6 alias in the path', '/callback/callbackQuitGroupCommand', 'callbackAfterQuitGroupCommand'],
+    ['an alias in ?command=', '/callback?command=callbackKillGroupCommand', 'callbackAfterKickGroupCommand'],
+    ['a capital first letter', '/callback/CallbackAfterJoinGroupCommand', 'callbackAfterJoinGroupCommand'],
+  ])('stores the canonical command for %s', async (_how, path, command) => {
+    const s = await inboxStack();
+    const fixture = readFixture(command);
+    const response = await post(s.app, path, fixture, 'op-alias');
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(ACK);
+    const entries = await inboxEntries(s);
+    expect(entries.map(textFields)).toEqual([{ c: command, o: 'op-alias', t: expect.any(String) }]);
+    expect(entries[0]?.fields.b).toEqual(fixture);
+  });
+
+  it('fixes a fresh u- job id for an empty operationID, a different one per request', async () => {
+    const s = await inboxStack();
+    for (let i = 0; i < 2; i++) {
+      const response = await post(s.app, QUIT, quitBody, '');
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe(ACK);
+    }
+    const entries = await inboxEntries(s);
+    expect(entries).toHaveLength(2);
+    const fields = entries.map(textFields);
+    for (const f of fields) {
+      expect(f).toEqual({ c: 'callbackAfterQuitGroupCommand', o: '', t: expect.any(String), i: expect.any(String) });
+      expect(f.i).toMatch(/^u-[0-9a-f-]{36}$/);
+    }
+    expect(fields[0]?.i).not.toBe(fields[1]?.i);
+    for (const entry of entries) expect(entry.fields.b).toEqual(Buffer.from(quitBody));
+  });
+});
+
+/** A request OpenIM (or something else) could send that must be refused. */
+type BadRequest = (app: Hono) => Promise<Response>;
+const json = { 'Content-Type': 'application/json', operationID: 'op-bad' };
+
+describe('inbox mode: refused input appends nothing', () => {
+  it.each<[string, number, BadRequest]>([
+    ['a body that is not JSON', 400, (app) => post(app, QUIT, '{"callbackCommand":', 'op-bad')],
+    [
+      'a body that breaks the command’s schema',
+      400,
+      (app) => post(app, QUIT, '{"callbackCommand":"callbackAfterQuitGroupCommand","groupID":3027412834}', 'op-bad'),
+    ],
+    [
+      'a body naming another command',
+      400,
+      (app) => post(app, QUIT, quitBody.replace('AfterQuitGroup', 'AfterKickGroup'), 'op-bad'),
+    ],
+    ['an unknown command', 404, (app) => post(app, '/callback/callbackAfterNopeCommand', quitBody, 'op-bad')],
+    ['no operationID header', 400, (app) => post(app, QUIT, quitBody, null)],
+    [
+      'a text/plain body',
+      415,
+      (app) =>
+        app.request(QUIT, { method: 'POST', headers: { ...json, 'Content-Type': 'text/plain' }, body: quitBody }),
+    ],
+    ['an empty body', 400, (app) => app.request(QUIT, { method: 'POST', headers: json, body: '' })],
+  ])('%s: %i with the callback error', async (_what, status, send) => {
+    const s = await inboxStack();
+    const response = await send(s.app);
+    expect(response.status).toBe(status);
+    expect((await errorOf(response)).errCode).toBe(status);
+    expect(await s.connection.exists(inboxKeys(s.settings).stream)).toBe(0);
+
+    // The same stack still appends a good callback, and only that one.
+    expect((await post(s.app, QUIT, quitBody, 'op-good')).status).toBe(200);
+    expect((await inboxEntries(s)).map((e) => textFields(e).o)).toEqual(['op-good']);
+  });
+});
+
+const logger = createLogger({ name: 'inbox-test', level: 'silent', pretty: false });
+/** Both modes route as in production: high-volume commands behind membership, presence reports coalesced. */
+const routing = { queueEnv: { HIGH_VOLUME_PRIORITY: 10, PRESENCE_COALESCE_SECONDS: 900 } };
+
+/** Moves a stack's inbox with the worker's mover until it is empty. */
+async function moveInbox(s: Stack, consumer?: string): Promise<void> {
+  const reader = createWorkerConnection(redisUrl);
+  reader.on('error', () => {});
+  const mover = createInboxMover({
+    reader,
+    queue: s.queue,
+    settings: s.settings,
+    catalog: createCatalog(),
+    logger,
+    blockMs: 100,
+    consumer,
+  });
+  const running = mover.run();
+  try {
+    await vi.waitFor(async () => expect(await s.connection.xlen(inboxKeys(s.settings).stream)).toBe(0), {
+      timeout: 10_000,
+      interval: 50,
+    });
+  } finally {
+    await mover.close();
+    await running;
+  }
+}
+
+async function onlyJob(s: Stack): Promise<Job> {
+  const jobs = await s.queue.getJobs(['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed']);
+  expect(jobs).toHaveLength(1);
+  return jobs[0] as Job;
+}
+
+/** What makes two jobs the same work; the receive time is the ingress's clock, so each request has its own. */
+function comparable(job: Job) {
+  const { receivedAt, ...data } = job.data;
+  expect(receivedAt).toEqual(expect.any(Number));
+  return { id: job.id, name: job.name, data, opts: job.opts, priority: job.priority };
+}
+
+describe('inbox mode: a moved entry is the job the direct mode adds', () => {
+  it.each([
+    ['OpenIM’s join request', '/callback/callbackAfterJoinGroupCommand', 'callbackAfterJoinGroupCommand'],
+    ['a quit under its v3.6 alias', '/callback/callbackQuitGroupCommand', 'callbackAfterQuitGroupCommand'],
+    ['a group message (high volume)', '/callback/callbackAfterSendGroupMsgCommand', 'callbackAfterSendGroupMsgCommand'],
+    ['a presence report (coalesced)', '/callback/callbackAfterUserOnlineCommand', 'callbackAfterUserOnlineCommand'],
+  ])('for %s', async (_what, path, fixtureName) => {
+    const direct = await stack({ ...routing, mode: 'direct' });
+    const inbox = await inboxStack(routing);
+    const body = readFixture(fixtureName);
+    for (const s of [direct, inbox]) {
+      const response = await post(s.app, path, body, '1713351839432-same');
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe(ACK);
+    }
+    await moveInbox(inbox);
+    const expected = comparable(await onlyJob(direct));
+    expect(expected.id).toMatch(/^h-/);
+    expect(comparable(await onlyJob(inbox))).toEqual(expected);
+  });
+
+  it('for an empty operationID, under the id the ingress fixed in the entry', async () => {
+    const direct = await stack({ ...routing, mode: 'direct' });
+    const inbox = await inboxStack(routing);
+    for (const s of [direct, inbox]) expect((await post(s.app, QUIT, quitBody, '')).status).toBe(200);
+    const fixedId = textFields((await inboxEntries(inbox))[0]).i;
+    await moveInbox(inbox);
+    const expected = comparable(await onlyJob(direct));
+    const moved = comparable(await onlyJob(inbox));
+    expect(expected.id).toMatch(/^u-/);
+    expect([moved.id, moved.opts.jobId]).toEqual([fixedId, fixedId]);
+    // Two requests, two random ids: everything else is the same.
+    expect({ ...moved, id: expected.id, opts: { ...moved.opts, jobId: expected.id } }).toEqual(expected);
+  });
+});
+
+describe('inbox mode: a mover restarted under its name', () => {
+  it('moves what the ingress appended past an entry deleted while the mover held it', async () => {
+    const s = await inboxStack();
+    const { stream } = inboxKeys(s.settings);
+    for (const operationID of ['op-deleted', 'op-kept']) {
+      expect((await post(s.app, QUIT, quitBody, operationID)).status).toBe(200);
+    }
+    // A mover read both and stopped before moving them; then someone deleted the first from the inbox.
+    await s.connection.xgroup('CREATE', stream, INBOX_GROUP, '0');
+    await s.connection.xreadgroup('GROUP', INBOX_GROUP, 'mover-1', 'COUNT', 10, 'STREAMS', stream, '>');
+    const [deleted] = await inboxEntries(s);
+    expect(await s.connection.xdel(stream, deleted?.id ?? '')).toBe(1);
+
+    // Restarted under the same name, it first reads its own pending entries: the deleted one comes back without fields.
+    await moveInbox(s, 'mover-1');
+    expect((await onlyJob(s)).data.operationID).toBe('op-kept');
+    expect(((await s.connection.xpending(stream, INBOX_GROUP)) as [number])[0]).toBe(0);
+  });
+});
