@@ -100,10 +100,21 @@ describe('inbox mode: an acknowledged callback is one inbox entry', () => {
     expect(fields[0]?.i).not.toBe(fields[1]?.i);
     for (const entry of entries) expect(entry.fields.b).toEqual(Buffer.from(quitBody));
   });
+
+  it('with the writes of one turn coalesced (ENQUEUE_COALESCE_WRITES), one entry per concurrent callback', async () => {
+    const s = await inboxStack({ coalesceWrites: true });
+    const bodies = Array.from({ length: 20 }, (_, i) => quitBody.replace('6960562805', `69605628${10 + i}`));
+    const responses = await Promise.all(bodies.map((body, i) => post(s.app, QUIT, body, `op-${i}`)));
+    for (const response of responses) expect(await response.text()).toBe(ACK);
+    const entries = await inboxEntries(s);
+    const byOperation = new Map(entries.map((e) => [textFields(e).o, e.fields.b?.toString()]));
+    expect(entries).toHaveLength(bodies.length);
+    expect(byOperation).toEqual(new Map(bodies.map((body, i) => [`op-${i}`, body])));
+  });
 });
 
 /** A request OpenIM (or something else) could send that must be refused. */
-type BadRequest = (app: Hono) => Promise<Response>;
+type BadRequest = (app: Hono) => Response | Promise<Response>;
 const json = { 'Content-Type': 'application/json', operationID: 'op-bad' };
 
 describe('inbox mode: refused input appends nothing', () => {

@@ -62,10 +62,14 @@ async function held(stack: Stack, mode: EnqueueMode): Promise<string[]> {
   return entries.map(([, fields]) => fields[fields.findIndex((f, i) => i % 2 === 0 && f === 'o') + 1] ?? '');
 }
 
-describe.each<EnqueueMode>(['direct', 'inbox'])('Redis unavailable (%s mode)', (mode) => {
+describe.each<{ mode: EnqueueMode; coalesceWrites: boolean }>([
+  { mode: 'direct', coalesceWrites: false },
+  { mode: 'inbox', coalesceWrites: false },
+  { mode: 'inbox', coalesceWrites: true },
+])('Redis unavailable ($mode mode, coalesced writes: $coalesceWrites)', ({ mode, coalesceWrites }) => {
   it('answers 503 fast when nothing listens at the Redis address', async () => {
     const port = await freePort();
-    const { app, connection, close } = createStack({ redisUrl: `redis://127.0.0.1:${port}`, mode });
+    const { app, connection, close } = createStack({ redisUrl: `redis://127.0.0.1:${port}`, mode, coalesceWrites });
     cleanups.push(close);
 
     await expectUnavailable(app, 'op-never-1');
@@ -80,7 +84,7 @@ describe.each<EnqueueMode>(['direct', 'inbox'])('Redis unavailable (%s mode)', (
   it('answers 503 fast while Redis is down and recovers when it is back', async () => {
     const port = await freePort();
     let redis = await startRedis(port);
-    const stack = createStack({ redisUrl: `redis://127.0.0.1:${port}`, mode });
+    const stack = createStack({ redisUrl: `redis://127.0.0.1:${port}`, mode, coalesceWrites });
     const { app, queue, connection, close } = stack;
     cleanups.push(close);
     await queue.waitUntilReady();
@@ -111,7 +115,12 @@ describe.each<EnqueueMode>(['direct', 'inbox'])('Redis unavailable (%s mode)', (
   it('answers 503 within the bound when Redis hangs without closing the connection', async () => {
     const port = await freePort();
     const redis = await startRedis(port);
-    const stack = createStack({ redisUrl: `redis://127.0.0.1:${port}`, enqueueTimeoutMs: 500, mode });
+    const stack = createStack({
+      redisUrl: `redis://127.0.0.1:${port}`,
+      enqueueTimeoutMs: 500,
+      mode,
+      coalesceWrites,
+    });
     const { app, queue, close } = stack;
     cleanups.push(close);
     await queue.waitUntilReady();

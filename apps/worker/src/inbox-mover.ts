@@ -47,11 +47,13 @@ export interface InboxMover {
 }
 
 type StreamEntry = [id: Buffer, fields: Buffer[]];
+/** A re-read of pending entries returns one deleted from the stream meanwhile (XDEL, XTRIM) without fields. */
+type ReadEntry = [id: Buffer, fields: Buffer[] | null];
 type Moved = { id: string; data: CallbackJobData; jobId: string };
 type Rejected = { id: string; fields: Buffer[]; reason: string };
 
 /** Redis answers XREADGROUP/XAUTOCLAIM for one stream in these shapes. */
-type ReadReply = [stream: Buffer, entries: (StreamEntry | null)[]][] | null;
+type ReadReply = [stream: Buffer, entries: (ReadEntry | null)[]][] | null;
 type ClaimReply = [cursor: Buffer, entries: (StreamEntry | null)[], deleted?: Buffer[]];
 
 /**
@@ -114,14 +116,17 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
     return { id, data, jobId };
   }
 
-  async function move(entries: (StreamEntry | null)[]): Promise<void> {
-    const built = entries.filter((entry): entry is StreamEntry => entry !== null).map(build);
-    if (built.length === 0) return;
+  async function move(entries: (ReadEntry | null)[]): Promise<void> {
+    const present = entries.filter((entry): entry is ReadEntry => entry !== null);
+    // Nothing left to move for a deleted entry, but it stays pending (and re-read first) until acknowledged.
+    const deleted = present.filter(([, fields]) => fields === null).map(([id]) => id.toString());
+    const built = present.filter((entry): entry is StreamEntry => entry[1] !== null).map(build);
+    if (built.length === 0 && deleted.length === 0) return;
     const moved = built.filter((b): b is Moved => 'data' in b);
     const rejected = built.filter((b): b is Rejected => 'reason' in b);
     // All or nothing: if one add fails, the whole batch stays pending and is moved again (adds are idempotent).
     await Promise.all(moved.map((m) => addCallbackJob(queue, settings, m.data, m.jobId)));
-    const ids = built.map((b) => b.id);
+    const ids = [...built.map((b) => b.id), ...deleted];
     const tx = reader.multi();
     for (const r of rejected) tx.xadd(keys.rejected, '*', 'entry', r.id, 'reason', r.reason, ...r.fields);
     tx.xack(keys.stream, INBOX_GROUP, ...ids);
@@ -142,7 +147,7 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
   }
 
   /** Entries of this consumer read before and not acknowledged (after an error), oldest first. */
-  async function readOwnPending(): Promise<(StreamEntry | null)[]> {
+  async function readOwnPending(): Promise<(ReadEntry | null)[]> {
     const reply = (await reader.xreadgroupBuffer(
       'GROUP',
       INBOX_GROUP,
@@ -156,7 +161,7 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
     return reply?.[0]?.[1] ?? [];
   }
 
-  async function readNew(): Promise<(StreamEntry | null)[]> {
+  async function readNew(): Promise<(ReadEntry | null)[]> {
     const reply = (await reader.xreadgroupBuffer(
       'GROUP',
       INBOX_GROUP,
@@ -202,7 +207,7 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
           await ensureGroup();
           needGroup = false;
         }
-        let entries: (StreamEntry | null)[];
+        let entries: (ReadEntry | null)[];
         if (recoverOwn) {
           entries = await readOwnPending();
           if (entries.length === 0) recoverOwn = false;
