@@ -62,6 +62,13 @@ describe('usage errors exit 2 with one clear line', () => {
     [['replay'], 'jobs replay: --since is required'],
     [['replay', '--since', '1x'], '--since "1x"'],
     [['pause', 'now'], 'jobs pause: unexpected argument "now"'],
+    [['inbox', '1-0'], 'jobs inbox: unexpected argument "1-0" (entry ids go with --redrive)'],
+    [['inbox', '--all'], 'jobs inbox: --all goes with --redrive'],
+    [['inbox', '--limit', '0'], 'jobs inbox: --limit "0": expected a positive whole number'],
+    [['inbox', '--redrive'], 'jobs inbox: give the ids of rejected entries, or --all'],
+    [['inbox', '--redrive', '1-0', '--all'], 'give entry ids or --all, not both'],
+    [['inbox', '--redrive', '--all', '--json'], 'jobs inbox: --json is for the listing, not --redrive'],
+    [['inbox', '--redrive', 'h-abc'], 'jobs inbox: "h-abc" is not an entry id'],
   ])('%j', async (argv, message) => {
     const { code, out, err } = await run(...argv);
     expect(code).toBe(2);

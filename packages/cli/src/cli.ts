@@ -5,6 +5,7 @@ import { parseCommandArgs } from './args.js';
 import { type Command, type CommandContext, EXIT, type Prepared } from './command.js';
 import { countsCommand } from './commands/counts.js';
 import { failedCommand } from './commands/failed.js';
+import { inboxCommand } from './commands/inbox.js';
 import { pauseCommand, resumeCommand } from './commands/pause.js';
 import { reconcileCommand } from './commands/reconcile.js';
 import { removeCommand } from './commands/remove.js';
@@ -23,6 +24,7 @@ export const commands: readonly Command[] = [
   retryCommand,
   removeCommand,
   replayCommand,
+  inboxCommand,
   pauseCommand,
   resumeCommand,
   reconcileCommand,
@@ -109,7 +111,7 @@ async function connectAndRun(
   const queue = createCallbackQueue(settings, redis);
   // The queue re-emits connection errors; they reach the tool as rejected commands.
   queue.on('error', () => {});
-  const ctx: CommandContext = { queue, settings, out: stdout, err: stderr, now };
+  const ctx: CommandContext = { queue, redis, settings, out: stdout, err: stderr, now };
   try {
     return await prepared.run(ctx);
   } catch (err) {

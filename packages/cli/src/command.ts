@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { CallbackQueue, QueueSettings } from '@openim-sync/queue';
+import type { Redis } from 'ioredis';
 import type { Output } from './output.js';
 
 /** Exit codes: success, an error (unknown job, Redis unreachable, an action that failed), bad usage. */
@@ -17,6 +18,8 @@ export interface ParsedArgs {
 /** What a verb runs with, once its arguments are valid and Redis answers. */
 export interface CommandContext {
   queue: CallbackQueue;
+  /** The queue's connection, for what BullMQ does not cover (the inbox streams). */
+  redis: Redis;
   settings: QueueSettings;
   out: Output;
   err: Output;

@@ -7,8 +7,8 @@ export function toolHelp(commands: readonly Command[]): string {
   return `Usage: jobs <command> [options]
 
 Inspects and operates the OpenIM callback queue: counts, failed jobs,
-redrive, removal, replay, pause and resume; reconciles group membership
-with OpenIM's REST API.
+redrive, removal, replay, the inbox's rejected entries, pause and resume;
+reconciles group membership with OpenIM's REST API.
 
 Commands:
 ${verbs}

@@ -34,7 +34,7 @@ describe('the built jobs binary', () => {
   it('starts with its shebang and answers counts', async () => {
     const result = await runBuilt(['counts'], env);
     expect(result).toMatchObject({ code: 0, err: '' });
-    expect(result.out).toMatch(/^waiting +0\n(.*\n)*failed +0\npaused +no\n$/);
+    expect(result.out).toMatch(/^waiting +0\n(.*\n)*failed +0\npaused +no\ninbox +0\ninbox rejected +0\n$/);
   });
 
   it('prints its help and exits 2 on a bad flag', async () => {

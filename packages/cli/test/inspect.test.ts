@@ -26,19 +26,30 @@ describe('jobs counts, failed and show', () => {
     await fixture.close();
   });
 
-  it('counts jobs per state and says whether the queue is paused', async () => {
+  it('counts jobs per state, says whether the queue is paused, and counts the inbox', async () => {
     const table = await fixture.jobs(['counts']);
     expect(table.code).toBe(0);
     expect(table.lines).toEqual([
-      'waiting    0',
-      'active     0',
-      'delayed    0',
-      'completed  2',
-      'failed     4',
-      'paused     no',
+      'waiting         0',
+      'active          0',
+      'delayed         0',
+      'completed       2',
+      'failed          4',
+      'paused          no',
+      'inbox           0',
+      'inbox rejected  0',
     ]);
     const json = await fixture.jobs(['counts', '--json']);
-    expect(JSON.parse(json.out)).toEqual({ waiting: 0, active: 0, delayed: 0, completed: 2, failed: 4, paused: false });
+    expect(JSON.parse(json.out)).toEqual({
+      waiting: 0,
+      active: 0,
+      delayed: 0,
+      completed: 2,
+      failed: 4,
+      paused: false,
+      inbox: 0,
+      inboxRejected: 0,
+    });
   });
 
   it('lists failed jobs newest first in a table', async () => {

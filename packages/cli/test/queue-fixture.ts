@@ -35,6 +35,8 @@ export async function createQueueFixture(label: string) {
     env,
     settings,
     queue,
+    /** The fixture's own connection, for what BullMQ does not cover (the inbox streams). */
+    redis: connection,
 
     /** Enqueues a captured OpenIM callback as the ingress does; resolves with the job id. */
     async add(fixture: string): Promise<string> {

@@ -1,23 +1,28 @@
+import { inboxKeys } from '@openim-sync/queue';
 import { type Command, EXIT, flagValue, usage } from '../command.js';
 import { formatTable } from '../format.js';
 import { writeLine } from '../output.js';
 
 const STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
 
-/** `jobs counts`: jobs per state, and whether the queue is paused. */
+/** `jobs counts`: jobs per state, whether the queue is paused, and the inbox's entries. */
 export const countsCommand: Command = {
   name: 'counts',
-  summary: 'jobs per state (waiting, active, delayed, completed, failed) and whether the queue is paused',
+  summary: 'jobs per state, whether the queue is paused, entries in the inbox and its rejected stream',
   help: `Usage: jobs counts [--json]
 
 Shows how many jobs are waiting, active, delayed (waiting for a retry),
-completed (still in retention) and failed, and whether the queue is paused.
+completed (still in retention) and failed, whether the queue is paused, and
+how many entries the inbox holds: "inbox" counts callbacks the ingress
+acknowledged that no worker has moved into the queue yet (ENQUEUE_MODE=inbox),
+"inbox rejected" the entries no worker could turn into a job (see "jobs inbox").
 
 "paused" is yes or no, not a number: BullMQ 6 has no paused job state; the
 jobs of a paused queue stay in "waiting" until "jobs resume".
 
 Options:
-  --json      one JSON object: {"waiting":0,…,"failed":0,"paused":false}
+  --json      one JSON object:
+              {"waiting":0,…,"failed":0,"paused":false,"inbox":0,"inboxRejected":0}
   -h, --help  this help
 `,
   options: { json: { type: 'boolean' } },
@@ -27,14 +32,25 @@ Options:
     const json = flagValue(args, 'json');
     return {
       ok: true,
-      async run({ queue, out }) {
-        const [counts, paused] = await Promise.all([queue.getJobCounts(...STATES), queue.isPaused()]);
+      async run({ queue, redis, settings, out }) {
+        const keys = inboxKeys(settings);
+        const [counts, paused, inbox, inboxRejected] = await Promise.all([
+          queue.getJobCounts(...STATES),
+          queue.isPaused(),
+          redis.xlen(keys.stream),
+          redis.xlen(keys.rejected),
+        ]);
         const values = Object.fromEntries(STATES.map((state) => [state, counts[state] ?? 0]));
         if (json) {
-          await writeLine(out, JSON.stringify({ ...values, paused }));
+          await writeLine(out, JSON.stringify({ ...values, paused, inbox, inboxRejected }));
           return EXIT.ok;
         }
-        const rows = [...STATES.map((state) => [state, String(values[state])]), ['paused', paused ? 'yes' : 'no']];
+        const rows = [
+          ...STATES.map((state) => [state, String(values[state])]),
+          ['paused', paused ? 'yes' : 'no'],
+          ['inbox', String(inbox)],
+          ['inbox rejected', String(inboxRejected)],
+        ];
         for (const line of formatTable(rows)) await writeLine(out, line);
         return EXIT.ok;
       },

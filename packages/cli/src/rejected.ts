@@ -1,0 +1,91 @@
+import { appendToInbox, type InboxKeys, type InboxRecord, readInboxFields } from '@openim-sync/queue';
+import type { Redis } from 'ioredis';
+
+/** One entry of the inbox's rejected stream, as the worker's inbox mover wrote it. */
+export interface RejectedEntry {
+  /** Its id in the rejected stream: what `jobs inbox --redrive` takes. */
+  id: string;
+  /** The id it had in the inbox. */
+  entry: string | null;
+  /** Why no mover could turn it into a job. */
+  reason: string;
+  /** The inbox entry's own fields, bytes as stored. */
+  fields: Buffer[];
+  /** Those fields read as a record, or what is wrong with them (a malformed entry cannot be redriven). */
+  record: InboxRecord | string;
+}
+
+type RawEntry = [id: Buffer, fields: Buffer[]];
+
+/** Reads one raw entry: `entry` and `reason` come first, then the inbox entry's fields as they were. */
+export function toRejectedEntry([rawId, raw]: RawEntry): RejectedEntry {
+  let entry: string | null = null;
+  let reason: string | null = null;
+  const fields: Buffer[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString();
+    const value = raw[i + 1] as Buffer;
+    if (name === 'entry' && entry === null) entry = value.toString();
+    else if (name === 'reason' && reason === null) reason = value.toString();
+    else fields.push(raw[i] as Buffer, value);
+  }
+  return { id: rawId.toString(), entry, reason: reason ?? '', fields, record: readInboxFields(fields) };
+}
+
+/** A stream entry id in full, as `jobs inbox` prints them (`1732000000000-0`). */
+export const STREAM_ID = /^\d+-\d+$/;
+
+/** The rejected entry with this id, if there is one. */
+export async function readRejected(redis: Redis, keys: InboxKeys, id: string): Promise<RejectedEntry | undefined> {
+  const [raw] = await redis.xrangeBuffer(keys.rejected, id, id);
+  return raw ? toRejectedEntry(raw) : undefined;
+}
+
+/** Entries read per round trip. */
+const PAGE = 100;
+
+/** The rejected entries newest first, at most `limit`, page by page. */
+export async function* newestRejected(redis: Redis, keys: InboxKeys, limit = Number.POSITIVE_INFINITY) {
+  let end = '+';
+  let left = limit;
+  while (left > 0) {
+    const page = await redis.xrevrangeBuffer(keys.rejected, end, '-', 'COUNT', Math.min(PAGE, left));
+    for (const raw of page) yield toRejectedEntry(raw);
+    const last = page.at(-1);
+    if (!last || page.length < Math.min(PAGE, left)) return;
+    left -= page.length;
+    end = `(${last[0].toString()}`;
+  }
+}
+
+/**
+ * The rejected entries there were when the scan began, oldest first (the
+ * order they reached the inbox), page by page. Entries added later are left
+ * out: a redriven entry a worker rejects again must not come round twice.
+ */
+export async function* oldestRejected(redis: Redis, keys: InboxKeys) {
+  const [newest] = await redis.xrevrangeBuffer(keys.rejected, '+', '-', 'COUNT', 1);
+  if (!newest) return;
+  const end = newest[0].toString();
+  let start = '-';
+  for (;;) {
+    const page = await redis.xrangeBuffer(keys.rejected, start, end, 'COUNT', PAGE);
+    for (const raw of page) yield toRejectedEntry(raw);
+    const last = page.at(-1);
+    if (!last || page.length < PAGE) return;
+    start = `(${last[0].toString()}`;
+  }
+}
+
+/**
+ * Appends a rejected entry's record to the inbox, bytes unchanged, and only
+ * then deletes it from the rejected stream: a failure in between leaves it
+ * in both, and a second copy moved later makes the same job id, which the
+ * queue and the sinks deduplicate. Resolves with the new inbox id.
+ */
+export async function redriveRejected(redis: Redis, keys: InboxKeys, id: string, record: InboxRecord) {
+  const inboxId = await appendToInbox(redis, keys.stream, record);
+  if (inboxId === null) throw new Error(`${id}: Redis did not append it to the inbox`);
+  await redis.xdel(keys.rejected, id);
+  return inboxId;
+}
