@@ -9,14 +9,15 @@ import { postgresSpec, redisSpec, resolveService } from '@openim-sync/testing/se
 import { benchIngress } from './lib/ingress.mjs';
 import { benchMemory } from './lib/memory.mjs';
 import { printTable } from './lib/report.mjs';
-import { benchEndToEnd, benchWorkers } from './lib/worker.mjs';
+import { benchWorkers } from './lib/worker.mjs';
 
 const settings = {
   roundSec: Number(process.env.BENCH_ROUND_SEC ?? 4),
   rounds: Number(process.env.BENCH_ROUNDS ?? 3),
   drainJobs: Number(process.env.BENCH_DRAIN_JOBS ?? 5_000),
   soakSec: Number(process.env.BENCH_SOAK_SEC ?? 120),
-  only: process.env.BENCH_ONLY?.split(',') ?? ['ingress', 'worker', 'e2e', 'memory'],
+  // The soak (in `memory`) also measures the end-to-end latency.
+  only: process.env.BENCH_ONLY?.split(',') ?? ['ingress', 'worker', 'memory'],
 };
 const [redis, postgres] = await Promise.all([resolveService(redisSpec), resolveService(postgresSpec)]);
 const env = { redisUrl: redis.url, databaseUrl: postgres.url };
@@ -48,7 +49,6 @@ const part = async (name, run) => {
 try {
   results.ingress = await part('ingress', () => benchIngress({ ...env, body, bodyFile, settings }));
   results.worker = await part('worker', () => benchWorkers({ ...env, settings }));
-  results.endToEnd = await part('e2e', () => benchEndToEnd({ ...env, body, settings }));
   results.memory = await part('memory', () => benchMemory({ ...env, body, settings }));
 } finally {
   await Promise.all([redis.stop?.(), postgres.stop?.()]);

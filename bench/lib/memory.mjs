@@ -1,13 +1,15 @@
 // Memory: Redis bytes per waiting job (as the direct mode adds them, dedup key
-// included) and per inbox entry (as the default inbox mode appends them), and a soak at a steady rate sampling the RSS of the ingress and
-// the worker, which must stay flat.
+// included) and per inbox entry (as the default inbox mode appends them); and
+// the soak: the ingress and a postgres worker at a steady, evenly paced rate,
+// sampling the RSS of both (which must stay flat) and measuring the end-to-end
+// latency of every callback after the first ten seconds.
 import { Redis } from 'ioredis';
 import { benchSettings, openQueue, prefill, prefillInbox } from './jobs.mjs';
 import { paced } from './paced.mjs';
 import { memoryOf } from './proc.mjs';
 import { deleteQueueKeys, usedMemory } from './redis.mjs';
 import { round, slope } from './stats.mjs';
-import { startPipeline, waitDrained } from './worker.mjs';
+import { endToEndProbe, startPipeline, waitDrained } from './worker.mjs';
 
 export async function benchMemory({ redisUrl, databaseUrl, body, settings }) {
   return {
@@ -54,6 +56,7 @@ async function soak({ redisUrl, databaseUrl, body, settings, rate = 300 }) {
   const name = `bench-soak-${process.pid}`;
   const pipeline = await startPipeline({ name, redisUrl, databaseUrl });
   const { ingress, worker } = pipeline;
+  const probe = endToEndProbe({ name, redisUrl, databaseUrl, schema: pipeline.schema });
   const samples = [];
   const started = performance.now();
   const sample = () => {
@@ -66,29 +69,50 @@ async function soak({ redisUrl, databaseUrl, body, settings, rate = 300 }) {
   };
   const timer = setInterval(sample, 5000);
   const queue = openQueue(benchSettings(redisUrl, name));
+  // Each request is another user joining one of 100 groups, as real traffic is.
+  const template = body.toString('utf8');
+  const bodyFor = (n) =>
+    Buffer.from(
+      template
+        .replace(/"groupID":"[^"]*"/, `"groupID":"bench-g${n % 100}"`)
+        .replace(/"inviterUserID":"[^"]*"/, `"inviterUserID":"${name}-u${n}"`),
+    );
   try {
-    const offered = await paced({
-      url: pipeline.url,
-      body,
-      durationSec: settings.soakSec,
-      rate,
-    });
+    await probe.start();
+    // The end-to-end figures leave out the first ten seconds (connections, prepared statements, JIT).
+    const measuredFrom = Date.now() + Math.min(10, settings.soakSec / 4) * 1000;
+    const offered = await paced({ url: pipeline.url, bodyFor, durationSec: settings.soakSec, rate });
     sample();
     await waitDrained(queue);
-    // Growth after warm-up: the slope over the second half, in MiB per minute.
+    // Growth after warm-up, in MiB per minute: the slope of the floor (the lowest sample of each
+    // fifth of the second half), so a collection's sawtooth reads as what it is, not as growth.
     const late = samples.filter((s) => s.at >= settings.soakSec / 2);
-    const growth = (key) => round(slope(late.map((s) => ({ x: s.at / 60, y: s[key] }))), 2);
+    const floor = (key) => {
+      const width = settings.soakSec / 10;
+      const windows = new Map();
+      for (const s of late) {
+        const w = Math.min(4, Math.floor((s.at - settings.soakSec / 2) / width));
+        const low = windows.get(w);
+        if (!low || s[key] < low[key]) windows.set(w, s);
+      }
+      return [...windows.values()];
+    };
+    const growth = (key) => round(slope(floor(key).map((s) => ({ x: s.at / 60, y: s[key] }))), 2);
     return {
       rate,
       seconds: settings.soakSec,
       acked: offered.ok,
       errors: offered.errors,
+      ackP50: round(offered.p50, 2),
+      ackP99: round(offered.p99, 2),
+      endToEnd: await probe.measure(measuredFrom, offered.ok),
       samples,
       ingressMiBPerMin: growth('ingressMiB'),
       workerMiBPerMin: growth('workerMiB'),
     };
   } finally {
     clearInterval(timer);
+    await probe.close();
     await queue.close();
     await pipeline.stop();
   }

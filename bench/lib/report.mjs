@@ -60,21 +60,20 @@ export function printTable(r) {
     }
     console.log(`ratios: ${JSON.stringify(r.worker.ratios)}`);
   }
-  if (r.endToEnd) {
-    const e = r.endToEnd;
-    console.log(
-      `\nend to end at ${e.rate} req/s (paced): received → applied p50 ${e.p50} ms, p99 ${e.p99} ms, max ${e.max} ms; ` +
-        `→ job completed p50 ${e.completedP50} ms, p99 ${e.completedP99} ms, max ${e.completedMax} ms (${e.applied}/${e.acked} applied)`,
-    );
-  }
   if (r.memory) {
     const m = r.memory;
     console.log(
       `\nRedis bytes per waiting job: ${fmt(m.redisBytesPerWaitingJob)}; per inbox entry: ${fmt(m.redisBytesPerInboxEntry)}`,
     );
     console.log(
-      `soak ${m.soak.seconds} s at ${m.soak.rate} req/s: ingress ${m.soak.ingressMiBPerMin} MiB/min, worker ${m.soak.workerMiBPerMin} MiB/min (second half); ` +
+      `soak ${m.soak.seconds} s at ${m.soak.rate} req/s (${m.soak.acked} acked, ${m.soak.errors} errors, ack p99 ${m.soak.ackP99} ms): ` +
+        `ingress ${m.soak.ingressMiBPerMin} MiB/min, worker ${m.soak.workerMiBPerMin} MiB/min (second half); ` +
         `RSS ingress ${m.soak.samples.at(0)?.ingressMiB}→${m.soak.samples.at(-1)?.ingressMiB} MiB, worker ${m.soak.samples.at(0)?.workerMiB}→${m.soak.samples.at(-1)?.workerMiB} MiB`,
+    );
+    const e = m.soak.endToEnd;
+    console.log(
+      `end to end during the soak: received → applied p50 ${e.p50} ms, p99 ${e.p99} ms, max ${e.max} ms; ` +
+        `→ job completed p50 ${e.completedP50} ms, p99 ${e.completedP99} ms, max ${e.completedMax} ms (${e.applied} applied)`,
     );
   }
 }

@@ -1,11 +1,11 @@
 // Worker drain rates against a bare BullMQ worker in the same run, and the
-// end-to-end latency (received at the ingress → applied in Postgres).
+// probe of end-to-end latency (received at the ingress → applied in Postgres)
+// that the soak runs.
 import { inboxKeys } from '@openim-sync/queue';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { benchSettings, openQueue, prefill, prefillInbox } from './jobs.mjs';
-import { paced } from './paced.mjs';
 import { forkScript, freePort, memoryOf, startApp } from './proc.mjs';
 import { deleteQueueKeys } from './redis.mjs';
 import { median, round } from './stats.mjs';
@@ -203,56 +203,28 @@ async function dropSchema(databaseUrl, schema) {
 }
 
 /**
- * Ingress + postgres worker at a moderate rate, evenly paced (autocannon's
- * fixed rate sends each second's requests in one burst, and this measured
- * the queue behind the burst), each request another user joining one of 100
- * groups. Two clocks against the ingress's receive time: `applied_at` in
- * Postgres (its transaction's start, a little before the commit), and when
- * the job completed (the id of BullMQ's `completed` event is Redis's clock,
- * after the commit).
+ * Received → applied latency of one pipeline, on two clocks against the
+ * ingress's receive time: `applied_at` in Postgres (its transaction's start,
+ * a little before the commit), and when the job completed (the id of BullMQ's
+ * `completed` event is Redis's clock, after the commit). Call `start` before
+ * the load and `measure` once it drained.
  */
-export async function benchEndToEnd({ redisUrl, databaseUrl, body, settings, rate = 200 }) {
-  const name = `bench-e2e-${process.pid}`;
-  const pipeline = await startPipeline({ name, redisUrl, databaseUrl });
-  const queue = openQueue(benchSettings(redisUrl, name));
+export function endToEndProbe({ name, redisUrl, databaseUrl, schema }) {
   const events = new QueueEvents(name, { connection: { url: redisUrl }, prefix: name });
   const completedAt = new Map();
   events.on('completed', ({ jobId }, id) => completedAt.set(jobId, Number(id.split('-')[0])));
-  try {
-    await events.waitUntilReady();
-    const template = body.toString('utf8');
-    const load = (phase, durationSec) =>
-      paced({
-        url: pipeline.url,
-        bodyFor: (n) =>
-          Buffer.from(
-            template
-              .replace(/"groupID":"[^"]*"/, `"groupID":"bench-g${n % 100}"`)
-              .replace(/"inviterUserID":"[^"]*"/, `"inviterUserID":"${name}-${phase}-u${n}"`),
-          ),
-        durationSec,
-        rate,
-      });
-    // Warm-up (connections, prepared statements, JIT), left out of the figures like the other parts'.
-    const warm = await load('warm-up', 2);
-    const from = Date.now();
-    const offered = await load('measured', settings.roundSec * 2);
-    await waitDrained(queue);
-    // The completed events trail the queue's counts by a moment.
-    for (const deadline = Date.now() + 5000; completedAt.size < warm.ok + offered.ok && Date.now() < deadline; ) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return {
-      rate,
-      acked: offered.ok,
-      ackP99: round(offered.p99),
-      ...(await latencies(databaseUrl, pipeline.schema, completedAt, from)),
-    };
-  } finally {
-    await events.close();
-    await queue.close();
-    await pipeline.stop();
-  }
+  return {
+    start: () => events.waitUntilReady(),
+    /** Figures for the callbacks received from `from` (ms) on, once `expected` jobs completed or 5 s passed. */
+    async measure(from, expected) {
+      // The completed events trail the queue's counts by a moment.
+      for (const deadline = Date.now() + 5000; completedAt.size < expected && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return latencies(databaseUrl, schema, completedAt, from);
+    },
+    close: () => events.close(),
+  };
 }
 
 /** Percentiles of received → applied (Postgres's clock) and received → completed (Redis's), in ms. */
