@@ -11,11 +11,13 @@ import { benchMemory } from './lib/memory.mjs';
 import { printTable } from './lib/report.mjs';
 import { benchWorkers } from './lib/worker.mjs';
 
+// --quick (pnpm bench:quick): one round and a 30 s soak, for a look in about two and a half minutes.
+const quick = process.argv.includes('--quick');
 const settings = {
   roundSec: Number(process.env.BENCH_ROUND_SEC ?? 4),
-  rounds: Number(process.env.BENCH_ROUNDS ?? 3),
+  rounds: Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3)),
   drainJobs: Number(process.env.BENCH_DRAIN_JOBS ?? 5_000),
-  soakSec: Number(process.env.BENCH_SOAK_SEC ?? 120),
+  soakSec: Number(process.env.BENCH_SOAK_SEC ?? (quick ? 30 : 120)),
   // The soak (in `memory`) also measures the end-to-end latency.
   only: process.env.BENCH_ONLY?.split(',') ?? ['ingress', 'worker', 'memory'],
 };

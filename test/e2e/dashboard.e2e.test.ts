@@ -1,6 +1,7 @@
 // The dashboard as an operator uses it: headless Chromium logs in to the
 // built ingress's admin listener, finds a failed job, retries it from the
-// page, and sees it complete once a healthy worker runs. Needs Debian's
+// page, and sees it complete once a healthy worker runs. The ingress runs in
+// its default inbox mode, so the test moves the inbox as a worker does. Needs Debian's
 // chromium (/usr/bin/chromium; .ci/run installs it) and the built apps.
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,8 +10,11 @@ import {
   callbackJobId,
   createAdminConnection,
   createCallbackQueue,
+  createWorkerConnection,
   toQueueSettings,
 } from '@openim-sync/queue';
+import { createLogger } from '@openim-sync/runtime';
+import { createCatalog } from '@openim-sync/schema';
 import {
   deleteQueueKeys,
   freePort,
@@ -23,6 +27,7 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createInboxMover, type InboxMover } from '../../apps/worker/src/inbox-mover.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const INGRESS = 'apps/ingress/dist/main.js';
@@ -49,6 +54,7 @@ describe('dashboard in a browser', () => {
   let connection: Redis | undefined;
   let queue: CallbackQueue | undefined;
   let browser: Browser | undefined;
+  let mover: InboxMover | undefined;
 
   beforeAll(async () => {
     expect(existsSync(join(repoRoot, INGRESS)), `${INGRESS} missing: run pnpm build first`).toBe(true);
@@ -83,6 +89,17 @@ describe('dashboard in a browser', () => {
     });
     queue = createCallbackQueue(settings, connection);
     await queue.waitUntilReady();
+    // What every worker runs besides its BullMQ worker: callbacks go from the inbox into the queue.
+    const reader = createWorkerConnection(redisUrl);
+    reader.on('error', () => {});
+    mover = createInboxMover({
+      reader,
+      queue,
+      settings,
+      catalog: createCatalog(),
+      logger: createLogger({ name: 'dashboard-test', level: 'silent', pretty: false }),
+    });
+    void mover.run();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -91,6 +108,7 @@ describe('dashboard in a browser', () => {
 
   afterAll(async () => {
     await browser?.close();
+    await mover?.close();
     await Promise.all(workers.map((w) => w.close()));
     await ingress?.stop();
     await queue?.close();

@@ -40,18 +40,15 @@ export interface Catalog {
 }
 
 const byKey = new Map<string, CommandDefinition>();
-/** The names as spelled in the catalog: the lookup of every callback (three per request) skips building a key. */
-const byName = new Map<string, CommandDefinition>();
 for (const definition of commandDefinitions) {
   for (const name of [definition.command, ...definition.aliases]) {
     byKey.set(commandKey(name), definition);
-    byName.set(name, definition);
   }
 }
 
 /** Looks a command up in the full catalog (aliases and either first-letter case included). */
 export function findCommand(command: string): CommandDefinition | undefined {
-  return byName.get(command) ?? byKey.get(commandKey(command));
+  return byKey.get(commandKey(command));
 }
 
 /**
