@@ -1,6 +1,6 @@
+import { type HotCount, hotCounter, hotHistogram } from '@openim-sync/runtime';
 import { findCommand } from '@openim-sync/schema';
 import { Counter, collectDefaultMetrics, Gauge, type Registry } from 'prom-client';
-import { type HotCount, hotCounter, hotHistogram } from './hot-metrics.js';
 import type { EnqueueResult, Producer } from './producer.js';
 
 /**

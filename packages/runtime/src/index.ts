@@ -1,6 +1,8 @@
 export { ConfigError, env, loadConfigOrExit, parseEnv } from './config.js';
 export type { BasicCredentials } from './credentials.js';
 export { credentialsOf, requirePair } from './credentials.js';
+export type { HotCount, HotObserve } from './hot-metrics.js';
+export { hotCounter, hotHistogram } from './hot-metrics.js';
 export type { Logger, LoggerOptions } from './logger.js';
 export { createLogger, redactUrl } from './logger.js';
 export { retryUntilReady } from './retry.js';

@@ -1,7 +1,8 @@
 import type { CallbackJobData } from '@openim-sync/queue';
+import { hotCounter, hotHistogram } from '@openim-sync/runtime';
 import { findCommand } from '@openim-sync/schema';
 import type { Job } from 'bullmq';
-import { Counter, collectDefaultMetrics, Histogram, type Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { ProcessorResult } from '../processor.js';
 import { PermanentSinkError, type Sink } from '../sinks/index.js';
 import { isFinalFailure } from '../worker.js';
@@ -45,11 +46,11 @@ function commandLabel(name: string): string {
 /** The worker's metrics on `registry`. Names and meanings: docs/operating-dashboard-metrics.md. */
 export function createWorkerMetrics({ registry, processMetrics = true }: WorkerMetricsDeps): WorkerMetrics {
   if (processMetrics) collectDefaultMetrics({ register: registry });
-  const jobs = new Counter({
+  // Counted for every job: hot series (plain numbers, handed to prom-client at scrape time).
+  const jobs = hotCounter(registry, {
     name: 'openim_sync_worker_jobs_total',
     help: 'Job attempts by command and outcome: completed, retried (failed, will run again), failed (for good: in the failed set).',
-    labelNames: ['command', 'outcome'] as const,
-    registers: [registry],
+    labelNames: ['command', 'outcome'],
   });
   const inboxEntries = new Counter({
     name: 'openim_sync_worker_inbox_entries_total',
@@ -57,25 +58,22 @@ export function createWorkerMetrics({ registry, processMetrics = true }: WorkerM
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
-  const sinkEvents = new Counter({
+  const sinkEvents = hotCounter(registry, {
     name: 'openim_sync_worker_sink_events_total',
     help: 'What each sink did with an event, by sink, command and outcome (applied, already-applied, forwarded, logged, skipped, error, permanent-error).',
-    labelNames: ['sink', 'command', 'outcome'] as const,
-    registers: [registry],
+    labelNames: ['sink', 'command', 'outcome'],
   });
-  const attemptDuration = new Histogram({
+  const attemptDuration = hotHistogram(registry, {
     name: 'openim_sync_worker_job_duration_seconds',
     help: 'Time one attempt of a job took in the processor (every sink), by command and result (ok, error).',
-    labelNames: ['command', 'result'] as const,
+    labelNames: ['command', 'result'],
     buckets: ATTEMPT_BUCKETS,
-    registers: [registry],
   });
-  const endToEnd = new Histogram({
+  const endToEnd = hotHistogram(registry, {
     name: 'openim_sync_worker_end_to_end_seconds',
     help: 'Time from the ingress receiving a callback to its job being applied by every sink, retries included, by command.',
-    labelNames: ['command'] as const,
+    labelNames: ['command'],
     buckets: END_TO_END_BUCKETS,
-    registers: [registry],
   });
 
   return {
@@ -87,11 +85,11 @@ export function createWorkerMetrics({ registry, processMetrics = true }: WorkerM
         async apply(event) {
           try {
             const outcome = await sink.apply(event);
-            sinkEvents.labels(sink.name, commandLabel(event.command), outcome).inc();
+            sinkEvents(sink.name, commandLabel(event.command), outcome).inc();
             return outcome;
           } catch (err) {
             const outcome = err instanceof PermanentSinkError ? 'permanent-error' : 'error';
-            sinkEvents.labels(sink.name, commandLabel(event.command), outcome).inc();
+            sinkEvents(sink.name, commandLabel(event.command), outcome).inc();
             throw err;
           }
         },
@@ -102,13 +100,12 @@ export function createWorkerMetrics({ registry, processMetrics = true }: WorkerM
       try {
         const result = await processor(job);
         const appliedAt = Date.now();
-        attemptDuration.labels(command, 'ok').observe((performance.now() - started) / 1000);
+        attemptDuration(command, 'ok').observe((performance.now() - started) / 1000);
         const receivedAt = (job.data as Partial<CallbackJobData> | undefined)?.receivedAt;
-        if (typeof receivedAt === 'number')
-          endToEnd.labels(command).observe(Math.max(0, appliedAt - receivedAt) / 1000);
+        if (typeof receivedAt === 'number') endToEnd(command).observe(Math.max(0, appliedAt - receivedAt) / 1000);
         return result;
       } catch (err) {
-        attemptDuration.labels(command, 'error').observe((performance.now() - started) / 1000);
+        attemptDuration(command, 'error').observe((performance.now() - started) / 1000);
         throw err;
       }
     },
@@ -117,11 +114,11 @@ export function createWorkerMetrics({ registry, processMetrics = true }: WorkerM
       onRejected: () => inboxEntries.labels('rejected').inc(),
     },
     observeJobs(worker) {
-      worker.on('completed', (job) => jobs.labels(commandLabel(job.name), 'completed').inc());
+      worker.on('completed', (job) => jobs(commandLabel(job.name), 'completed').inc());
       worker.on('failed', (job, err) => {
         // A job BullMQ fails outside an attempt (no job object) has nothing to count by.
         if (!job) return;
-        jobs.labels(commandLabel(job.name), isFinalFailure(job, err) ? 'failed' : 'retried').inc();
+        jobs(commandLabel(job.name), isFinalFailure(job, err) ? 'failed' : 'retried').inc();
       });
     },
   };
