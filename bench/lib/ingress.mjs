@@ -56,6 +56,9 @@ export async function benchIngress({ redisUrl, body, bodyFile, settings }) {
       }
     }
     const saturation = Object.fromEntries(Object.entries(rounds).map(([name, runs]) => [name, summarize(runs)]));
+    // The median of the ratios within each round: both sides of a ratio saw the same moment of the machine.
+    const perRound = (a, b) =>
+      round(median(rounds[a].map((run, i) => run.throughput / (rounds[b][i]?.throughput ?? Number.NaN))), 3);
     const fixedRate = {};
     for (const name of ['bare-http', 'ingress', 'ingress-direct']) fixedRate[name] = [];
     for (let round = 0; round < settings.rounds; round++) {
@@ -73,9 +76,9 @@ export async function benchIngress({ redisUrl, body, bodyFile, settings }) {
       fixedRate1000: fixedRate,
       queueAddPerSecond: queueAdd,
       ratios: {
-        ingressVsBareHttp: round(saturation.ingress.throughput / saturation['bare-http'].throughput, 3),
-        directVsBareHttp: round(saturation['ingress-direct'].throughput / saturation['bare-http'].throughput, 3),
-        ingressVsBareHono: round(saturation.ingress.throughput / saturation['bare-hono'].throughput, 3),
+        ingressVsBareHttp: perRound('ingress', 'bare-http'),
+        directVsBareHttp: perRound('ingress-direct', 'bare-http'),
+        ingressVsBareHono: perRound('ingress', 'bare-hono'),
         ingressVsQueueAdd: round(saturation.ingress.throughput / queueAdd, 3),
       },
       ingressPeakRssMiB: round(ingressMemory.peakMiB),
