@@ -1,11 +1,12 @@
-import { createCallbackQueue, createProducerConnection, type QueueSettings, toQueueSettings } from '@openim-sync/queue';
-import { deleteQueueKeys, uniqueName } from '@openim-sync/testing';
+import { createCallbackQueue, createProducerConnection, type QueueSettings } from '@openim-sync/queue';
+import { deleteQueueKeys } from '@openim-sync/testing';
 import type { Queue } from 'bullmq';
 import type { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { Counter, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAdminApp } from '../src/admin/admin-app.js';
+import { testQueueSettings } from './stack.js';
 
 const credentials = { username: 'ops', password: 'correct horse battery' };
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -18,17 +19,7 @@ describe('admin app (dashboard and /metrics behind basic auth)', () => {
   let app: Hono;
 
   beforeAll(async () => {
-    settings = toQueueSettings({
-      REDIS_URL: inject('redisUrl'),
-      QUEUE_NAME: uniqueName('admin'),
-      QUEUE_PREFIX: uniqueName('admin_prefix'),
-      JOB_ATTEMPTS: 1,
-      JOB_BACKOFF_MS: 100,
-      KEEP_COMPLETED_COUNT: 10,
-      KEEP_COMPLETED_AGE_SECONDS: 60,
-      KEEP_FAILED_COUNT: 10,
-      KEEP_FAILED_AGE_SECONDS: 60,
-    });
+    settings = testQueueSettings(inject('redisUrl'), 'admin');
     connection = createProducerConnection(settings.redisUrl, 2000);
     queue = createCallbackQueue(settings, connection) as unknown as Queue;
     await queue.waitUntilReady();

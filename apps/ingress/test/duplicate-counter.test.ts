@@ -5,12 +5,12 @@ import {
   createAdminConnection,
   createCallbackQueue,
   type QueueSettings,
-  toQueueSettings,
 } from '@openim-sync/queue';
-import { deleteQueueKeys, uniqueName } from '@openim-sync/testing';
+import { deleteQueueKeys } from '@openim-sync/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDuplicateCounter } from '../src/admin/duplicate-counter.js';
+import { testQueueSettings } from './stack.js';
 
 describe('duplicate counter (real Redis)', () => {
   let settings: QueueSettings;
@@ -18,17 +18,7 @@ describe('duplicate counter (real Redis)', () => {
   let queue: CallbackQueue;
 
   beforeAll(async () => {
-    settings = toQueueSettings({
-      REDIS_URL: inject('redisUrl'),
-      QUEUE_NAME: uniqueName('dups'),
-      QUEUE_PREFIX: uniqueName('dups_prefix'),
-      JOB_ATTEMPTS: 1,
-      JOB_BACKOFF_MS: 100,
-      KEEP_COMPLETED_COUNT: 10,
-      KEEP_COMPLETED_AGE_SECONDS: 60,
-      KEEP_FAILED_COUNT: 10,
-      KEEP_FAILED_AGE_SECONDS: 60,
-    });
+    settings = testQueueSettings(inject('redisUrl'), 'dups');
     connection = createAdminConnection(settings.redisUrl);
     queue = createCallbackQueue(settings, connection);
     await queue.waitUntilReady();

@@ -1,11 +1,12 @@
-import { appendToInbox, inboxKeys, type QueueSettings, toQueueSettings } from '@openim-sync/queue';
+import { appendToInbox, inboxKeys, type QueueSettings } from '@openim-sync/queue';
 import { createLogger } from '@openim-sync/runtime';
-import { deleteQueueKeys, uniqueName } from '@openim-sync/testing';
+import { deleteQueueKeys } from '@openim-sync/testing';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type AdminServer, startAdminServer } from '../src/admin/admin-server.js';
 import { createIngressMetrics } from '../src/metrics.js';
+import { testQueueSettings } from './stack.js';
 
 const credentials = { username: 'ops', password: 'correct horse battery' };
 const AUTH = {
@@ -19,18 +20,7 @@ describe('inbox gauge on the admin listener (real Redis)', () => {
   let admin: AdminServer | undefined;
 
   beforeAll(async () => {
-    const name = uniqueName('inbox_gauge');
-    settings = toQueueSettings({
-      REDIS_URL: inject('redisUrl'),
-      QUEUE_NAME: name,
-      QUEUE_PREFIX: name,
-      JOB_ATTEMPTS: 1,
-      JOB_BACKOFF_MS: 100,
-      KEEP_COMPLETED_COUNT: 10,
-      KEEP_COMPLETED_AGE_SECONDS: 60,
-      KEEP_FAILED_COUNT: 10,
-      KEEP_FAILED_AGE_SECONDS: 60,
-    });
+    settings = testQueueSettings(inject('redisUrl'), 'inbox_gauge');
     redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 });
     const metrics = createIngressMetrics({ registry: new Registry(), processMetrics: false });
     const config = { port: 0, host: '127.0.0.1', credentials };

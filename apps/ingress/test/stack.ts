@@ -17,6 +17,21 @@ import { createProducer, type EnqueueMode } from '../src/producer.js';
 
 export const ACK = '{"actionCode":0,"errCode":0,"errMsg":"","errDlt":"","nextCode":0}';
 
+/** Settings of a queue of a test's own (unique name and prefix), one attempt, a little retention. */
+export function testQueueSettings(redisUrl: string, label: string): QueueSettings {
+  return toQueueSettings({
+    REDIS_URL: redisUrl,
+    QUEUE_NAME: uniqueName(label),
+    QUEUE_PREFIX: uniqueName(`${label}_prefix`),
+    JOB_ATTEMPTS: 1,
+    JOB_BACKOFF_MS: 100,
+    KEEP_COMPLETED_COUNT: 10,
+    KEEP_COMPLETED_AGE_SECONDS: 60,
+    KEEP_FAILED_COUNT: 10,
+    KEEP_FAILED_AGE_SECONDS: 60,
+  });
+}
+
 /** The ingress's app over a real queue and the real producer, as main.ts wires them. */
 export interface Stack {
   app: Hono;

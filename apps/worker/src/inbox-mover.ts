@@ -146,34 +146,18 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
     if (moved.length > 0) options.onMoved?.(moved.length);
   }
 
-  /** Entries of this consumer read before and not acknowledged (after an error), oldest first. */
-  async function readOwnPending(): Promise<(ReadEntry | null)[]> {
-    const reply = (await reader.xreadgroupBuffer(
-      'GROUP',
-      INBOX_GROUP,
-      consumer,
-      'COUNT',
-      batchMax,
-      'STREAMS',
-      keys.stream,
-      '0',
-    )) as ReadReply;
-    return reply?.[0]?.[1] ?? [];
-  }
-
-  async function readNew(): Promise<(ReadEntry | null)[]> {
-    const reply = (await reader.xreadgroupBuffer(
-      'GROUP',
-      INBOX_GROUP,
-      consumer,
-      'COUNT',
-      batchMax,
-      'BLOCK',
-      blockMs,
-      'STREAMS',
-      keys.stream,
-      '>',
-    )) as ReadReply;
+  /**
+   * Reads a batch: `'>'` waits up to blockMs for entries no consumer has read;
+   * `'0'` returns this consumer's own entries read before and not acknowledged
+   * (after an error), oldest first.
+   */
+  async function read(from: '>' | '0'): Promise<(ReadEntry | null)[]> {
+    const group = ['GROUP', INBOX_GROUP, consumer, 'COUNT', batchMax] as const;
+    const reply = (
+      from === '>'
+        ? await reader.xreadgroupBuffer(...group, 'BLOCK', blockMs, 'STREAMS', keys.stream, from)
+        : await reader.xreadgroupBuffer(...group, 'STREAMS', keys.stream, from)
+    ) as ReadReply;
     return reply?.[0]?.[1] ?? [];
   }
 
@@ -209,13 +193,13 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
         }
         let entries: (ReadEntry | null)[];
         if (recoverOwn) {
-          entries = await readOwnPending();
+          entries = await read('0');
           if (entries.length === 0) recoverOwn = false;
         } else if (Date.now() >= nextClaimAt) {
           entries = await claimStale();
           if (claimCursor === '0-0') nextClaimAt = Date.now() + Math.max(1000, claimIdleMs / 2);
         } else {
-          entries = await readNew();
+          entries = await read('>');
         }
         if (entries.length > 0) {
           moving = move(entries);

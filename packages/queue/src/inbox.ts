@@ -51,35 +51,11 @@ const FIELD = { command: 'c', operationID: 'o', receivedAt: 't', jobId: 'i', bod
 export function appendToInbox(connection: Redis, stream: string, record: InboxRecord): Promise<string | null> {
   const { command, operationID, receivedAt, jobId, body } = record;
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const time = String(receivedAt);
-  if (jobId === undefined) {
-    return connection.xadd(
-      stream,
-      '*',
-      FIELD.command,
-      command,
-      FIELD.operationID,
-      operationID,
-      FIELD.receivedAt,
-      time,
-      FIELD.body,
-      bytes,
-    );
-  }
-  return connection.xadd(
-    stream,
-    '*',
-    FIELD.command,
-    command,
-    FIELD.operationID,
-    operationID,
-    FIELD.receivedAt,
-    time,
-    FIELD.jobId,
-    jobId,
-    FIELD.body,
-    bytes,
-  );
+  const fields: (string | Buffer)[] = [FIELD.command, command, FIELD.operationID, operationID];
+  fields.push(FIELD.receivedAt, String(receivedAt));
+  if (jobId !== undefined) fields.push(FIELD.jobId, jobId);
+  fields.push(FIELD.body, bytes);
+  return connection.xadd(stream, '*', ...fields);
 }
 
 /** Reads an entry's fields (as Buffers, so the body's bytes stay exact); a string says what is wrong. */
