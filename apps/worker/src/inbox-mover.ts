@@ -11,6 +11,7 @@ import {
   inboxKeys,
   type QueueSettings,
   readInboxFields,
+  rejectedEntryFields,
 } from '@openim-sync/queue';
 import type { Logger } from '@openim-sync/runtime';
 import type { Catalog } from '@openim-sync/schema';
@@ -50,7 +51,7 @@ type StreamEntry = [id: Buffer, fields: Buffer[]];
 /** A re-read of pending entries returns one deleted from the stream meanwhile (XDEL, XTRIM) without fields. */
 type ReadEntry = [id: Buffer, fields: Buffer[] | null];
 type Moved = { id: string; data: CallbackJobData; jobId: string };
-type Rejected = { id: string; fields: Buffer[]; reason: string };
+type Rejected = { id: string; fields: Buffer[]; reason: string; about: { command?: string; operationID?: string } };
 
 /** Redis answers XREADGROUP/XAUTOCLAIM for one stream in these shapes. */
 type ReadReply = [stream: Buffer, entries: (ReadEntry | null)[]][] | null;
@@ -96,15 +97,16 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
   function build([rawId, fields]: StreamEntry): Moved | Rejected {
     const id = rawId.toString();
     const record = readInboxFields(fields);
-    if (typeof record === 'string') return { id, fields, reason: record };
+    if (typeof record === 'string') return { id, fields, reason: record, about: {} };
+    const about = { command: record.command, operationID: record.operationID };
     let payload: unknown;
     try {
       payload = JSON.parse(Buffer.from(record.body).toString('utf8'));
     } catch (err) {
-      return { id, fields, reason: `body is not JSON: ${(err as Error).message}` };
+      return { id, fields, reason: `body is not JSON: ${(err as Error).message}`, about };
     }
     const checked = catalog.check(record.command, payload);
-    if (!checked.ok) return { id, fields, reason: checked.message };
+    if (!checked.ok) return { id, fields, reason: checked.message, about };
     const data: CallbackJobData = {
       command: checked.definition.command,
       operationID: record.operationID,
@@ -128,17 +130,15 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
     await Promise.all(moved.map((m) => addCallbackJob(queue, settings, m.data, m.jobId)));
     const ids = [...built.map((b) => b.id), ...deleted];
     const tx = reader.multi();
-    for (const r of rejected) tx.xadd(keys.rejected, '*', 'entry', r.id, 'reason', r.reason, ...r.fields);
+    for (const r of rejected) tx.xadd(keys.rejected, '*', ...rejectedEntryFields(r.id, r.reason, r.fields));
     tx.xack(keys.stream, INBOX_GROUP, ...ids);
     tx.xdel(keys.stream, ...ids);
     const results = await tx.exec();
     const failed = results?.find(([err]) => err);
     if (!results || failed) throw failed?.[0] ?? new Error('inbox acknowledgement aborted');
     for (const r of rejected) {
-      const record = readInboxFields(r.fields);
-      const about = typeof record === 'string' ? {} : { command: record.command, operationID: record.operationID };
       logger.error(
-        { entry: r.id, ...about, reason: r.reason },
+        { entry: r.id, ...r.about, reason: r.reason },
         'inbox entry cannot become a job: kept in the rejected stream',
       );
       options.onRejected?.();

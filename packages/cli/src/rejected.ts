@@ -1,4 +1,10 @@
-import { appendToInbox, type InboxKeys, type InboxRecord, readInboxFields } from '@openim-sync/queue';
+import {
+  appendToInbox,
+  type InboxKeys,
+  type InboxRecord,
+  readInboxFields,
+  readRejectedFields,
+} from '@openim-sync/queue';
 import type { Redis } from 'ioredis';
 
 /** One entry of the inbox's rejected stream, as the worker's inbox mover wrote it. */
@@ -17,19 +23,10 @@ export interface RejectedEntry {
 
 type RawEntry = [id: Buffer, fields: Buffer[]];
 
-/** Reads one raw entry: `entry` and `reason` come first, then the inbox entry's fields as they were. */
+/** Reads one raw entry of the rejected stream. */
 export function toRejectedEntry([rawId, raw]: RawEntry): RejectedEntry {
-  let entry: string | null = null;
-  let reason: string | null = null;
-  const fields: Buffer[] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = (raw[i] as Buffer).toString();
-    const value = raw[i + 1] as Buffer;
-    if (name === 'entry' && entry === null) entry = value.toString();
-    else if (name === 'reason' && reason === null) reason = value.toString();
-    else fields.push(raw[i] as Buffer, value);
-  }
-  return { id: rawId.toString(), entry, reason: reason ?? '', fields, record: readInboxFields(fields) };
+  const { entry, reason, fields } = readRejectedFields(raw);
+  return { id: rawId.toString(), entry, reason, fields, record: readInboxFields(fields) };
 }
 
 /** A stream entry id in full, as `jobs inbox` prints them (`1732000000000-0`). */

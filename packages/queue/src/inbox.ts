@@ -72,3 +72,32 @@ export function readInboxFields(fields: Buffer[]): InboxRecord | string {
   if (!body) return 'no body';
   return { command, operationID, receivedAt, jobId: values.get(FIELD.jobId)?.toString(), body };
 }
+
+/**
+ * The fields of a rejected-stream entry: the inbox entry's id and the reason
+ * first, then the inbox entry's own fields unchanged (so it can be redriven).
+ */
+export function rejectedEntryFields(entryId: string, reason: string, fields: Buffer[]): (string | Buffer)[] {
+  return ['entry', entryId, 'reason', reason, ...fields];
+}
+
+/** Reads a rejected-stream entry's fields back into their parts (see {@link rejectedEntryFields}). */
+export function readRejectedFields(raw: Buffer[]): { entry: string | null; reason: string; fields: Buffer[] } {
+  let entry: string | null = null;
+  let reason: string | null = null;
+  const fields: Buffer[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString();
+    const value = raw[i + 1] as Buffer;
+    if (name === 'entry' && entry === null) entry = value.toString();
+    else if (name === 'reason' && reason === null) reason = value.toString();
+    else fields.push(raw[i] as Buffer, value);
+  }
+  return { entry, reason: reason ?? '', fields };
+}
+
+/** How many entries the inbox and its rejected stream hold, in one round trip. */
+export async function inboxLengths(connection: Redis, keys: InboxKeys): Promise<{ inbox: number; rejected: number }> {
+  const [inbox, rejected] = await Promise.all([connection.xlen(keys.stream), connection.xlen(keys.rejected)]);
+  return { inbox, rejected };
+}

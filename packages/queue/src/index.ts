@@ -5,7 +5,15 @@ export {
   workerConnectionOptions,
 } from './connection.js';
 export type { InboxKeys, InboxRecord } from './inbox.js';
-export { appendToInbox, INBOX_GROUP, inboxKeys, readInboxFields } from './inbox.js';
+export {
+  appendToInbox,
+  INBOX_GROUP,
+  inboxKeys,
+  inboxLengths,
+  readInboxFields,
+  readRejectedFields,
+  rejectedEntryFields,
+} from './inbox.js';
 export type { CallbackJobData, JobRouting } from './job.js';
 export {
   BACKOFF_TYPE,

@@ -1,4 +1,10 @@
-import { createAdminConnection, createCallbackQueue, inboxKeys, type QueueSettings } from '@openim-sync/queue';
+import {
+  createAdminConnection,
+  createCallbackQueue,
+  inboxKeys,
+  inboxLengths,
+  type QueueSettings,
+} from '@openim-sync/queue';
 import { type Logger, type SideListener, startSideListener } from '@openim-sync/runtime';
 import type { Queue } from 'bullmq';
 import type { IngressMetrics } from '../metrics.js';
@@ -36,11 +42,8 @@ export async function startAdminServer({ config, queueSettings, metrics, logger 
   metrics.countDuplicates(duplicates.read);
   void queue.waitUntilReady().then(duplicates.start, () => {});
   const inbox = inboxKeys(queueSettings);
-  metrics.countInbox(async () => {
-    // Two O(1) commands in one round trip, on the admin's connection: never in front of an ack.
-    const [length, rejected] = await Promise.all([connection.xlen(inbox.stream), connection.xlen(inbox.rejected)]);
-    return { inbox: length, rejected };
-  });
+  // Two O(1) commands in one round trip, on the admin's connection: never in front of an ack.
+  metrics.countInbox(() => inboxLengths(connection, inbox));
 
   const closeRedis = async () => {
     await queue.close().catch(() => {});

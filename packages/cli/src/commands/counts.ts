@@ -1,4 +1,4 @@
-import { inboxKeys } from '@openim-sync/queue';
+import { inboxKeys, inboxLengths } from '@openim-sync/queue';
 import { type Command, EXIT, flagValue, usage } from '../command.js';
 import { formatTable } from '../format.js';
 import { writeLine } from '../output.js';
@@ -33,13 +33,12 @@ Options:
     return {
       ok: true,
       async run({ queue, redis, settings, out }) {
-        const keys = inboxKeys(settings);
-        const [counts, paused, inbox, inboxRejected] = await Promise.all([
+        const [counts, paused, lengths] = await Promise.all([
           queue.getJobCounts(...STATES),
           queue.isPaused(),
-          redis.xlen(keys.stream),
-          redis.xlen(keys.rejected),
+          inboxLengths(redis, inboxKeys(settings)),
         ]);
+        const { inbox, rejected: inboxRejected } = lengths;
         const values = Object.fromEntries(STATES.map((state) => [state, counts[state] ?? 0]));
         if (json) {
           await writeLine(out, JSON.stringify({ ...values, paused, inbox, inboxRejected }));
