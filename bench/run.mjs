@@ -9,16 +9,18 @@ import { postgresSpec, redisSpec, resolveService } from '@openim-sync/testing/se
 import { benchIngress } from './lib/ingress.mjs';
 import { benchMemory } from './lib/memory.mjs';
 import { printTable } from './lib/report.mjs';
+import { benchScaling } from './lib/scaling.mjs';
 import { benchWorkers } from './lib/worker.mjs';
 
-// --quick (pnpm bench:quick): one round and a 30 s soak, for a look in about two and a half minutes.
+// --quick (pnpm bench:quick): one round and a 30 s soak, for a look in about a minute.
 const quick = process.argv.includes('--quick');
 const settings = {
-  roundSec: Number(process.env.BENCH_ROUND_SEC ?? 4),
+  roundSec: Number(process.env.BENCH_ROUND_SEC ?? 2),
   rounds: Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3)),
-  drainJobs: Number(process.env.BENCH_DRAIN_JOBS ?? 5_000),
+  drainJobs: Number(process.env.BENCH_DRAIN_JOBS ?? 4_000),
   soakSec: Number(process.env.BENCH_SOAK_SEC ?? (quick ? 30 : 120)),
-  // The soak (in `memory`) also measures the end-to-end latency.
+  // The soak (in `memory`) also measures the end-to-end latency. `scaling` (1 and 2
+  // processes of each app) runs only when asked for: BENCH_ONLY=scaling, pnpm bench:scaling.
   only: process.env.BENCH_ONLY?.split(',') ?? ['ingress', 'worker', 'memory'],
 };
 const [redis, postgres] = await Promise.all([resolveService(redisSpec), resolveService(postgresSpec)]);
@@ -49,9 +51,10 @@ const part = async (name, run) => {
   return result;
 };
 try {
-  results.ingress = await part('ingress', () => benchIngress({ ...env, body, bodyFile, settings }));
+  results.ingress = await part('ingress', () => benchIngress({ ...env, body, settings }));
   results.worker = await part('worker', () => benchWorkers({ ...env, settings }));
   results.memory = await part('memory', () => benchMemory({ ...env, body, settings }));
+  results.scaling = await part('scaling', () => benchScaling({ ...env, body, bodyFile, settings }));
 } finally {
   await Promise.all([redis.stop?.(), postgres.stop?.()]);
 }

@@ -1,7 +1,8 @@
 // The ingress's ack path against its ceilings, in one run: a bare node:http
 // server (HTTP), a bare Hono app (framework), the ingress (Hono + validation
-// + Redis) in its default inbox mode and in direct mode, at saturation and at
-// a fixed 1,000 req/s; and one process's raw BullMQ Queue.add rate (Redis).
+// + Redis) in its default inbox mode and in direct mode at saturation; the
+// bare server and the ingress at a fixed 1,000 req/s; and one process's raw
+// BullMQ Queue.add rate (Redis).
 
 import { Redis } from 'ioredis';
 import { load } from './load.mjs';
@@ -10,7 +11,7 @@ import { cpuSecondsOf, forkScript, freePort, memoryOf, startApp } from './proc.m
 import { deleteQueueKeys, redisCpuSeconds } from './redis.mjs';
 import { median, round } from './stats.mjs';
 
-export async function benchIngress({ redisUrl, body, bodyFile, settings }) {
+export async function benchIngress({ redisUrl, body, settings }) {
   const queue = `bench-ingress-${process.pid}`;
   const PORTS = {
     'bare-http': await freePort(),
@@ -34,8 +35,11 @@ export async function benchIngress({ redisUrl, body, bodyFile, settings }) {
   const url = (name) => `http://127.0.0.1:${PORTS[name]}/callback/callbackAfterJoinGroupCommand`;
   const redisInfo = new Redis(redisUrl);
   try {
-    // Warm-up: JIT, connection pools, Redis scripts.
-    for (const name of Object.keys(PORTS)) await load({ url: url(name), body, durationSec: 2 });
+    // Warm-up: JIT, connection pools, Redis scripts. The ingresses, far more code than the
+    // bare servers, take longer to reach their steady rate (their first rounds ran slower after 1 s).
+    for (const name of Object.keys(PORTS)) {
+      await load({ url: url(name), body, durationSec: name.startsWith('bare') ? 1 : 3 });
+    }
     const pids = {
       'bare-http': servers['bare-http'].child.pid,
       'bare-hono': servers['bare-hono'].child.pid,
@@ -60,7 +64,7 @@ export async function benchIngress({ redisUrl, body, bodyFile, settings }) {
     const perRound = (a, b) =>
       round(median(rounds[a].map((run, i) => run.throughput / (rounds[b][i]?.throughput ?? Number.NaN))), 3);
     const fixedRate = {};
-    for (const name of ['bare-http', 'ingress', 'ingress-direct']) fixedRate[name] = [];
+    for (const name of ['bare-http', 'ingress']) fixedRate[name] = [];
     for (let round = 0; round < settings.rounds; round++) {
       for (const name of Object.keys(fixedRate)) {
         fixedRate[name].push(await paced({ url: url(name), body, rate: 1000, durationSec: settings.roundSec }));
@@ -68,11 +72,9 @@ export async function benchIngress({ redisUrl, body, bodyFile, settings }) {
     }
     for (const [name, runs] of Object.entries(fixedRate)) fixedRate[name] = summarize(runs);
     const ingressMemory = memoryOf(ingress.child.pid);
-    const scaling = await measureIngressScaling({ url, bodyFile, settings, env: ingressEnv });
     const queueAdd = await measureQueueAdd({ redisUrl, body, settings });
     return {
       saturation,
-      scaling,
       fixedRate1000: fixedRate,
       queueAddPerSecond: queueAdd,
       ratios: {
@@ -128,37 +130,4 @@ function summarize(runs) {
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     rounds: runs.map((r) => round(r.throughput)),
   };
-}
-
-/**
- * One ingress process against two sharing the load. Each load generator runs
- * in a process of its own (two autocannons in the bench's one event loop
- * would measure that loop); one process gets one generator with 50
- * connections, two get one generator each with 25.
- */
-async function measureIngressScaling({ url, bodyFile, settings, env }) {
-  const port = await freePort();
-  const second = await startApp('ingress', { ...env, PORT: port }, /ingress listening/);
-  const secondUrl = `http://127.0.0.1:${port}/callback/callbackAfterJoinGroupCommand`;
-  const inChild = async (options) => {
-    const child = forkScript('./load-child.mjs', [], { LOAD: JSON.stringify({ ...options, bodyFile }) });
-    const result = await child.firstMessage;
-    await child.stop();
-    return result.throughput;
-  };
-  const one = [];
-  const two = [];
-  try {
-    await inChild({ url: secondUrl, durationSec: 2 });
-    for (let round = 0; round < settings.rounds; round++) {
-      one.push(await inChild({ url: url('ingress'), durationSec: settings.roundSec }));
-      const pair = await Promise.all(
-        [url('ingress'), secondUrl].map((u) => inChild({ url: u, durationSec: settings.roundSec, connections: 25 })),
-      );
-      two.push(pair[0] + pair[1]);
-    }
-  } finally {
-    await second.stop();
-  }
-  return { oneProcess: round(median(one)), twoProcesses: round(median(two)) };
 }

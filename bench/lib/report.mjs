@@ -41,8 +41,6 @@ export function printTable(r) {
         v.errors,
       ]),
     );
-    const sc = r.ingress.scaling;
-    console.log(`ingress processes: 1 → ${fmt(sc.oneProcess)} req/s, 2 → ${fmt(sc.twoProcesses)} req/s`);
     console.log(`raw Queue.add from one process: ${fmt(r.ingress.queueAddPerSecond)} adds/s`);
     console.log(`ratios: ${JSON.stringify(r.ingress.ratios)}`);
   }
@@ -52,12 +50,6 @@ export function printTable(r) {
       ['variant@concurrency', 'jobs/s', 'seconds', 'failed', 'peak RSS MiB'],
       Object.entries(r.worker.drains).map(([name, v]) => [name, v.jobsPerSecond, v.seconds, v.failed, v.peakRssMiB]),
     );
-    const ws = r.worker.scaling;
-    if (ws) {
-      console.log(
-        `postgres sink, worker processes: 1 → ${fmt(ws.oneProcess.jobsPerSecond)} jobs/s, 2 → ${fmt(ws.twoProcesses.jobsPerSecond)} jobs/s`,
-      );
-    }
     console.log(`ratios: ${JSON.stringify(r.worker.ratios)}`);
   }
   if (r.memory) {
@@ -74,6 +66,13 @@ export function printTable(r) {
     console.log(
       `end to end during the soak: received → applied p50 ${e.p50} ms, p99 ${e.p99} ms, max ${e.max} ms; ` +
         `→ job completed p50 ${e.completedP50} ms, p99 ${e.completedP99} ms, max ${e.completedMax} ms (${e.applied} applied)`,
+    );
+  }
+  if (r.scaling) {
+    const { ingress, worker } = r.scaling;
+    console.log(`\ningress processes: 1 → ${fmt(ingress.oneProcess)} req/s, 2 → ${fmt(ingress.twoProcesses)} req/s`);
+    console.log(
+      `postgres sink, worker processes: 1 → ${fmt(worker.oneProcess.jobsPerSecond)} jobs/s, 2 → ${fmt(worker.twoProcesses.jobsPerSecond)} jobs/s`,
     );
   }
 }

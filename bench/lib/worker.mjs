@@ -15,73 +15,50 @@ const VARIANTS = [
   ['noop', [8, 64]],
   // The noop worker fed through the inbox: each job first moved from the stream into the queue.
   ['inbox', [64]],
-  ['postgres', [16, 64]],
-  ['http', [16, 64]],
+  ['postgres', [32, 64]],
+  ['http', [32, 64]],
 ];
 
 export async function benchWorkers({ redisUrl, databaseUrl, settings }) {
-  // BENCH_WORKER_VARIANTS=postgres: only those variants (and the scaling runs only with postgres).
+  // BENCH_WORKER_VARIANTS=postgres: only those variants.
   const only = process.env.BENCH_WORKER_VARIANTS?.split(',');
   const variants = VARIANTS.filter(([variant]) => !only || only.includes(variant));
-  const receiverPort = await freePort();
-  const receiver = forkScript('./servers.mjs', ['receiver'], { PORT: receiverPort });
-  await receiver.firstMessage;
+  const receiver = await startReceiver();
+  const rigs = [];
   // Rounds interleave the variants, so a noisy moment hits all of them; each figure is the
   // median over rounds, and each ratio the median of the ratios within one round.
   const rounds = [];
+  const peakRssMiB = {};
   try {
+    // Started side by side (setup, not measured); each stays up, idle between its drains.
+    const starting = variants.flatMap(([variant, concurrencies]) =>
+      concurrencies.map((concurrency) =>
+        startRig({ variant, concurrency, redisUrl, databaseUrl, receiverPort: receiver.port }),
+      ),
+    );
+    const started = await Promise.allSettled(starting);
+    for (const result of started) if (result.status === 'fulfilled') rigs.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     for (let round = 0; round < settings.rounds; round++) {
       const runs = {};
-      for (const [variant, concurrencies] of variants) {
-        for (const concurrency of concurrencies) {
-          runs[`${variant}@${concurrency}`] = await drain({
-            variant,
-            concurrency,
-            redisUrl,
-            databaseUrl,
-            receiverPort,
-            jobs: settings.drainJobs,
-          });
-        }
-      }
+      for (const rig of rigs) runs[rig.key] = await rig.drain(settings.drainJobs, round * settings.drainJobs);
       rounds.push(runs);
     }
+    for (const rig of rigs) peakRssMiB[rig.key] = rig.peakRssMiB();
   } finally {
+    await Promise.all(rigs.map((rig) => rig.stop()));
     await receiver.stop();
   }
   const results = {};
-  for (const key of Object.keys(rounds[0] ?? {})) {
-    const runs = rounds.map((r) => r[key]);
-    results[key] = {
+  for (const rig of rigs) {
+    const runs = rounds.map((r) => r[rig.key]);
+    results[rig.key] = {
       jobsPerSecond: round(median(runs.map((r) => r.jobsPerSecond))),
       seconds: round(median(runs.map((r) => r.seconds)), 2),
       failed: runs.reduce((sum, r) => sum + r.failed, 0),
-      peakRssMiB: round(Math.max(...runs.map((r) => r.peakRssMiB))),
+      peakRssMiB: peakRssMiB[rig.key],
       rounds: runs.map((r) => r.jobsPerSecond),
-    };
-  }
-  // Scaling: the postgres sink with one worker process, then two (WORKER_CONCURRENCY 32 each).
-  const scale = (processes) =>
-    drain({
-      variant: 'postgres',
-      concurrency: 32,
-      processes,
-      redisUrl,
-      databaseUrl,
-      receiverPort,
-      jobs: settings.drainJobs,
-    });
-  let scaling;
-  if (!only || only.includes('postgres')) {
-    const one = [];
-    const two = [];
-    for (let round = 0; round < settings.rounds; round++) {
-      one.push((await scale(1)).jobsPerSecond);
-      two.push((await scale(2)).jobsPerSecond);
-    }
-    scaling = {
-      oneProcess: { jobsPerSecond: median(one), rounds: one },
-      twoProcesses: { jobsPerSecond: median(two), rounds: two },
     };
   }
   const ratio = (a, b) =>
@@ -90,7 +67,6 @@ export async function benchWorkers({ redisUrl, databaseUrl, settings }) {
       : undefined;
   return {
     drains: results,
-    scaling,
     ratios: {
       noopVsBare8: ratio('noop@8', 'bare@8'),
       noopVsBare64: ratio('noop@64', 'bare@64'),
@@ -99,19 +75,61 @@ export async function benchWorkers({ redisUrl, databaseUrl, settings }) {
   };
 }
 
-async function drain({ variant, concurrency, processes = 1, redisUrl, databaseUrl, receiverPort, jobs }) {
+/**
+ * The postgres sink with one worker process against two (WORKER_CONCURRENCY
+ * 32 each), taking turns within each round.
+ */
+export async function benchWorkerScaling({ redisUrl, databaseUrl, settings }) {
+  const rigs = [];
+  const runs = { 1: [], 2: [] };
+  try {
+    for (const processes of [1, 2]) {
+      rigs.push(await startRig({ variant: 'postgres', concurrency: 32, processes, redisUrl, databaseUrl }));
+    }
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const [i, rig] of rigs.entries()) {
+        runs[i + 1].push((await rig.drain(settings.drainJobs, round * settings.drainJobs)).jobsPerSecond);
+      }
+    }
+  } finally {
+    await Promise.all(rigs.map((rig) => rig.stop()));
+  }
+  return {
+    oneProcess: { jobsPerSecond: median(runs[1]), rounds: runs[1] },
+    twoProcesses: { jobsPerSecond: median(runs[2]), rounds: runs[2] },
+  };
+}
+
+async function startReceiver() {
+  const port = await freePort();
+  const receiver = forkScript('./servers.mjs', ['receiver'], { PORT: port });
+  await receiver.firstMessage;
+  return { port, stop: () => receiver.stop() };
+}
+
+/**
+ * One variant's queue (and schema) with its worker processes, started once
+ * and idle between drains: each round only fills the queue and times the
+ * drain. `drain(jobs, offset)` adds jobs `offset`… while the queue is paused
+ * (the inbox variant appends them to the inbox while the worker runs) and
+ * resolves with the rate once nothing waits.
+ */
+async function startRig({ variant, concurrency, processes = 1, redisUrl, databaseUrl, receiverPort }) {
   const name = `bench-drain-${variant}-${concurrency}-${processes}-${process.pid}`;
   const settings = benchSettings(redisUrl, name);
   const queue = openQueue(settings);
+  const redis = new Redis(redisUrl);
   const schema = name.replaceAll('-', '_');
   const env = { REDIS_URL: redisUrl, QUEUE_NAME: name, QUEUE_PREFIX: name, WORKER_CONCURRENCY: concurrency };
   const workers = [];
+  const stop = async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await queue.close();
+    redis.disconnect();
+    await deleteQueueKeys(redisUrl, name, name);
+    if (variant === 'postgres') await dropSchema(databaseUrl, schema);
+  };
   try {
-    // The inbox variant starts on an empty queue: the worker's mover adds the jobs as they are appended.
-    if (variant !== 'inbox') {
-      await queue.pause();
-      await prefill(queue, settings, jobs);
-    }
     if (variant === 'bare') {
       const worker = forkScript('./bare-worker.mjs', [], env);
       workers.push(worker);
@@ -123,31 +141,37 @@ async function drain({ variant, concurrency, processes = 1, redisUrl, databaseUr
         postgres: { SINKS: 'postgres', DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema },
         http: { SINKS: 'http', FORWARD_URL: `http://127.0.0.1:${receiverPort}/events` },
       }[variant];
-      for (let i = 0; i < processes; i++)
+      for (let i = 0; i < processes; i++) {
         workers.push(await startApp('worker', { ...env, ...sinkEnv }, /worker started/));
+      }
     }
-    const started = performance.now();
-    if (variant === 'inbox') {
-      const redis = new Redis(redisUrl);
-      await prefillInbox(redis, settings, jobs).finally(() => redis.disconnect());
-    } else {
-      await queue.resume();
-    }
-    await waitDrained(queue);
-    const seconds = (performance.now() - started) / 1000;
-    const failed = await queue.getFailedCount();
-    return {
-      jobsPerSecond: round(jobs / seconds),
-      seconds: round(seconds, 2),
-      failed,
-      peakRssMiB: round(Math.max(...workers.map((w) => memoryOf(w.child.pid).peakMiB))),
-    };
-  } finally {
-    await Promise.all(workers.map((w) => w.stop()));
-    await queue.close();
-    await deleteQueueKeys(redisUrl, name, name);
-    if (variant === 'postgres') await dropSchema(databaseUrl, schema);
+  } catch (error) {
+    await stop();
+    throw error;
   }
+  return {
+    key: processes === 1 ? `${variant}@${concurrency}` : `${variant}×${processes}@${concurrency}`,
+    async drain(jobs, offset) {
+      const failedBefore = await queue.getFailedCount();
+      if (variant !== 'inbox') {
+        await queue.pause();
+        await prefill(queue, settings, jobs, offset);
+      }
+      const started = performance.now();
+      if (variant === 'inbox') await prefillInbox(redis, settings, jobs, offset);
+      else await queue.resume();
+      await waitDrained(queue);
+      const seconds = (performance.now() - started) / 1000;
+      return {
+        jobsPerSecond: round(jobs / seconds),
+        seconds: round(seconds, 2),
+        failed: (await queue.getFailedCount()) - failedBefore,
+      };
+    },
+    /** The highest RSS any of its processes reached so far (while they run). */
+    peakRssMiB: () => round(Math.max(...workers.map((w) => memoryOf(w.child.pid).peakMiB))),
+    stop,
+  };
 }
 
 /** Resolves once nothing waits: neither a job in the queue nor an entry in its inbox. */
