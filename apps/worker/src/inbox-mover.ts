@@ -72,7 +72,8 @@ type ClaimReply = [cursor: Buffer, entries: (StreamEntry | null)[], deleted?: Bu
  * An entry that cannot become a job (it no longer passes the catalog after an
  * upgrade, or is malformed) is copied to the rejected stream with the reason,
  * logged, and removed from the inbox: it is never dropped silently and never
- * blocks the entries behind it.
+ * blocks the entries behind it. The rejected stream keeps the newest
+ * `keepFailed.count` entries, like the failed set.
  */
 export function createInboxMover(options: InboxMoverOptions): InboxMover {
   const { reader, queue, settings, catalog, logger } = options;
@@ -81,6 +82,8 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
   const claimIdleMs = options.claimIdleMs ?? 15_000;
   const consumer = options.consumer ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const keys: InboxKeys = inboxKeys(settings);
+  // The rejected stream keeps the newest entries, as many as failed jobs are kept (0: no cap).
+  const rejectedCap: (string | number)[] = settings.keepFailed.count > 0 ? ['MAXLEN', settings.keepFailed.count] : [];
   let closing = false;
   let running: Promise<void> | undefined;
   let moving: Promise<void> | undefined;
@@ -130,7 +133,9 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
     await Promise.all(moved.map((m) => addCallbackJob(queue, settings, m.data, m.jobId)));
     const ids = [...built.map((b) => b.id), ...deleted];
     const tx = reader.multi();
-    for (const r of rejected) tx.xadd(keys.rejected, '*', ...rejectedEntryFields(r.id, r.reason, r.fields));
+    for (const r of rejected) {
+      tx.xadd(keys.rejected, ...rejectedCap, '*', ...rejectedEntryFields(r.id, r.reason, r.fields));
+    }
     tx.xack(keys.stream, INBOX_GROUP, ...ids);
     tx.xdel(keys.stream, ...ids);
     const results = await tx.exec();

@@ -28,7 +28,7 @@ const QUIT = 'callbackAfterQuitGroupCommand';
 const quitBody = (userID: string) => Buffer.from(`{"callbackCommand":"${QUIT}","groupID":"g-1","userID":"${userID}"}`);
 
 /** A queue of its own (name and prefix), its inbox, and a connection for appending and inspecting. */
-function scenario() {
+function scenario({ keepFailed = 10 } = {}) {
   const name = uniqueName('inbox');
   const settings: QueueSettings = toQueueSettings({
     REDIS_URL: redisUrl,
@@ -38,7 +38,7 @@ function scenario() {
     JOB_BACKOFF_MS: 100,
     KEEP_COMPLETED_COUNT: 10,
     KEEP_COMPLETED_AGE_SECONDS: 600,
-    KEEP_FAILED_COUNT: 10,
+    KEEP_FAILED_COUNT: keepFailed,
     KEEP_FAILED_AGE_SECONDS: 600,
     DEDUP_TTL_SECONDS: 600,
     HIGH_VOLUME_PRIORITY: 10,
@@ -207,6 +207,18 @@ describe('the inbox mover', () => {
     expect(fields[0]).toMatchObject({ o: 'op-bad-json', reason: expect.stringContaining('not JSON') });
     expect(fields[1]).toMatchObject({ o: 'op-bad-schema', reason: expect.stringContaining(QUIT) });
     expect(fields[1]?.b).toBe(`{"callbackCommand":"${QUIT}"}`);
+  });
+
+  it('keeps the newest rejected entries, as many as failed jobs are kept', async () => {
+    const s = scenario({ keepFailed: 2 });
+    for (const n of [1, 2, 3]) await s.append({ operationID: `op-bad-${n}`, body: Buffer.from('not json') });
+    await s.append({ operationID: 'op-good', body: quitBody('u-ok') });
+    s.mover();
+
+    await waitingJobs(s.queue, 1);
+    await vi.waitFor(async () => expect(await s.redis.xlen(s.keys.stream)).toBe(0));
+    const kept = await s.redis.xrange(s.keys.rejected, '-', '+');
+    expect(kept.map(([, f]) => f[f.indexOf('o') + 1])).toEqual(['op-bad-2', 'op-bad-3']);
   });
 
   it('stops promptly while waiting for entries', async () => {
