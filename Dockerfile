@@ -78,7 +78,7 @@ CMD ["node", "dist/main.js"]
 
 # ---------------------------------------------------------------------------
 # worker: consumes the queue and writes events to the sinks. Its only HTTP
-# listener is /metrics, /healthz and /readyz on METRICS_PORT (9100).
+# listener is /metrics, /healthz and /readyz on METRICS_PORT (8082).
 # ---------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS worker
 ENV NODE_ENV=production

@@ -117,6 +117,10 @@ describe('docker-compose.yml', () => {
     expect(worker).not.toHaveProperty('container_name');
     expect(worker).not.toHaveProperty('ports');
     expect(dependencies(worker)).toEqual({ redis: 'service_healthy', postgres: 'service_healthy' });
+    // Its metrics listener is reachable on the stack's network, at the port it listens on.
+    const metricsPort = String((worker.environment as Json).METRICS_PORT);
+    expect((worker.expose as unknown[]).map(String)).toEqual([metricsPort]);
+    expect(metricsPort).not.toBe('9100'); // node_exporter's port on most hosts
   });
 
   it('points the apps at the services of the stack', () => {

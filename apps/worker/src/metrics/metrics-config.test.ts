@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 
 describe('metrics listener config', () => {
-  it('listens on 0.0.0.0:9100 without auth by default', () => {
-    expect(loadConfig({}).metrics).toEqual({ port: 9100, host: '0.0.0.0', credentials: undefined });
+  it('listens on 0.0.0.0:8082 without auth by default', () => {
+    expect(loadConfig({}).metrics).toEqual({ port: 8082, host: '0.0.0.0', credentials: undefined });
   });
 
   it('is off with METRICS_PORT=0', () => {
@@ -14,7 +14,7 @@ describe('metrics listener config', () => {
   it('protects /metrics with a user and password given together', () => {
     const config = loadConfig({ METRICS_USER: 'prom', METRICS_PASSWORD: 'scrape-secret', METRICS_HOST: '127.0.0.1' });
     expect(config.metrics).toEqual({
-      port: 9100,
+      port: 8082,
       host: '127.0.0.1',
       credentials: { username: 'prom', password: 'scrape-secret' },
     });

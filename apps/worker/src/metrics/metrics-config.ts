@@ -4,7 +4,7 @@ import { z } from 'zod';
 /** Variables of the worker's metrics and health listener; the worker config merges this shape. */
 export const metricsEnv = {
   /** Port of the worker's /metrics, /healthz and /readyz listener; 0 turns it off. */
-  METRICS_PORT: env.port(9100),
+  METRICS_PORT: env.port(8082),
   /** Address the metrics listener binds; 0.0.0.0 so Prometheus and the orchestrator can reach it. */
   METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   /** User name of basic auth on /metrics (no ":"); /healthz and /readyz stay open for orchestrators. */
