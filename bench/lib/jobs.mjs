@@ -47,12 +47,37 @@ function callback(i) {
   };
 }
 
-/** Adds `count` jobs in bulk; returns nothing until Redis holds them all. */
-export async function prefill(queue, settings, count, offset = 0) {
+/** Online and offline reports of 2,000 users on 2 platforms each, in OpenIM's order (`seq`). */
+function presenceCallback(i) {
+  const userID = `bench-p${i % 2000}`;
+  const platformID = 1 + (Math.floor(i / 2000) % 2);
+  const online = Math.floor(i / 4000) % 2 === 0;
+  const seq = 1_700_000_000_000 + i;
+  const command = online ? 'callbackAfterUserOnlineCommand' : 'callbackAfterUserOfflineCommand';
+  const payload = { callbackCommand: command, operationID: `op-${i}`, userID, platformID, platform: 'IOS', seq };
+  const event = {
+    type: 'user.presence',
+    userID,
+    online,
+    platformID,
+    platform: 'IOS',
+    seq,
+    isAppBackground: null,
+    connID: null,
+  };
+  return { command, operationID: `op-${i}`, receivedAt: Date.now() + i / 1000, event, payload };
+}
+
+/**
+ * Adds `count` jobs in bulk; returns nothing until Redis holds them all.
+ * `kind`: membership joins and quits (default), or presence reports.
+ */
+export async function prefill(queue, settings, count, offset = 0, kind = 'membership') {
+  const make = kind === 'presence' ? presenceCallback : callback;
   for (let start = 0; start < count; start += 1000) {
     const batch = [];
     for (let i = start; i < Math.min(count, start + 1000); i++) {
-      const data = callback(offset + i);
+      const data = make(offset + i);
       const jobId = `h-${createHash('sha256')
         .update(`${settings.name}:${offset + i}`)
         .digest('base64url')

@@ -18,11 +18,13 @@ const VARIANTS = [
   ['postgres', [32, 64]],
   ['http', [32, 64]],
 ];
+// Only when named in BENCH_WORKER_VARIANTS: the postgres sink on presence reports.
+const EXTRA_VARIANTS = [['presence', [32]]];
 
 export async function benchWorkers({ redisUrl, databaseUrl, settings }) {
   // BENCH_WORKER_VARIANTS=postgres: only those variants.
   const only = process.env.BENCH_WORKER_VARIANTS?.split(',');
-  const variants = VARIANTS.filter(([variant]) => !only || only.includes(variant));
+  const variants = only ? [...VARIANTS, ...EXTRA_VARIANTS].filter(([variant]) => only.includes(variant)) : VARIANTS;
   const receiver = await startReceiver();
   const rigs = [];
   // Rounds interleave the variants, so a noisy moment hits all of them; each figure is the
@@ -127,7 +129,7 @@ async function startRig({ variant, concurrency, processes = 1, redisUrl, databas
     await queue.close();
     redis.disconnect();
     await deleteQueueKeys(redisUrl, name, name);
-    if (variant === 'postgres') await dropSchema(databaseUrl, schema);
+    if (variant === 'postgres' || variant === 'presence') await dropSchema(databaseUrl, schema);
   };
   try {
     if (variant === 'bare') {
@@ -139,6 +141,7 @@ async function startRig({ variant, concurrency, processes = 1, redisUrl, databas
         noop: { SINKS: 'noop' },
         inbox: { SINKS: 'noop' },
         postgres: { SINKS: 'postgres', DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema },
+        presence: { SINKS: 'postgres', DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema },
         http: { SINKS: 'http', FORWARD_URL: `http://127.0.0.1:${receiverPort}/events` },
       }[variant];
       for (let i = 0; i < processes; i++) {
@@ -155,7 +158,7 @@ async function startRig({ variant, concurrency, processes = 1, redisUrl, databas
       const failedBefore = await queue.getFailedCount();
       if (variant !== 'inbox') {
         await queue.pause();
-        await prefill(queue, settings, jobs, offset);
+        await prefill(queue, settings, jobs, offset, variant === 'presence' ? 'presence' : 'membership');
       }
       const started = performance.now();
       if (variant === 'inbox') await prefillInbox(redis, settings, jobs, offset);

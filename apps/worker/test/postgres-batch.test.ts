@@ -59,7 +59,7 @@ async function snapshot(schema: TestSchema) {
     removals: 'SELECT * FROM $schema.group_member_removals ORDER BY 1, 2',
     dismissals: 'SELECT * FROM $schema.group_dismissals ORDER BY 1',
     presence: 'SELECT * FROM $schema.user_presence ORDER BY 1, 2',
-    profiles: 'SELECT user_id, nickname, info_version FROM $schema.user_profiles ORDER BY 1',
+    profiles: 'SELECT user_id, nickname, info_version, registered_at FROM $schema.user_profiles ORDER BY 1',
   };
   const rows = await Promise.all(Object.values(tables).map((sql) => schema.rows(sql)));
   return JSON.stringify(rows);
@@ -97,6 +97,18 @@ function randomArrivals(count: number, seed: number, label: string, dismissals =
         seq: receivedAt,
         isAppBackground: null,
         connID: null,
+      },
+      // Without OpenIM's clock: the receive time orders it.
+      { type: 'user.kicked.off', userID, platformID: pick([1, 2]), platform: null, seq: null },
+      {
+        type: 'user.registered',
+        users: [userID, pick(['u1', 'u2'])].map((id) => ({
+          userID: id,
+          nickname: `r${i}`,
+          faceURL: null,
+          ex: null,
+          createTime: null,
+        })),
       },
     ];
     if (dismissals && random() < 0.03)

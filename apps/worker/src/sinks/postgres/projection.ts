@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { createMembershipSql } from './membership-sql.js';
 import { lockMembership, type MemberFacts, membershipWrites, type VersionedEvent } from './membership-writes.js';
+import { runsOfDistinct } from './runs.js';
 
 /** A member's facts from one event: its group and version (µs). */
 interface MemberRow {
@@ -17,35 +18,12 @@ interface RemovalRow {
   version: number;
 }
 
-/**
- * Splits rows, in order, into runs in which no member appears twice: one
- * statement writes a run, and rows of different members do not see each
- * other, so that is the same as writing them one at a time.
- */
-function runsOfDistinctMembers<T>(rows: readonly T[], member: (row: T) => [string, string]): T[][] {
-  const runs: T[][] = [];
-  let run: T[] = [];
-  const keys = new Set<string>();
-  for (const row of rows) {
-    const key = JSON.stringify(member(row));
-    if (keys.has(key)) {
-      runs.push(run);
-      run = [];
-      keys.clear();
-    }
-    run.push(row);
-    keys.add(key);
-  }
-  if (run.length > 0) runs.push(run);
-  return runs;
-}
-
 /** The group-membership projection's writes, bound to one schema (see {@link createMembershipSql}). */
 export function createProjection(schema: string) {
   const sql = createMembershipSql(schema);
 
   async function upsertRows(client: pg.ClientBase, rows: readonly MemberRow[]) {
-    for (const run of runsOfDistinctMembers(rows, (r) => [r.groupID, r.member.userID])) {
+    for (const run of runsOfDistinct(rows, (r) => `${r.groupID}\u0000${r.member.userID}`)) {
       const column = <T>(value: (row: MemberRow) => T) => run.map(value);
       await client.query(
         sql.upsert([
@@ -66,7 +44,7 @@ export function createProjection(schema: string) {
   }
 
   async function removeRows(client: pg.ClientBase, rows: readonly RemovalRow[]) {
-    for (const run of runsOfDistinctMembers(rows, (r) => [r.groupID, r.userID])) {
+    for (const run of runsOfDistinct(rows, (r) => `${r.groupID}\u0000${r.userID}`)) {
       const [groups, users, versions] = [
         run.map((r) => r.groupID),
         run.map((r) => r.userID),

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { VersionedEvent } from './membership-writes.js';
 import { prepared } from './prepared.js';
 import { type LockSet, userLockKey } from './projection-locks.js';
+import { runsOfDistinct } from './runs.js';
 
 const ts = (param: string) => `to_timestamp(${param}::bigint / 1000000.0)`;
 
@@ -18,10 +19,12 @@ export function createUserProjection(schema: string) {
   const newer = (field: string) =>
     `CASE WHEN EXCLUDED.${field} IS NOT NULL AND EXCLUDED.info_version >= p.info_version THEN EXCLUDED.${field} ELSE p.${field} END`;
 
-  // $1 user, $2 nickname, $3 face, $4 ex, $5 registered at (µs or null), $6 version (µs)
+  // One row per user of a run: user, nickname, face, ex, registered at (µs or null), version (µs).
   const profileSql = `
     INSERT INTO ${t('user_profiles')} AS p (user_id, nickname, face_url, ex, registered_at, info_version)
-    VALUES ($1, $2, $3, $4, ${ts('$5')}, $6::bigint)
+    SELECT e.user_id, e.nickname, e.face_url, e.ex, ${ts('e.registered_at')}, e.info_version
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])
+        AS e(user_id, nickname, face_url, ex, registered_at, info_version)
     ON CONFLICT (user_id) DO UPDATE SET
       nickname      = ${newer('nickname')},
       face_url      = ${newer('face_url')},
@@ -30,11 +33,14 @@ export function createUserProjection(schema: string) {
       info_version  = GREATEST(p.info_version, EXCLUDED.info_version),
       updated_at    = now()`;
 
-  // $1 user, $2 platform id, $3 platform, $4 online, $5 background, $6 conn id, $7 seq (ms), $8 version (µs)
+  // One row per user and platform of a run: user, platform id, platform, online, background,
+  // conn id, seq (ms), version (µs).
   const presenceSql = `
     INSERT INTO ${t('user_presence')} AS p
       (user_id, platform_id, platform, online, is_app_background, conn_id, seq, reported_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, ${ts('$8')})
+    SELECT e.user_id, e.platform_id, e.platform, e.online, e.is_app_background, e.conn_id, e.seq, ${ts('e.version')}
+      FROM unnest($1::text[], $2::int[], $3::text[], $4::bool[], $5::bool[], $6::text[], $7::bigint[], $8::bigint[])
+        AS e(user_id, platform_id, platform, online, is_app_background, conn_id, seq, version)
     ON CONFLICT (user_id, platform_id) DO UPDATE SET
       platform = EXCLUDED.platform, online = EXCLUDED.online, is_app_background = EXCLUDED.is_app_background,
       conn_id = EXCLUDED.conn_id, seq = EXCLUDED.seq, reported_at = EXCLUDED.reported_at
@@ -43,19 +49,47 @@ export function createUserProjection(schema: string) {
 
   const sql = { profile: prepared(profileSql), presence: prepared(presenceSql) };
 
-  /** Applies user events, in order, inside the caller's transaction, which holds their locks; other events are left alone. */
+  /**
+   * Applies user events, in order, inside the caller's transaction, which
+   * holds their locks; other events are left alone. Profiles and presence
+   * are tables of their own, each written in runs of distinct keys, one
+   * statement per run (see {@link runsOfDistinct}).
+   */
   async function apply(client: pg.ClientBase, events: readonly VersionedEvent[]): Promise<void> {
+    const profiles: (ProfileWrite & { version: number })[] = [];
+    const presence: (PresenceWrite & { seq: number; version: number })[] = [];
     for (const { event, version } of events) {
       for (const w of userWrites(event, version)) {
-        if (w.kind === 'profile') {
-          await client.query(sql.profile([w.userID, w.nickname, w.faceURL, w.ex, w.registeredAt, version]));
-          continue;
-        }
+        if (w.kind === 'profile') profiles.push({ ...w, version });
         // Without OpenIM's clock, the receive time (ms) orders the report.
-        const seq = w.seq ?? Math.floor(version / 1000);
-        const values = [w.userID, w.platformID ?? 0, w.platform, w.online, w.isAppBackground, w.connID, seq, version];
-        await client.query(sql.presence(values));
+        else presence.push({ ...w, seq: w.seq ?? Math.floor(version / 1000), version });
       }
+    }
+    for (const run of runsOfDistinct(profiles, (w) => w.userID)) {
+      await client.query(
+        sql.profile([
+          run.map((w) => w.userID),
+          run.map((w) => w.nickname),
+          run.map((w) => w.faceURL),
+          run.map((w) => w.ex),
+          run.map((w) => w.registeredAt),
+          run.map((w) => w.version),
+        ]),
+      );
+    }
+    for (const run of runsOfDistinct(presence, (w) => `${w.userID}\u0000${w.platformID ?? 0}`)) {
+      await client.query(
+        sql.presence([
+          run.map((w) => w.userID),
+          run.map((w) => w.platformID ?? 0),
+          run.map((w) => w.platform),
+          run.map((w) => w.online),
+          run.map((w) => w.isAppBackground),
+          run.map((w) => w.connID),
+          run.map((w) => w.seq),
+          run.map((w) => w.version),
+        ]),
+      );
     }
   }
 
@@ -70,25 +104,27 @@ export function lockUsers(event: CallbackEvent, locks: LockSet) {
   for (const w of userWrites(event, 0)) locks.key(userLockKey(w.userID), true);
 }
 
-type UserWrite =
-  | {
-      kind: 'profile';
-      userID: string;
-      nickname: string | null;
-      faceURL: string | null;
-      ex: string | null;
-      registeredAt: number | null;
-    }
-  | {
-      kind: 'presence';
-      userID: string;
-      platformID: number | null;
-      platform: string | null;
-      seq: number | null;
-      online: boolean;
-      isAppBackground: boolean | null;
-      connID: string | null;
-    };
+interface ProfileWrite {
+  kind: 'profile';
+  userID: string;
+  nickname: string | null;
+  faceURL: string | null;
+  ex: string | null;
+  registeredAt: number | null;
+}
+
+interface PresenceWrite {
+  kind: 'presence';
+  userID: string;
+  platformID: number | null;
+  platform: string | null;
+  seq: number | null;
+  online: boolean;
+  isAppBackground: boolean | null;
+  connID: string | null;
+}
+
+type UserWrite = ProfileWrite | PresenceWrite;
 
 function userWrites(event: CallbackEvent, version: number): UserWrite[] {
   switch (event.type) {
