@@ -61,10 +61,10 @@ try {
 results.durationSec = Math.round((Date.now() - started) / 1000);
 
 printTable(results);
+// A full run is the day's file; a quick or partial run goes next to it, never over it.
+const partial = [quick && 'quick', process.env.BENCH_ONLY && settings.only.join('+')].filter(Boolean);
+const name = [results.date.slice(0, 10), ...partial].join('-');
 mkdirSync(new URL('results/', import.meta.url), { recursive: true });
-const file = new URL(`results/${results.date.slice(0, 10)}.json`, import.meta.url);
-writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-console.log(
-  `\nwritten to bench/results/${results.date.slice(0, 10)}.json in ${results.durationSec} s (${JSON.stringify(results.partSec)})`,
-);
+writeFileSync(new URL(`results/${name}.json`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwritten to bench/results/${name}.json in ${results.durationSec} s (${JSON.stringify(results.partSec)})`);
 process.exit(0);

@@ -47,5 +47,9 @@ async function ingressScaling({ redisUrl, body, bodyFile, settings }) {
     await Promise.all(apps.map((app) => app.stop()));
     await deleteQueueKeys(redisUrl, queue, queue);
   }
-  return { oneProcess: round(median(one)), twoProcesses: round(median(two)), rounds: { one, two } };
+  return {
+    oneProcess: round(median(one)),
+    twoProcesses: round(median(two)),
+    rounds: { one: one.map((r) => round(r)), two: two.map((r) => round(r)) },
+  };
 }
