@@ -59,7 +59,8 @@ async function snapshot(schema: TestSchema) {
     removals: 'SELECT * FROM $schema.group_member_removals ORDER BY 1, 2',
     dismissals: 'SELECT * FROM $schema.group_dismissals ORDER BY 1',
     presence: 'SELECT * FROM $schema.user_presence ORDER BY 1, 2',
-    profiles: 'SELECT user_id, nickname, info_version, registered_at FROM $schema.user_profiles ORDER BY 1',
+    profiles:
+      'SELECT user_id, nickname, face_url, ex, info_version, registered_at FROM $schema.user_profiles ORDER BY 1',
   };
   const rows = await Promise.all(Object.values(tables).map((sql) => schema.rows(sql)));
   return JSON.stringify(rows);
@@ -87,7 +88,14 @@ function randomArrivals(count: number, seed: number, label: string, dismissals =
       { type: 'group.members.kicked', groupID, userIDs: [userID, pick(['u1', 'u2'])], reason: null },
       { type: 'group.member.info.set', groupID, userID, nickname: `n${i}`, faceURL: null, roleLevel: 60, ex: null },
       { type: 'group.owner.transferred', groupID, oldOwnerUserID: userID, newOwnerUserID: pick(['u1', 'u2']) },
-      { type: 'user.info.updated', userID, nickname: `p${i}`, faceURL: null, ex: null },
+      // Updates that leave fields out: each field must keep the newest value sent for it.
+      {
+        type: 'user.info.updated',
+        userID,
+        nickname: random() < 0.6 ? `p${i}` : null,
+        faceURL: random() < 0.5 ? `f${i}` : null,
+        ex: random() < 0.3 ? `x${i}` : null,
+      },
       {
         type: 'user.presence',
         userID,

@@ -153,7 +153,7 @@ describe('postgres sink', () => {
   it('migrates idempotently, also from many workers at once', async () => {
     await Promise.all([migrate(schema.pool, schema.name), migrate(schema.pool, schema.name)]);
     const versions = await schema.rows('SELECT version FROM $schema.schema_migrations ORDER BY version');
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
   });
 });
 
@@ -193,6 +193,17 @@ describe('postgres sink, any order of one group’s events', () => {
       [join('g', 'u1'), 1000],
       [setInfo('g', 'u1', 'Ann', 60), 2000],
       [quit('g', 'u1'), 3000],
+      [{ ...join('g', 'u1'), joinSource: 2 } as CallbackEvent, 4000],
+    ]);
+    expect(rows).toEqual([{ user_id: 'u1', role_level: 20, nickname: null, join_source: 2, joined_ms: '4000.000000' }]);
+  });
+
+  it('forgets the old membership’s fields when a rejoin is applied before the dismissal', async () => {
+    const dismissed: CallbackEvent = { type: 'group.dismissed', groupID: 'g', ownerUserID: null, memberUserIDs: [] };
+    const rows = await expectOrderIndependent('g-dismiss-fields', [
+      [join('g', 'u1'), 1000],
+      [setInfo('g', 'u1', 'Ann', 60), 2000],
+      [dismissed, 3000],
       [{ ...join('g', 'u1'), joinSource: 2 } as CallbackEvent, 4000],
     ]);
     expect(rows).toEqual([{ user_id: 'u1', role_level: 20, nickname: null, join_source: 2, joined_ms: '4000.000000' }]);
@@ -258,8 +269,41 @@ describe('postgres sink, users', () => {
     await apply({ type: 'user.info.updated', userID: 'pr1', nickname: 'Anna', faceURL: null, ex: null }, 3000);
     await apply({ type: 'user.info.updated', userID: 'pr1', nickname: 'Old', faceURL: null, ex: '{}' }, 2000);
     const rows = await schema.rows(
-      "SELECT nickname, face_url, extract(epoch from registered_at) * 1000 AS registered_ms FROM $schema.user_profiles WHERE user_id = 'pr1'",
+      "SELECT nickname, face_url, ex, extract(epoch from registered_at) * 1000 AS registered_ms FROM $schema.user_profiles WHERE user_id = 'pr1'",
     );
-    expect(rows).toEqual([{ nickname: 'Anna', face_url: 'f1', registered_ms: '100.000000' }]);
+    // The late update is older than the nickname it would overwrite, but the newest word on `ex`.
+    expect(rows).toEqual([{ nickname: 'Anna', face_url: 'f1', ex: '{}', registered_ms: '100.000000' }]);
+  });
+
+  it('reaches the same profile whatever order its updates arrive in', async () => {
+    const events: Array<[CallbackEvent, number]> = [
+      [{ type: 'user.info.updated', userID: 'pr2', nickname: 'B', faceURL: null, ex: null }, 3000],
+      [{ type: 'user.info.updated', userID: 'pr2', nickname: 'A', faceURL: 'f-a', ex: null }, 2000],
+      [{ type: 'user.info.updated', userID: 'pr2', nickname: null, faceURL: 'f-c', ex: 'x' }, 4000],
+      [
+        {
+          type: 'user.registered',
+          users: [{ userID: 'pr2', nickname: 'R', faceURL: null, ex: null, createTime: null }],
+        },
+        1000,
+      ],
+    ];
+    const states = new Set<string>();
+    for (const order of [
+      [0, 1, 2, 3],
+      [3, 2, 1, 0],
+      [1, 3, 0, 2],
+      [2, 0, 3, 1],
+    ]) {
+      await schema.rows('DELETE FROM $schema.user_profiles');
+      for (const i of order) await apply(...(events[i] as [CallbackEvent, number]));
+      const rows = await schema.rows(
+        "SELECT nickname, face_url, ex, extract(epoch from registered_at) * 1000 AS registered_ms FROM $schema.user_profiles WHERE user_id = 'pr2'",
+      );
+      states.add(JSON.stringify(rows));
+    }
+    expect([...states]).toEqual([
+      JSON.stringify([{ nickname: 'B', face_url: 'f-c', ex: 'x', registered_ms: '1000.000000' }]),
+    ]);
   });
 });

@@ -8,9 +8,9 @@ const ts = (param: string) => `to_timestamp(${param}::bigint / 1000000.0)`;
  * events in any order converges to the state of applying them in order:
  *
  * - a member row is inserted only when no newer removal or dismissal exists;
- * - a removal deletes only rows whose membership is older than itself; a row
- *   that a newer event (a rejoin) already refreshed survives, but loses the
- *   fields that came from before the removal;
+ * - a removal or a dismissal deletes only rows whose membership is older
+ *   than itself; a row that a newer event (a rejoin) already refreshed
+ *   survives, but loses the fields that came from before it;
  * - join fields come from the newest join; role and profile fields keep the
  *   newest value each.
  */
@@ -71,11 +71,11 @@ export function createMembershipSql(schema: string) {
     DELETE FROM ${t('group_members')} AS m USING ${removed}
     WHERE m.group_id = v.g AND m.user_id = v.u AND m.member_version <= v.version`;
 
-  // A row newer than the removal belongs to a later membership (a rejoin that was
-  // applied first): what it still holds from before the removal is stale.
-  const before = (column: string) => `m.${column} <= v.version`;
-  const forgetBeforeSql = `
-    UPDATE ${t('group_members')} AS m SET
+  // A row newer than a removal or a dismissal belongs to a later membership (a rejoin that was
+  // applied first): what it still holds from before that version is stale.
+  const forget = (version: string) => {
+    const before = (column: string) => `m.${column} <= ${version}`;
+    return `
       nickname       = CASE WHEN ${before('info_version')} THEN NULL ELSE m.nickname END,
       face_url       = CASE WHEN ${before('info_version')} THEN NULL ELSE m.face_url END,
       ex             = CASE WHEN ${before('info_version')} THEN NULL ELSE m.ex END,
@@ -87,7 +87,10 @@ export function createMembershipSql(schema: string) {
       group_ex       = CASE WHEN ${before('joined_version')} THEN NULL ELSE m.group_ex END,
       joined_at      = CASE WHEN ${before('joined_version')} THEN ${ts('m.member_version')} ELSE m.joined_at END,
       joined_version = CASE WHEN ${before('joined_version')} THEN 0 ELSE m.joined_version END,
-      updated_at     = now()
+      updated_at     = now()`;
+  };
+  const forgetBeforeSql = `
+    UPDATE ${t('group_members')} AS m SET ${forget('v.version')}
       FROM ${removed}
     WHERE m.group_id = v.g AND m.user_id = v.u AND m.member_version > v.version`;
 
@@ -98,7 +101,11 @@ export function createMembershipSql(schema: string) {
       dismissed_version = EXCLUDED.dismissed_version, dismissed_at = EXCLUDED.dismissed_at
     WHERE d.dismissed_version < EXCLUDED.dismissed_version`;
 
+  // $1 group, $2 version (µs) of its dismissal.
   const deleteGroupSql = `DELETE FROM ${t('group_members')} WHERE group_id = $1 AND member_version <= $2::bigint`;
+  const forgetBeforeDismissalSql = `
+    UPDATE ${t('group_members')} AS m SET ${forget('$2::bigint')}
+    WHERE m.group_id = $1 AND m.member_version > $2::bigint`;
 
   return {
     upsert: prepared(upsertSql),
@@ -107,5 +114,6 @@ export function createMembershipSql(schema: string) {
     forgetBefore: prepared(forgetBeforeSql),
     recordDismissal: prepared(recordDismissalSql),
     deleteGroup: prepared(deleteGroupSql),
+    forgetBeforeDismissal: prepared(forgetBeforeDismissalSql),
   };
 }

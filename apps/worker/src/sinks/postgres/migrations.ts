@@ -98,6 +98,21 @@ const migrations: ReadonlyArray<{ version: number; name: string; sql: (schema: s
         checked_at       timestamptz NOT NULL DEFAULT now()
       );`,
   },
+  {
+    version: 4,
+    name: 'profile field versions',
+    // A version per profile field, so an older update that arrives late cannot hide a field
+    // a newer update left unchanged: each field keeps the newest value sent for it.
+    sql: (s) => `
+      ALTER TABLE ${s}.user_profiles
+        ADD COLUMN nickname_version bigint NOT NULL DEFAULT 0,
+        ADD COLUMN face_url_version bigint NOT NULL DEFAULT 0,
+        ADD COLUMN ex_version       bigint NOT NULL DEFAULT 0;
+      UPDATE ${s}.user_profiles SET
+        nickname_version = CASE WHEN nickname IS NULL THEN 0 ELSE info_version END,
+        face_url_version = CASE WHEN face_url IS NULL THEN 0 ELSE info_version END,
+        ex_version       = CASE WHEN ex IS NULL THEN 0 ELSE info_version END;`,
+  },
 ];
 
 export const LATEST_VERSION = migrations.at(-1)?.version ?? 0;

@@ -73,6 +73,7 @@ export function createProjection(schema: string) {
   async function dismissGroup(client: pg.ClientBase, groupID: string, version: number) {
     await client.query(sql.recordDismissal([groupID, version]));
     await client.query(sql.deleteGroup([groupID, version]));
+    await client.query(sql.forgetBeforeDismissal([groupID, version]));
   }
 
   /**

@@ -10,26 +10,33 @@ const ts = (param: string) => `to_timestamp(${param}::bigint / 1000000.0)`;
 /**
  * User profiles (register, update info) and presence (online, offline,
  * kicked off), bound to one schema. Profiles keep the newest value of each
- * field by receive time (µs); presence keeps the newest report per user and
+ * field by receive time (µs), each field versioned on its own; presence keeps the newest report per user and
  * platform by OpenIM's own clock (`seq`, ms), so a late or repeated report
  * never overwrites a newer one.
  */
 export function createUserProjection(schema: string) {
   const t = (table: string) => `${schema}.${table}`;
-  const newer = (field: string) =>
-    `CASE WHEN EXCLUDED.${field} IS NOT NULL AND EXCLUDED.info_version >= p.info_version THEN EXCLUDED.${field} ELSE p.${field} END`;
+  // Each field has a version of its own: the newest value sent for it wins, whatever the
+  // order updates arrive in. An update that leaves a field out (null) does not touch it.
+  const fields = ['nickname', 'face_url', 'ex'];
+  const fieldVersion = (field: string, from: string) =>
+    `CASE WHEN ${from}.${field} IS NULL THEN 0 ELSE ${from}.info_version END`;
+  const newest = (field: string) => `
+      ${field} = CASE WHEN EXCLUDED.${field} IS NOT NULL AND EXCLUDED.info_version >= p.${field}_version
+                      THEN EXCLUDED.${field} ELSE p.${field} END,
+      ${field}_version = GREATEST(p.${field}_version, EXCLUDED.${field}_version),`;
 
   // One row per user of a run: user, nickname, face, ex, registered at (µs or null), version (µs).
+  // The registration time is the earliest one seen, so it too is the same in any order.
   const profileSql = `
-    INSERT INTO ${t('user_profiles')} AS p (user_id, nickname, face_url, ex, registered_at, info_version)
-    SELECT e.user_id, e.nickname, e.face_url, e.ex, ${ts('e.registered_at')}, e.info_version
+    INSERT INTO ${t('user_profiles')} AS p
+      (user_id, nickname, face_url, ex, registered_at, info_version, ${fields.map((f) => `${f}_version`).join(', ')})
+    SELECT e.user_id, e.nickname, e.face_url, e.ex, ${ts('e.registered_at')}, e.info_version,
+           ${fields.map((f) => fieldVersion(f, 'e')).join(', ')}
       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])
         AS e(user_id, nickname, face_url, ex, registered_at, info_version)
-    ON CONFLICT (user_id) DO UPDATE SET
-      nickname      = ${newer('nickname')},
-      face_url      = ${newer('face_url')},
-      ex            = ${newer('ex')},
-      registered_at = COALESCE(p.registered_at, EXCLUDED.registered_at),
+    ON CONFLICT (user_id) DO UPDATE SET ${fields.map(newest).join('')}
+      registered_at = LEAST(p.registered_at, EXCLUDED.registered_at),
       info_version  = GREATEST(p.info_version, EXCLUDED.info_version),
       updated_at    = now()`;
 
