@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { createMembershipSql } from './membership-sql.js';
 import { lockMembership, type MemberFacts, membershipWrites, type VersionedEvent } from './membership-writes.js';
-import { runsOfDistinct } from './runs.js';
+import { columns, runsOfDistinct } from './runs.js';
 
 /** A member's facts from one event: its group and version (µs). */
 interface MemberRow {
@@ -24,33 +24,37 @@ export function createProjection(schema: string) {
 
   async function upsertRows(client: pg.ClientBase, rows: readonly MemberRow[]) {
     for (const run of runsOfDistinct(rows, (r) => `${r.groupID}\u0000${r.member.userID}`)) {
-      const column = <T>(value: (row: MemberRow) => T) => run.map(value);
       await client.query(
-        sql.upsert([
-          column((r) => r.groupID),
-          column((r) => r.member.userID),
-          column((r) => r.member.roleLevel),
-          column((r) => r.member.joinSource ?? null),
-          column((r) => r.member.reqMessage ?? null),
-          column((r) => r.member.nickname ?? null),
-          column((r) => r.member.faceURL ?? null),
-          column((r) => r.member.ex ?? null),
-          column((r) => r.member.groupEx ?? null),
-          column((r) => r.member.joinedAt),
-          column((r) => r.version),
-        ]),
+        sql.upsert(
+          columns(
+            run,
+            (r) => r.groupID,
+            (r) => r.member.userID,
+            (r) => r.member.roleLevel,
+            (r) => r.member.joinSource ?? null,
+            (r) => r.member.reqMessage ?? null,
+            (r) => r.member.nickname ?? null,
+            (r) => r.member.faceURL ?? null,
+            (r) => r.member.ex ?? null,
+            (r) => r.member.groupEx ?? null,
+            (r) => r.member.joinedAt,
+            (r) => r.version,
+          ),
+        ),
       );
     }
   }
 
   async function removeRows(client: pg.ClientBase, rows: readonly RemovalRow[]) {
     for (const run of runsOfDistinct(rows, (r) => `${r.groupID}\u0000${r.userID}`)) {
-      const [groups, users, versions] = [
-        run.map((r) => r.groupID),
-        run.map((r) => r.userID),
-        run.map((r) => r.version),
-      ];
-      await client.query(sql.recordRemoval([groups, users, run.map((r) => r.reason), versions]));
+      const [groups, users, reasons, versions] = columns(
+        run,
+        (r) => r.groupID,
+        (r) => r.userID,
+        (r) => r.reason,
+        (r) => r.version,
+      );
+      await client.query(sql.recordRemoval([groups, users, reasons, versions]));
       await client.query(sql.deleteMembers([groups, users, versions]));
       await client.query(sql.forgetBefore([groups, users, versions]));
     }

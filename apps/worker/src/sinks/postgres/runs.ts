@@ -21,3 +21,8 @@ export function runsOfDistinct<T>(rows: readonly T[], key: (row: T) => string): 
   if (run.length > 0) runs.push(run);
   return runs;
 }
+
+/** A run's rows as the array parameters of an `unnest` statement: one array per field, in order. */
+export function columns<T>(rows: readonly T[], ...fields: ((row: T) => unknown)[]): unknown[][] {
+  return fields.map((field) => rows.map(field));
+}

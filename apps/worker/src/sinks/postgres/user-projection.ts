@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { VersionedEvent } from './membership-writes.js';
 import { prepared } from './prepared.js';
 import { type LockSet, userLockKey } from './projection-locks.js';
-import { runsOfDistinct } from './runs.js';
+import { columns, runsOfDistinct } from './runs.js';
 
 const ts = (param: string) => `to_timestamp(${param}::bigint / 1000000.0)`;
 
@@ -73,30 +73,30 @@ export function createUserProjection(schema: string) {
       }
     }
     for (const run of runsOfDistinct(profiles, (w) => w.userID)) {
-      await client.query(
-        sql.profile([
-          run.map((w) => w.userID),
-          run.map((w) => w.nickname),
-          run.map((w) => w.faceURL),
-          run.map((w) => w.ex),
-          run.map((w) => w.registeredAt),
-          run.map((w) => w.version),
-        ]),
+      const values = columns(
+        run,
+        (w) => w.userID,
+        (w) => w.nickname,
+        (w) => w.faceURL,
+        (w) => w.ex,
+        (w) => w.registeredAt,
+        (w) => w.version,
       );
+      await client.query(sql.profile(values));
     }
     for (const run of runsOfDistinct(presence, (w) => `${w.userID}\u0000${w.platformID ?? 0}`)) {
-      await client.query(
-        sql.presence([
-          run.map((w) => w.userID),
-          run.map((w) => w.platformID ?? 0),
-          run.map((w) => w.platform),
-          run.map((w) => w.online),
-          run.map((w) => w.isAppBackground),
-          run.map((w) => w.connID),
-          run.map((w) => w.seq),
-          run.map((w) => w.version),
-        ]),
+      const values = columns(
+        run,
+        (w) => w.userID,
+        (w) => w.platformID ?? 0,
+        (w) => w.platform,
+        (w) => w.online,
+        (w) => w.isAppBackground,
+        (w) => w.connID,
+        (w) => w.seq,
+        (w) => w.version,
       );
+      await client.query(sql.presence(values));
     }
   }
 
