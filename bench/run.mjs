@@ -6,11 +6,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { postgresSpec, redisSpec, resolveService } from '@openim-sync/testing/services';
-import { benchIngress } from './lib/ingress.mjs';
-import { benchMemory } from './lib/memory.mjs';
+import { benchIngressFixedRate, benchIngressSaturation } from './lib/ingress.mjs';
+import { benchRedisBytes, startSoak } from './lib/memory.mjs';
 import { printTable } from './lib/report.mjs';
 import { benchScaling } from './lib/scaling.mjs';
-import { benchWorkers } from './lib/worker.mjs';
+import { benchWorkers, VARIANT_NAMES } from './lib/worker.mjs';
 
 // --quick (pnpm bench:quick): one round and a 30 s soak, for a look in about a minute.
 const quick = process.argv.includes('--quick');
@@ -44,17 +44,54 @@ const results = {
 // Seconds each part took, so the run's length can be traced.
 results.partSec = {};
 const part = async (name, run) => {
-  if (!settings.only.includes(name)) return undefined;
   const t0 = Date.now();
   const result = await run();
   results.partSec[name] = Math.round((Date.now() - t0) / 1000);
   return result;
 };
+const wanted = (name) => settings.only.includes(name);
+// Parts with an absolute target (p99 at 1,000 req/s, the postgres sink's jobs/s) run on an idle
+// machine. Then the soak: after its warm-up and a quiet window for the end-to-end latency, the
+// parts with ratio targets run alongside it (saturation against the bare servers, drains against
+// the bare worker); a steady background that both sides of each ratio share. So the run takes
+// about as long as the soak and the idle parts. BENCH_ONLY=ingress,worker runs them all idle.
+const QUIET_DRAINS = ['postgres', 'presence'];
 try {
-  results.ingress = await part('ingress', () => benchIngress({ ...env, body, settings }));
-  results.worker = await part('worker', () => benchWorkers({ ...env, settings }));
-  results.memory = await part('memory', () => benchMemory({ ...env, body, settings }));
-  results.scaling = await part('scaling', () => benchScaling({ ...env, body, bodyFile, settings }));
+  if (wanted('memory')) {
+    // First, while nothing else of this run writes to Redis.
+    results.memory = await part('redisBytes', () => benchRedisBytes(env));
+  }
+  const fixedRate =
+    wanted('ingress') && (await part('ingressFixedRate', () => benchIngressFixedRate({ ...env, body, settings })));
+  const sinkDrains =
+    wanted('worker') && (await part('workerPostgres', () => benchWorkers({ ...env, settings, among: QUIET_DRAINS })));
+  const soak = wanted('memory') ? startSoak({ ...env, bodyFile, settings }) : undefined;
+  const soakStarted = Date.now();
+  let soaked;
+  try {
+    await soak?.quiet;
+    if (soak) results.memory.soakAlongside = settings.only.filter((name) => name === 'ingress' || name === 'worker');
+    if (wanted('ingress')) {
+      const saturation = await part('ingressSaturation', () => benchIngressSaturation({ ...env, body, settings }));
+      results.ingress = { ...saturation, fixedRate1000: fixedRate };
+    }
+    if (wanted('worker')) {
+      const drains = await part('workerDrains', () =>
+        benchWorkers({ ...env, settings, among: VARIANT_NAMES.filter((v) => !QUIET_DRAINS.includes(v)) }),
+      );
+      results.worker = { drains: { ...sinkDrains?.drains, ...drains?.drains }, ratios: drains?.ratios ?? {} };
+    }
+  } finally {
+    // Even when a part failed, the soak ends (and removes its queue and schema) before the run does.
+    [soaked] = await Promise.allSettled(soak ? [soak.result] : []);
+  }
+  if (soaked?.status === 'rejected') throw soaked.reason;
+  if (soaked) {
+    results.memory.soak = soaked.value;
+    results.partSec.soak = Math.round((Date.now() - soakStarted) / 1000);
+  }
+  if (wanted('scaling'))
+    results.scaling = await part('scaling', () => benchScaling({ ...env, body, bodyFile, settings }));
 } finally {
   await Promise.all([redis.stop?.(), postgres.stop?.()]);
 }

@@ -1,9 +1,13 @@
-// One autocannon load in a process of its own, so that two loads at once do
-// not share one event loop (the bench's own) and measure that instead of
-// the servers. Parameters come in LOAD (JSON); the result goes back over IPC.
+// One load in a process of its own, so that two loads at once do not share one
+// event loop (the bench's own) and measure that instead of the servers: the
+// soak's paced sender beside the other parts' load, or two saturating loads.
+// Parameters come in LOAD (JSON: `paced` picks the paced sender over
+// autocannon); the result goes back over IPC.
 import { readFileSync } from 'node:fs';
 import { load } from './load.mjs';
+import { paced } from './paced.mjs';
 
-const { bodyFile, ...options } = JSON.parse(process.env.LOAD);
-process.send(await load({ ...options, body: readFileSync(bodyFile) }));
+const { bodyFile, paced: isPaced, ...options } = JSON.parse(process.env.LOAD);
+const send = isPaced ? paced : load;
+process.send(await send({ ...options, body: readFileSync(bodyFile) }));
 process.exit(0);

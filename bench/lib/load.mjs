@@ -2,6 +2,8 @@
 // own operationID (as OpenIM sends them), so the ingress never takes the
 // cheaper duplicate path.
 import autocannon from 'autocannon';
+import { variedBody } from './body.mjs';
+import { forkScript } from './proc.mjs';
 
 let sequence = 0;
 
@@ -12,8 +14,7 @@ let sequence = 0;
 export async function load({ url, body, durationSec, connections = 50, rate, vary = false }) {
   const tag = `bench-${process.pid}-${++sequence}`;
   let n = 0;
-  // With `vary`, each request is another user joining one of 100 groups, as real
-  // traffic is; without, every request is the same member (one lock in Postgres).
+  // With `vary`, each request is another member (see body.mjs).
   const template = vary ? body.toString('utf8') : undefined;
   const result = await autocannon({
     url,
@@ -27,11 +28,7 @@ export async function load({ url, body, durationSec, connections = 50, rate, var
       {
         setupRequest: (req) => {
           req.headers = { ...req.headers, operationid: `${tag}-${++n}` };
-          if (template) {
-            req.body = template
-              .replace(/"groupID":"[^"]*"/, `"groupID":"bench-g${n % 100}"`)
-              .replace(/"inviterUserID":"[^"]*"/, `"inviterUserID":"${tag}-u${n}"`);
-          }
+          if (template) req.body = variedBody(template, n, tag);
           return req;
         },
       },
@@ -47,4 +44,17 @@ export async function load({ url, body, durationSec, connections = 50, rate, var
     ok,
     errors: result.errors + result.timeouts + result.non2xx,
   };
+}
+
+/**
+ * A load in a process of its own (load-child.mjs), the body read from
+ * `bodyFile`: autocannon's, or with `paced: true` the paced sender's.
+ */
+export async function loadInChild(options) {
+  const child = forkScript('./load-child.mjs', [], { LOAD: JSON.stringify(options) });
+  try {
+    return await child.firstMessage;
+  } finally {
+    await child.stop();
+  }
 }

@@ -1,21 +1,22 @@
 // Memory: Redis bytes per waiting job (as the direct mode adds them, dedup key
-// included) and per inbox entry (as the default inbox mode appends them); and
-// the soak: the ingress and a postgres worker at a steady, evenly paced rate,
-// sampling the RSS of both (which must stay flat) and measuring the end-to-end
-// latency of every callback after the first ten seconds.
+// included) and per inbox entry (as the default inbox mode appends them),
+// measured while nothing else writes to Redis; and the soak: an ingress and a
+// postgres worker of its own at a steady, evenly paced rate, sampling the RSS
+// of both (which must stay flat) and measuring the end-to-end latency of every
+// callback after the first ten seconds. `pnpm bench` runs the soak alongside
+// the ingress and worker parts (see run.mjs).
 import { Redis } from 'ioredis';
 import { benchSettings, openQueue, prefill, prefillInbox } from './jobs.mjs';
-import { paced } from './paced.mjs';
+import { loadInChild } from './load.mjs';
 import { memoryOf } from './proc.mjs';
 import { deleteQueueKeys, usedMemory } from './redis.mjs';
 import { round, slope } from './stats.mjs';
 import { endToEndProbe, startPipeline, waitDrained } from './worker.mjs';
 
-export async function benchMemory({ redisUrl, databaseUrl, body, settings }) {
+export async function benchRedisBytes({ redisUrl }) {
   return {
     redisBytesPerWaitingJob: await redisBytesPerJob(redisUrl),
     redisBytesPerInboxEntry: await redisBytesPerInboxEntry(redisUrl),
-    soak: await soak({ redisUrl, databaseUrl, body, settings }),
   };
 }
 
@@ -52,7 +53,22 @@ async function redisBytesPerInboxEntry(redisUrl) {
   }
 }
 
-async function soak({ redisUrl, databaseUrl, body, settings, rate = 300 }) {
+/**
+ * Starts the soak. Its first seconds are a warm-up (connections, prepared
+ * statements, JIT) and then a quiet window in which the end-to-end latency is
+ * measured; `quiet` resolves when that window is over and other parts may run
+ * alongside; `result` once the soak drained and stopped.
+ */
+export function startSoak(options) {
+  let quietOver;
+  const quiet = new Promise((resolve) => {
+    quietOver = resolve;
+  });
+  const result = soak({ ...options, onQuietOver: () => quietOver() }).finally(() => quietOver());
+  return { quiet, result };
+}
+
+async function soak({ redisUrl, databaseUrl, bodyFile, settings, onQuietOver, rate = 300 }) {
   const name = `bench-soak-${process.pid}`;
   const pipeline = await startPipeline({ name, redisUrl, databaseUrl });
   const { ingress, worker } = pipeline;
@@ -69,19 +85,25 @@ async function soak({ redisUrl, databaseUrl, body, settings, rate = 300 }) {
   };
   const timer = setInterval(sample, 5000);
   const queue = openQueue(benchSettings(redisUrl, name));
-  // Each request is another user joining one of 100 groups, as real traffic is.
-  const template = body.toString('utf8');
-  const bodyFor = (n) =>
-    Buffer.from(
-      template
-        .replace(/"groupID":"[^"]*"/, `"groupID":"bench-g${n % 100}"`)
-        .replace(/"inviterUserID":"[^"]*"/, `"inviterUserID":"${name}-u${n}"`),
-    );
+  let quietTimer;
   try {
     await probe.start();
-    // The end-to-end figures leave out the first ten seconds (connections, prepared statements, JIT).
-    const measuredFrom = Date.now() + Math.min(10, settings.soakSec / 4) * 1000;
-    const offered = await paced({ url: pipeline.url, bodyFor, durationSec: settings.soakSec, rate });
+    // End to end: the callbacks received in a quiet window after a warm-up (connections, prepared
+    // statements, JIT). The parts run alongside after it saturate the machine: what they would add
+    // is the machine's queueing, not the pipeline's latency.
+    const from = Date.now() + Math.min(10, settings.soakSec / 4) * 1000;
+    const window = { from, until: from + Math.min(10, settings.soakSec / 4) * 1000 };
+    quietTimer = setTimeout(onQuietOver, window.until - Date.now());
+    // Each request another member (see body.mjs), sent from a process of its own: the bench's
+    // event loop also drives the parts that run alongside.
+    const offered = await loadInChild({
+      paced: true,
+      vary: true,
+      url: pipeline.url,
+      bodyFile,
+      durationSec: settings.soakSec,
+      rate,
+    });
     sample();
     await waitDrained(queue);
     // Growth after warm-up, in MiB per minute: the slope of the floor (the lowest sample of each
@@ -105,12 +127,13 @@ async function soak({ redisUrl, databaseUrl, body, settings, rate = 300 }) {
       errors: offered.errors,
       ackP50: round(offered.p50, 2),
       ackP99: round(offered.p99, 2),
-      endToEnd: await probe.measure(measuredFrom, offered.ok),
+      endToEnd: await probe.measure(window, offered.ok),
       samples,
       ingressMiBPerMin: growth('ingressMiB'),
       workerMiBPerMin: growth('workerMiB'),
     };
   } finally {
+    clearTimeout(quietTimer);
     clearInterval(timer);
     await probe.close();
     await queue.close();

@@ -8,6 +8,7 @@
 // omission with a 1 ms interval, so its percentiles describe neither a steady
 // rate nor the server.
 import { Agent, request } from 'node:http';
+import { variedBody } from './body.mjs';
 import { percentile } from './stats.mjs';
 
 let sequence = 0;
@@ -17,12 +18,14 @@ let sequence = 0;
  * after the previous one. Latency runs from the moment a request is written
  * until its response has been read; `lagP99` says how late the generator
  * itself sent (its timers on a busy machine), so a reader can tell the two
- * apart. `bodyFor(n)`, when given, makes the n-th request's body (a Buffer).
+ * apart. With `vary`, each request is another member (see body.mjs).
  */
-export async function paced({ url, body, bodyFor = () => body, rate, durationSec, maxSockets = 64, headers = {} }) {
+export async function paced({ url, body, vary = false, rate, durationSec, maxSockets = 64, headers = {} }) {
   const target = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets });
   const tag = `paced-${process.pid}-${++sequence}`;
+  const template = body.toString('utf8');
+  const bodyFor = vary ? (n) => Buffer.from(variedBody(template, n, tag)) : () => body;
   const latencies = [];
   const lags = [];
   let errors = 0;

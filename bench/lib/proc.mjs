@@ -27,9 +27,13 @@ export function forkScript(script, args, env) {
   return { child, firstMessage, stop: () => stop(child) };
 }
 
-/** Starts a built app (`apps/<name>/dist/main.js`) and resolves when it logs `readyPattern`. */
+/**
+ * Starts a built app (`apps/<name>/dist/main.js`) and resolves when it logs `readyPattern`.
+ * With BENCH_CPU_PROF=<dir>, each app writes a V8 CPU profile there when it stops.
+ */
 export async function startApp(name, env, readyPattern) {
-  const child = spawn(process.execPath, [`${root}apps/${name}/dist/main.js`], {
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const child = spawn(process.execPath, [...profile, `${root}apps/${name}/dist/main.js`], {
     env: { ...process.env, LOG_LEVEL: 'info', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

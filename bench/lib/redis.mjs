@@ -32,3 +32,10 @@ export async function redisCpuSeconds(redis) {
   const field = (name) => Number(info.match(new RegExp(`${name}:([\\d.]+)`))?.[1] ?? Number.NaN);
   return field('used_cpu_user') + field('used_cpu_sys');
 }
+
+/** Redis's CPU seconds per second over the next `ms`. */
+export async function redisCpuPerSecond(redis, ms) {
+  const before = await redisCpuSeconds(redis);
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return ((await redisCpuSeconds(redis)) - before) / (ms / 1000);
+}

@@ -12,10 +12,11 @@ function table(title, header, rows) {
 
 export function printTable(r) {
   console.log(`machine: ${r.machine.cpus} × ${r.machine.cpu}, ${r.machine.memoryGiB} GiB, node ${r.machine.node}`);
+  const alongside = (part) => (r.memory?.soakAlongside?.includes(part) ? '; alongside the soak' : '');
   if (r.ingress) {
     const s = r.ingress.saturation;
     table(
-      'ingress ack path at saturation (50 connections; median of rounds)',
+      `ingress ack path at saturation (50 connections; median of rounds${alongside('ingress')})`,
       ['server', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'server CPU µs/req', 'Redis CPU µs/req', 'errors'],
       Object.entries(s).map(([name, v]) => [
         name,
@@ -29,7 +30,7 @@ export function printTable(r) {
       ]),
     );
     table(
-      'at a fixed 1,000 req/s (evenly paced, open loop; sender lag = how late the generator sent)',
+      'at a fixed 1,000 req/s (evenly paced, open loop, idle machine; sender lag = how late the generator sent)',
       ['server', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'sender lag p99 ms', 'errors'],
       Object.entries(r.ingress.fixedRate1000).map(([name, v]) => [
         name,
@@ -46,7 +47,7 @@ export function printTable(r) {
   }
   if (r.worker) {
     table(
-      'worker drain (jobs/s)',
+      `worker drain (jobs/s; median of rounds${alongside('worker') && '; postgres on an idle machine, the others alongside the soak'})`,
       ['variant@concurrency', 'jobs/s', 'seconds', 'failed', 'peak RSS MiB'],
       Object.entries(r.worker.drains).map(([name, v]) => [name, v.jobsPerSecond, v.seconds, v.failed, v.peakRssMiB]),
     );
@@ -58,13 +59,13 @@ export function printTable(r) {
       `\nRedis bytes per waiting job: ${fmt(m.redisBytesPerWaitingJob)}; per inbox entry: ${fmt(m.redisBytesPerInboxEntry)}`,
     );
     console.log(
-      `soak ${m.soak.seconds} s at ${m.soak.rate} req/s (${m.soak.acked} acked, ${m.soak.errors} errors, ack p99 ${m.soak.ackP99} ms): ` +
+      `soak ${m.soak.seconds} s at ${m.soak.rate} req/s${m.soakAlongside?.length ? `, alongside ${m.soakAlongside.join(' and ')}` : ''} (${m.soak.acked} acked, ${m.soak.errors} errors, ack p99 ${m.soak.ackP99} ms): ` +
         `ingress ${m.soak.ingressMiBPerMin} MiB/min, worker ${m.soak.workerMiBPerMin} MiB/min (second half); ` +
         `RSS ingress ${m.soak.samples.at(0)?.ingressMiB}→${m.soak.samples.at(-1)?.ingressMiB} MiB, worker ${m.soak.samples.at(0)?.workerMiB}→${m.soak.samples.at(-1)?.workerMiB} MiB`,
     );
     const e = m.soak.endToEnd;
     console.log(
-      `end to end during the soak: received → applied p50 ${e.p50} ms, p99 ${e.p99} ms, max ${e.max} ms; ` +
+      `end to end in the soak's quiet window: received → applied p50 ${e.p50} ms, p99 ${e.p99} ms, max ${e.max} ms; ` +
         `→ job completed p50 ${e.completedP50} ms, p99 ${e.completedP99} ms, max ${e.completedMax} ms (${e.applied} applied)`,
     );
   }

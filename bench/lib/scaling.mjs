@@ -1,8 +1,8 @@
 // How throughput scales with processes (BENCH_ONLY=scaling, pnpm
 // bench:scaling; not part of the default run): one ingress process against
 // two sharing the load, and one postgres worker process against two.
-import { load } from './load.mjs';
-import { forkScript, freePort, startApp } from './proc.mjs';
+import { load, loadInChild } from './load.mjs';
+import { freePort, startApp } from './proc.mjs';
 import { deleteQueueKeys } from './redis.mjs';
 import { median, round } from './stats.mjs';
 import { benchWorkerScaling } from './worker.mjs';
@@ -24,12 +24,7 @@ async function ingressScaling({ redisUrl, body, bodyFile, settings }) {
   const env = { REDIS_URL: redisUrl, QUEUE_NAME: queue, QUEUE_PREFIX: queue, HOST: '127.0.0.1' };
   const ports = [await freePort(), await freePort()];
   const apps = [];
-  const inChild = async (options) => {
-    const child = forkScript('./load-child.mjs', [], { LOAD: JSON.stringify({ ...options, bodyFile }) });
-    const result = await child.firstMessage;
-    await child.stop();
-    return result.throughput;
-  };
+  const inChild = async (options) => (await loadInChild({ ...options, bodyFile })).throughput;
   const one = [];
   const two = [];
   try {

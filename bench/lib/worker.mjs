@@ -20,11 +20,20 @@ const VARIANTS = [
 ];
 // Only when named in BENCH_WORKER_VARIANTS: the postgres sink on presence reports.
 const EXTRA_VARIANTS = [['presence', [32]]];
+export const VARIANT_NAMES = [...VARIANTS, ...EXTRA_VARIANTS].map(([variant]) => variant);
 
-export async function benchWorkers({ redisUrl, databaseUrl, settings }) {
+/**
+ * Drains of the variants named in `among` (all when not given). pnpm bench
+ * runs the postgres sink's (an absolute target) on an idle machine, the
+ * others (ratios) alongside the soak.
+ */
+export async function benchWorkers({ redisUrl, databaseUrl, settings, among }) {
   // BENCH_WORKER_VARIANTS=postgres: only those variants.
   const only = process.env.BENCH_WORKER_VARIANTS?.split(',');
-  const variants = only ? [...VARIANTS, ...EXTRA_VARIANTS].filter(([variant]) => only.includes(variant)) : VARIANTS;
+  const variants = (
+    only ? [...VARIANTS, ...EXTRA_VARIANTS].filter(([variant]) => only.includes(variant)) : VARIANTS
+  ).filter(([variant]) => !among || among.includes(variant));
+  if (variants.length === 0) return undefined;
   const receiver = await startReceiver();
   const rigs = [];
   // Rounds interleave the variants, so a noisy moment hits all of them; each figure is the
@@ -242,20 +251,20 @@ export function endToEndProbe({ name, redisUrl, databaseUrl, schema }) {
   events.on('completed', ({ jobId }, id) => completedAt.set(jobId, Number(id.split('-')[0])));
   return {
     start: () => events.waitUntilReady(),
-    /** Figures for the callbacks received from `from` (ms) on, once `expected` jobs completed or 5 s passed. */
-    async measure(from, expected) {
+    /** Figures for the callbacks received in `from`…`until` (ms), once `expected` jobs completed or 5 s passed. */
+    async measure({ from, until }, expected) {
       // The completed events trail the queue's counts by a moment.
       for (const deadline = Date.now() + 5000; completedAt.size < expected && Date.now() < deadline; ) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      return latencies(databaseUrl, schema, completedAt, from);
+      return latencies(databaseUrl, schema, completedAt, from, until);
     },
     close: () => events.close(),
   };
 }
 
 /** Percentiles of received → applied (Postgres's clock) and received → completed (Redis's), in ms. */
-async function latencies(databaseUrl, schema, completedAt, from) {
+async function latencies(databaseUrl, schema, completedAt, from, until) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -271,8 +280,9 @@ async function latencies(databaseUrl, schema, completedAt, from) {
                       c.at - extract(epoch FROM a.received_at) * 1000 AS completed
                  FROM "${schema}".applied_events a
                  LEFT JOIN unnest($1::text[], $2::float8[]) AS c(id, at) ON c.id = a.event_id
-                WHERE a.received_at >= to_timestamp($3 / 1000.0)) AS t`,
-      [[...completedAt.keys()], [...completedAt.values()], from],
+                WHERE a.received_at >= to_timestamp($3 / 1000.0)
+                  AND a.received_at < to_timestamp($4 / 1000.0)) AS t`,
+      [[...completedAt.keys()], [...completedAt.values()], from, until],
     );
     const [r] = rows;
     return Object.fromEntries(Object.entries(r).map(([key, value]) => [key, key === 'applied' ? value : round(value)]));
