@@ -168,5 +168,6 @@ function summarize(runs) {
         }),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     rounds: runs.map((r) => round(r.throughput)),
+    p99Rounds: runs.map((r) => round(r.p99, 2)),
   };
 }
