@@ -8,6 +8,9 @@ import { load } from './load.mjs';
 import { paced } from './paced.mjs';
 
 const { bodyFile, paced: isPaced, ...options } = JSON.parse(process.env.LOAD);
+// A 'stop' message ends the paced sender early (see loadInChild's stopWhen).
+const stop = new AbortController();
+process.on('message', (message) => message === 'stop' && stop.abort());
 const send = isPaced ? paced : load;
-process.send(await send({ ...options, body: readFileSync(bodyFile) }));
+process.send(await send({ ...options, body: readFileSync(bodyFile), signal: stop.signal }));
 process.exit(0);

@@ -48,10 +48,12 @@ export async function load({ url, body, durationSec, connections = 50, rate, var
 
 /**
  * A load in a process of its own (load-child.mjs), the body read from
- * `bodyFile`: autocannon's, or with `paced: true` the paced sender's.
+ * `bodyFile`: autocannon's, or with `paced: true` the paced sender's, which
+ * ends early once `stopWhen` (a promise) resolves.
  */
-export async function loadInChild(options) {
+export async function loadInChild(options, { stopWhen } = {}) {
   const child = forkScript('./load-child.mjs', [], { LOAD: JSON.stringify(options) });
+  stopWhen?.then(() => child.child.connected && child.child.send('stop'));
   try {
     return await child.firstMessage;
   } finally {

@@ -57,18 +57,24 @@ async function redisBytesPerInboxEntry(redisUrl) {
  * Starts the soak. Its first seconds are a warm-up (connections, prepared
  * statements, JIT) and then a quiet window in which the end-to-end latency is
  * measured; `quiet` resolves when that window is over and other parts may run
- * alongside; `result` once the soak drained and stopped.
+ * alongside. It sends for `settings.soakSec`, and on until `release()` is
+ * called, so every part run alongside has the same background throughout;
+ * `result` resolves once it drained and stopped.
  */
 export function startSoak(options) {
   let quietOver;
+  let release;
   const quiet = new Promise((resolve) => {
     quietOver = resolve;
   });
-  const result = soak({ ...options, onQuietOver: () => quietOver() }).finally(() => quietOver());
-  return { quiet, result };
+  const released = new Promise((resolve) => {
+    release = resolve;
+  });
+  const result = soak({ ...options, onQuietOver: () => quietOver(), released }).finally(() => quietOver());
+  return { quiet, release, result };
 }
 
-async function soak({ redisUrl, databaseUrl, bodyFile, settings, onQuietOver, rate = 300 }) {
+async function soak({ redisUrl, databaseUrl, bodyFile, settings, onQuietOver, released, rate = settings.soakRate }) {
   const name = `bench-soak-${process.pid}`;
   const pipeline = await startPipeline({ name, redisUrl, databaseUrl });
   const { ingress, worker } = pipeline;
@@ -96,24 +102,23 @@ async function soak({ redisUrl, databaseUrl, bodyFile, settings, onQuietOver, ra
     quietTimer = setTimeout(onQuietOver, window.until - Date.now());
     // Each request another member (see body.mjs), sent from a process of its own: the bench's
     // event loop also drives the parts that run alongside.
-    const offered = await loadInChild({
-      paced: true,
-      vary: true,
-      url: pipeline.url,
-      bodyFile,
-      durationSec: settings.soakSec,
-      rate,
-    });
+    const minimum = new Promise((resolve) => setTimeout(resolve, settings.soakSec * 1000).unref());
+    const offered = await loadInChild(
+      // At most ten minutes past the soak's own length, should a part alongside hang.
+      { paced: true, vary: true, url: pipeline.url, bodyFile, durationSec: settings.soakSec + 600, rate },
+      { stopWhen: Promise.all([minimum, released]) },
+    );
+    const seconds = offered.elapsedSec;
     sample();
     await waitDrained(queue);
     // Growth after warm-up, in MiB per minute: the slope of the floor (the lowest sample of each
     // fifth of the second half), so a collection's sawtooth reads as what it is, not as growth.
-    const late = samples.filter((s) => s.at >= settings.soakSec / 2);
+    const late = samples.filter((s) => s.at >= seconds / 2);
     const floor = (key) => {
-      const width = settings.soakSec / 10;
+      const width = seconds / 10;
       const windows = new Map();
       for (const s of late) {
-        const w = Math.min(4, Math.floor((s.at - settings.soakSec / 2) / width));
+        const w = Math.min(4, Math.floor((s.at - seconds / 2) / width));
         const low = windows.get(w);
         if (!low || s[key] < low[key]) windows.set(w, s);
       }
@@ -122,7 +127,7 @@ async function soak({ redisUrl, databaseUrl, bodyFile, settings, onQuietOver, ra
     const growth = (key) => round(slope(floor(key).map((s) => ({ x: s.at / 60, y: s[key] }))), 2);
     return {
       rate,
-      seconds: settings.soakSec,
+      seconds: round(seconds),
       acked: offered.ok,
       errors: offered.errors,
       ackP50: round(offered.p50, 2),

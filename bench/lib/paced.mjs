@@ -18,9 +18,10 @@ let sequence = 0;
  * after the previous one. Latency runs from the moment a request is written
  * until its response has been read; `lagP99` says how late the generator
  * itself sent (its timers on a busy machine), so a reader can tell the two
- * apart. With `vary`, each request is another member (see body.mjs).
+ * apart. With `vary`, each request is another member (see body.mjs). An
+ * aborted `signal` ends it before `durationSec`.
  */
-export async function paced({ url, body, vary = false, rate, durationSec, maxSockets = 64, headers = {} }) {
+export async function paced({ url, body, vary = false, rate, durationSec, signal, maxSockets = 64, headers = {} }) {
   const target = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets });
   const tag = `paced-${process.pid}-${++sequence}`;
@@ -74,14 +75,15 @@ export async function paced({ url, body, vary = false, rate, durationSec, maxSoc
     const tick = () => {
       const now = performance.now();
       // Everything planned up to now goes out; timers on a busy machine fire late, never early.
-      while (sent < total && started + sent * intervalMs <= now) {
+      while (sent < total && !signal?.aborted && started + sent * intervalMs <= now) {
         const p = send(sent, started + sent * intervalMs);
         inFlight.add(p);
         p.then(() => inFlight.delete(p));
         sent++;
       }
-      if (sent < total) setTimeout(tick, Math.max(0, started + sent * intervalMs - performance.now()));
-      else resolve();
+      if (sent < total && !signal?.aborted) {
+        setTimeout(tick, Math.max(0, started + sent * intervalMs - performance.now()));
+      } else resolve();
     };
     tick();
   });
@@ -99,5 +101,6 @@ export async function paced({ url, body, vary = false, rate, durationSec, maxSoc
     lagP99: percentile(lags, 0.99),
     ok: latencies.length,
     errors,
+    elapsedSec,
   };
 }
