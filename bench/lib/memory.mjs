@@ -2,9 +2,9 @@
 // included) and per inbox entry (as the default inbox mode appends them),
 // measured while nothing else writes to Redis; and the soak: an ingress and a
 // postgres worker of its own at a steady, evenly paced rate, sampling the RSS
-// of both (which must stay flat) and measuring the end-to-end latency of every
-// callback after the first ten seconds. `pnpm bench` runs the soak alongside
-// the ingress and worker parts (see run.mjs).
+// of both (which must stay flat) and measuring the end-to-end latency of the
+// callbacks of a quiet window after a warm-up. `pnpm bench` runs some of the
+// worker drains alongside the rest of the soak (see run.mjs).
 import { Redis } from 'ioredis';
 import { benchSettings, openQueue, prefill, prefillInbox } from './jobs.mjs';
 import { loadInChild } from './load.mjs';
@@ -95,7 +95,7 @@ async function soak({ redisUrl, databaseUrl, bodyFile, settings, onQuietOver, re
   try {
     await probe.start();
     // End to end: the callbacks received in a quiet window after a warm-up (connections, prepared
-    // statements, JIT). The parts run alongside after it saturate the machine: what they would add
+    // statements, JIT). The drains run alongside after it saturate the machine: what they would add
     // is the machine's queueing, not the pipeline's latency.
     const from = Date.now() + Math.min(10, settings.soakSec / 4) * 1000;
     const window = { from, until: from + Math.min(10, settings.soakSec / 4) * 1000 };
