@@ -17,6 +17,8 @@ const quick = process.argv.includes('--quick');
 const settings = {
   roundSec: Number(process.env.BENCH_ROUND_SEC ?? 2),
   rounds: Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3)),
+  // The drains that run alongside the soak take more rounds: they fit in its two minutes anyway.
+  soakDrainRounds: Number(process.env.BENCH_SOAK_DRAIN_ROUNDS ?? (quick ? 1 : 5)),
   drainJobs: Number(process.env.BENCH_DRAIN_JOBS ?? 4_000),
   soakSec: Number(process.env.BENCH_SOAK_SEC ?? (quick ? 30 : 120)),
   soakRate: Number(process.env.BENCH_SOAK_RATE ?? 100),
@@ -73,7 +75,10 @@ try {
     if (wanted('worker')) {
       const among = VARIANT_NAMES.filter((v) => !IDLE_DRAINS.includes(v));
       if (soak) results.memory.soakAlongside = among;
-      const drains = await part('workerDrains', () => benchWorkers({ ...env, settings, among }));
+      const rounds = soak ? settings.soakDrainRounds : settings.rounds;
+      const drains = await part('workerDrains', () =>
+        benchWorkers({ ...env, settings: { ...settings, rounds }, among }),
+      );
       results.worker = { drains: { ...sinkDrains?.drains, ...drains?.drains }, ratios: drains?.ratios ?? {} };
     }
   } finally {
