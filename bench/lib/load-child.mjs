@@ -11,6 +11,6 @@ const { bodyFile, paced: isPaced, ...options } = JSON.parse(process.env.LOAD);
 // A 'stop' message ends the paced sender early (see loadInChild's stopWhen).
 const stop = new AbortController();
 process.on('message', (message) => message === 'stop' && stop.abort());
-const send = isPaced ? paced : load;
-process.send(await send({ ...options, body: readFileSync(bodyFile), signal: stop.signal }));
+const body = readFileSync(bodyFile);
+process.send(await (isPaced ? paced({ ...options, body, signal: stop.signal }) : load({ ...options, body })));
 process.exit(0);

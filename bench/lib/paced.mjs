@@ -25,8 +25,8 @@ export async function paced({ url, body, vary = false, rate, durationSec, signal
   const target = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets });
   const tag = `paced-${process.pid}-${++sequence}`;
-  const template = body.toString('utf8');
-  const bodyFor = vary ? (n) => Buffer.from(variedBody(template, n, tag)) : () => body;
+  const template = vary ? body.toString('utf8') : undefined;
+  const bodyFor = template ? (n) => Buffer.from(variedBody(template, n, tag)) : () => body;
   const latencies = [];
   const lags = [];
   let errors = 0;
