@@ -10,18 +10,23 @@ import { benchIngress } from './lib/ingress.mjs';
 import { benchRedisBytes, startSoak } from './lib/memory.mjs';
 import { printTable } from './lib/report.mjs';
 import { benchScaling } from './lib/scaling.mjs';
-import { benchWorkers, VARIANT_NAMES } from './lib/worker.mjs';
+import { benchWorkers } from './lib/worker.mjs';
 
 // --quick (pnpm bench:quick): one round and a 30 s soak, for a look in about a minute.
 const quick = process.argv.includes('--quick');
 const settings = {
   roundSec: Number(process.env.BENCH_ROUND_SEC ?? 2),
   rounds: Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3)),
-  // The drains that run alongside the soak take more rounds: they fit in its two minutes anyway.
-  soakDrainRounds: Number(process.env.BENCH_SOAK_DRAIN_ROUNDS ?? (quick ? 1 : 5)),
-  drainJobs: Number(process.env.BENCH_DRAIN_JOBS ?? 4_000),
+  // The noop and the bare worker side by side, for the target's ratio (see worker.mjs).
+  ratioRounds: Number(process.env.BENCH_RATIO_ROUNDS ?? (quick ? 1 : 5)),
+  ratioJobs: Number(process.env.BENCH_RATIO_JOBS ?? 4_000),
+  drainJobs: Number(process.env.BENCH_DRAIN_JOBS ?? 3_000),
   soakSec: Number(process.env.BENCH_SOAK_SEC ?? (quick ? 30 : 120)),
-  soakRate: Number(process.env.BENCH_SOAK_RATE ?? 100),
+  // Everything else runs alongside the soak (below): 50 req/s is 6,000 callbacks in its two
+  // minutes, at half the background of 100 req/s (docs/PERFORMANCE.md has the measurements).
+  soakRate: Number(process.env.BENCH_SOAK_RATE ?? 50),
+  // The soak's ingress and worker run at this nice value, below the parts alongside (memory.mjs).
+  soakNice: Number(process.env.BENCH_SOAK_NICE ?? 10),
   // The soak (in `memory`) also measures the end-to-end latency. `scaling` (1 and 2
   // processes of each app) runs only when asked for: BENCH_ONLY=scaling, pnpm bench:scaling.
   only: process.env.BENCH_ONLY?.split(',') ?? ['ingress', 'worker', 'memory'],
@@ -53,34 +58,21 @@ const part = async (name, run) => {
   return result;
 };
 const wanted = (name) => settings.only.includes(name);
-// First, on an idle machine: the ingress part, whose every ack waits on Redis (the soak's
-// background would slow it more than the bare servers it is compared with), and the postgres
-// sink's drains (an absolute target). Then the soak: after its warm-up and a quiet window for the
-// end-to-end latency, the other drains run alongside it, against the bare worker's, which shares
-// Redis and the same background. BENCH_ONLY=ingress,worker runs every drain on an idle machine.
-const IDLE_DRAINS = ['postgres', 'presence'];
 try {
   if (wanted('memory')) {
     // First, while nothing else of this run writes to Redis.
     results.memory = await part('redisBytes', () => benchRedisBytes(env));
   }
-  if (wanted('ingress')) results.ingress = await part('ingress', () => benchIngress({ ...env, body, settings }));
-  const sinkDrains =
-    wanted('worker') && (await part('workerPostgres', () => benchWorkers({ ...env, settings, among: IDLE_DRAINS })));
+  // The soak's two minutes hold the rest of the run: the ingress part and the worker drains run
+  // alongside it, each figure against its baseline in the same rounds; then the soak measures the
+  // end-to-end latency in a quiet window of its own (see memory.mjs).
   const soak = wanted('memory') ? startSoak({ ...env, bodyFile, settings }) : undefined;
   const soakStarted = Date.now();
   let soaked;
   try {
-    await soak?.quiet;
-    if (wanted('worker')) {
-      const among = VARIANT_NAMES.filter((v) => !IDLE_DRAINS.includes(v));
-      if (soak) results.memory.soakAlongside = among;
-      const rounds = soak ? settings.soakDrainRounds : settings.rounds;
-      const drains = await part('workerDrains', () =>
-        benchWorkers({ ...env, settings: { ...settings, rounds }, among }),
-      );
-      results.worker = { drains: { ...sinkDrains?.drains, ...drains?.drains }, ratios: drains?.ratios ?? {} };
-    }
+    if (soak) results.memory.soakAlongside = ['ingress', 'worker'].filter(wanted);
+    if (wanted('ingress')) results.ingress = await part('ingress', () => benchIngress({ ...env, body, settings }));
+    if (wanted('worker')) results.worker = await part('worker', () => benchWorkers({ ...env, settings }));
   } finally {
     // Even when a part failed, the soak ends (and removes its queue and schema) before the run does.
     soak?.release();

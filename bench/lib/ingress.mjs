@@ -66,37 +66,52 @@ async function startTargets(names, { redisUrl, queue }) {
  * more than the bare servers.
  */
 export async function benchIngress({ redisUrl, body, settings }) {
-  const names = ['bare-http', 'bare-hono', 'ingress', 'ingress-direct'];
+  // bare-http and the ingress, the two sides of the target's ratio, run next to each other in
+  // every round and take `ratioRounds` (more than the others'): single rounds of the ratio ranged
+  // 0.43-0.75 in one run.
+  const names = ['bare-http', 'ingress', 'bare-hono', 'ingress-direct'];
+  const roundsOf = (name) => (name === 'bare-http' || name === 'ingress' ? settings.ratioRounds : settings.rounds);
   const queue = `bench-ingress-${process.pid}`;
   const targets = await startTargets(names, { redisUrl, queue });
   const redisInfo = new Redis(redisUrl);
   try {
     await targets.warmUp(body);
-    // What Redis spends for others meanwhile (other tenants; about 0.3 % of a core here when
-    // idle), taken out of each target's Redis CPU below. Where a busy shared Redis spends more,
-    // its swings outweigh a target's own share, and no Redis CPU is reported.
-    const backgroundRedis = await redisCpuPerSecond(redisInfo, 1000);
-    const redisAttributable = backgroundRedis < 0.02;
+    // What Redis spends for others meanwhile (the soak that pnpm bench runs alongside, other
+    // tenants), measured before and after the rounds and taken out of each target's Redis CPU
+    // below. Where the two differ by more than a third, the background is not steady enough to
+    // take out, and no Redis CPU is reported.
+    const backgroundBefore = await redisCpuPerSecond(redisInfo, 1000);
     const rounds = Object.fromEntries(names.map((name) => [name, []]));
-    for (let round = 0; round < settings.rounds; round++) {
-      // Interleaved, so a noisy moment hits every target alike.
-      for (const name of names) {
+    for (let round = 0; round < Math.max(...names.map(roundsOf)); round++) {
+      // Interleaved, every other round in the reverse order, so a noisy moment or a drift of the
+      // machine's speed hits every target alike.
+      for (const name of round % 2 ? names.toReversed() : names) {
+        if (round >= roundsOf(name)) continue;
         // CPU per acknowledged request, of the server and of Redis: where the time goes.
         const pid = targets.pid(name);
         const before = { server: cpuSecondsOf(pid), redis: await redisCpuSeconds(redisInfo), at: Date.now() };
         const run = await load({ url: targets.url(name), body, durationSec: settings.roundSec });
-        const perRequest = (seconds) => (seconds * 1e6) / Math.max(1, run.ok);
-        run.serverCpuUs = perRequest(cpuSecondsOf(pid) - before.server);
-        const redisSeconds = (await redisCpuSeconds(redisInfo)) - before.redis;
-        const background = (backgroundRedis * (Date.now() - before.at)) / 1000;
-        run.redisCpuUs = redisAttributable ? perRequest(Math.max(0, redisSeconds - background)) : null;
+        run.serverSeconds = cpuSecondsOf(pid) - before.server;
+        run.redis = { seconds: (await redisCpuSeconds(redisInfo)) - before.redis, elapsed: Date.now() - before.at };
         rounds[name].push(run);
       }
     }
+    const backgroundAfter = await redisCpuPerSecond(redisInfo, 1000);
+    const backgroundRedis = (backgroundBefore + backgroundAfter) / 2;
+    const steady =
+      Math.abs(backgroundBefore - backgroundAfter) <= 0.002 + Math.max(backgroundBefore, backgroundAfter) / 3;
+    for (const run of Object.values(rounds).flat()) {
+      const perRequest = (seconds) => (seconds * 1e6) / Math.max(1, run.ok);
+      run.serverCpuUs = perRequest(run.serverSeconds);
+      run.redisCpuUs = steady
+        ? perRequest(Math.max(0, run.redis.seconds - (backgroundRedis * run.redis.elapsed) / 1000))
+        : null;
+    }
     const saturation = Object.fromEntries(Object.entries(rounds).map(([name, runs]) => [name, summarize(runs)]));
     // The median of the ratios within each round: both sides of a ratio saw the same moment of the machine.
+    // (over the rounds both took part in).
     const perRound = (a, b) =>
-      round(median(rounds[a].map((run, i) => run.throughput / (rounds[b][i]?.throughput ?? Number.NaN))), 3);
+      round(median(rounds[a].slice(0, rounds[b].length).map((run, i) => run.throughput / rounds[b][i].throughput)), 3);
     // No worker drains the bench's inbox: the saturation rounds left a few hundred thousand entries
     // in it. In production movers keep it short; so does this, before the fixed rate.
     await redisInfo.unlink(inboxKeys({ prefix: queue, name: queue }).stream);
@@ -122,7 +137,7 @@ export async function benchIngress({ redisUrl, body, settings }) {
         ingressVsQueueAdd: round(saturation.ingress.throughput / queueAdd, 3),
       },
       ingressPeakRssMiB: round(ingressMemory.peakMiB),
-      backgroundRedisCpuUsPerSecond: round(backgroundRedis * 1e6),
+      backgroundRedisCpuUsPerSecond: [round(backgroundBefore * 1e6), round(backgroundAfter * 1e6)],
     };
   } finally {
     redisInfo.disconnect();
@@ -132,22 +147,19 @@ export async function benchIngress({ redisUrl, body, settings }) {
 
 async function measureQueueAdd({ redisUrl, body, settings }) {
   const queue = `bench-add-${process.pid}`;
-  const rates = [];
+  const run = forkScript('./queue-add.mjs', [], {
+    REDIS_URL: redisUrl,
+    QUEUE_NAME: queue,
+    QUEUE_PREFIX: queue,
+    DURATION_MS: settings.roundSec * 1000,
+    ROUNDS: settings.rounds,
+    CONCURRENCY: 50,
+    BODY: body.toString('utf8'),
+  });
   try {
-    for (let round = 0; round < settings.rounds; round++) {
-      const run = forkScript('./queue-add.mjs', [], {
-        REDIS_URL: redisUrl,
-        QUEUE_NAME: queue,
-        QUEUE_PREFIX: queue,
-        DURATION_MS: settings.roundSec * 1000,
-        CONCURRENCY: 50,
-        BODY: body.toString('utf8'),
-      });
-      rates.push((await run.firstMessage).addsPerSecond);
-      await run.stop();
-    }
-    return round(median(rates));
+    return round(median((await run.firstMessage).addsPerSecond));
   } finally {
+    await run.stop();
     await deleteQueueKeys(redisUrl, queue, queue);
   }
 }

@@ -3,8 +3,9 @@
 // measured while nothing else writes to Redis; and the soak: an ingress and a
 // postgres worker of its own at a steady, evenly paced rate, sampling the RSS
 // of both (which must stay flat) and measuring the end-to-end latency of the
-// callbacks of a quiet window after a warm-up. `pnpm bench` runs some of the
-// worker drains alongside the rest of the soak (see run.mjs).
+// callbacks of a quiet window at its end. `pnpm bench` runs the ingress part
+// and the worker drains alongside the soak (see run.mjs).
+import { setPriority } from 'node:os';
 import { Redis } from 'ioredis';
 import { benchSettings, openQueue, prefill, prefillInbox } from './jobs.mjs';
 import { loadInChild } from './load.mjs';
@@ -54,30 +55,41 @@ async function redisBytesPerInboxEntry(redisUrl) {
 }
 
 /**
- * Starts the soak. Its first seconds are a warm-up (connections, prepared
- * statements, JIT) and then a quiet window in which the end-to-end latency is
- * measured; `quiet` resolves when that window is over and other parts may run
- * alongside. It sends for `settings.soakSec`, and on until `release()` is
- * called, so every part run alongside has the same background throughout;
- * `result` resolves once it drained and stopped.
+ * Starts the soak, which the other parts of the run then share the machine
+ * with. It sends for at least `settings.soakSec`, and on until `release()` is
+ * called and a quiet window after it is over: the end-to-end latency is
+ * measured there, once the soak has run warm and nothing else runs. `result`
+ * resolves once it drained and stopped.
  */
 export function startSoak(options) {
-  let quietOver;
   let release;
-  const quiet = new Promise((resolve) => {
-    quietOver = resolve;
-  });
   const released = new Promise((resolve) => {
     release = resolve;
   });
-  const result = soak({ ...options, onQuietOver: () => quietOver(), released }).finally(() => quietOver());
-  return { quiet, release, result };
+  const result = soak({ ...options, released });
+  // Handled where the run awaits it, after the parts alongside; not a crash before then.
+  result.catch(() => {});
+  return { release, result };
 }
 
-async function soak({ redisUrl, databaseUrl, bodyFile, settings, onQuietOver, released, rate = settings.soakRate }) {
+// Between the end of the parts alongside and the quiet window.
+const SETTLE_MS = 2000;
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function soak({ redisUrl, databaseUrl, bodyFile, settings, released, rate = settings.soakRate }) {
   const name = `bench-soak-${process.pid}`;
   const pipeline = await startPipeline({ name, redisUrl, databaseUrl });
   const { ingress, worker } = pipeline;
+  // The soak is the background of the parts that run alongside it: its ingress and worker yield
+  // the cores to them (a higher nice value), so that their figures carry less of it, while its
+  // sender keeps the rate. Its own acks wait more while those parts saturate the machine
+  // (docs/PERFORMANCE.md has the runs that decided this).
+  let nice = settings.soakNice;
+  try {
+    for (const app of [ingress, worker]) setPriority(app.child.pid, nice);
+  } catch {
+    nice = null;
+  }
   const probe = endToEndProbe({ name, redisUrl, databaseUrl, schema: pipeline.schema });
   const samples = [];
   const started = performance.now();
@@ -91,23 +103,30 @@ async function soak({ redisUrl, databaseUrl, bodyFile, settings, onQuietOver, re
   };
   const timer = setInterval(sample, 5000);
   const queue = openQueue(benchSettings(redisUrl, name));
-  let quietTimer;
   try {
     await probe.start();
-    // End to end: the callbacks received in a quiet window after a warm-up (connections, prepared
-    // statements, JIT). The drains run alongside after it saturate the machine: what they would add
-    // is the machine's queueing, not the pipeline's latency.
-    const from = Date.now() + Math.min(10, settings.soakSec / 4) * 1000;
-    const window = { from, until: from + Math.min(10, settings.soakSec / 4) * 1000 };
-    quietTimer = setTimeout(onQuietOver, window.until - Date.now());
+    const windowSec = Math.min(10, settings.soakSec / 4);
+    let windowOver;
+    const window = {};
+    const stopWhen = Promise.all([delay(settings.soakSec * 1000), new Promise((resolve) => (windowOver = resolve))]);
     // Each request another member (see body.mjs), sent from a process of its own: the bench's
     // event loop also drives the parts that run alongside.
-    const minimum = new Promise((resolve) => setTimeout(resolve, settings.soakSec * 1000).unref());
-    const offered = await loadInChild(
+    const sending = loadInChild(
       // At most ten minutes past the soak's own length, should a part alongside hang.
       { paced: true, vary: true, url: pipeline.url, bodyFile, durationSec: settings.soakSec + 600, rate },
-      { stopWhen: Promise.all([minimum, released]) },
+      { stopWhen },
     );
+    // End to end: the callbacks received in a quiet window, once the parts alongside are done (they
+    // saturate the machine: what they would add is its queueing, not the pipeline's latency), the
+    // worker has caught up with what they left it, and the soak has run warm (connections,
+    // prepared statements, JIT) for at least the window's length.
+    await Promise.race([released, sending]);
+    await Promise.all([delay(SETTLE_MS), delay(windowSec * 1000 - (performance.now() - started))]);
+    window.from = Date.now();
+    window.until = window.from + windowSec * 1000;
+    const windowAt = (performance.now() - started) / 1000;
+    setTimeout(windowOver, windowSec * 1000);
+    const offered = await sending;
     const seconds = offered.elapsedSec;
     sample();
     await waitDrained(queue);
@@ -127,18 +146,20 @@ async function soak({ redisUrl, databaseUrl, bodyFile, settings, onQuietOver, re
     const growth = (key) => round(slope(floor(key).map((s) => ({ x: s.at / 60, y: s[key] }))), 2);
     return {
       rate,
+      nice,
       seconds: round(seconds),
       acked: offered.ok,
       errors: offered.errors,
       ackP50: round(offered.p50, 2),
       ackP99: round(offered.p99, 2),
       endToEnd: await probe.measure(window, offered.ok),
+      // Seconds into the soak when the window began.
+      endToEndWindowAt: round(windowAt),
       samples,
       ingressMiBPerMin: growth('ingressMiB'),
       workerMiBPerMin: growth('workerMiB'),
     };
   } finally {
-    clearTimeout(quietTimer);
     clearInterval(timer);
     await probe.close();
     await queue.close();

@@ -12,9 +12,14 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
+// With BENCH_CPU_PROF=<dir>, every process the bench starts (the apps, and the bench's own
+// scripts: the baselines, the load generators) writes a V8 CPU profile there when it stops.
+const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+
 /** Forks a bench script and resolves once it sends 'ready' (or its first message). */
 export function forkScript(script, args, env) {
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), args, {
+    execArgv: [...process.execArgv, ...profile],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -27,12 +32,8 @@ export function forkScript(script, args, env) {
   return { child, firstMessage, stop: () => stop(child) };
 }
 
-/**
- * Starts a built app (`apps/<name>/dist/main.js`) and resolves when it logs `readyPattern`.
- * With BENCH_CPU_PROF=<dir>, each app writes a V8 CPU profile there when it stops.
- */
+/** Starts a built app (`apps/<name>/dist/main.js`) and resolves when it logs `readyPattern`. */
 export async function startApp(name, env, readyPattern) {
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
   const child = spawn(process.execPath, [...profile, `${root}apps/${name}/dist/main.js`], {
     env: { ...process.env, LOG_LEVEL: 'info', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

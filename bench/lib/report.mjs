@@ -12,11 +12,13 @@ function table(title, header, rows) {
 
 export function printTable(r) {
   console.log(`machine: ${r.machine.cpus} × ${r.machine.cpu}, ${r.machine.memoryGiB} GiB, node ${r.machine.node}`);
-  const alongside = r.memory?.soakAlongside;
+  // The parts that ran alongside the soak say so in their titles.
+  const besideSoak = (part) =>
+    r.memory?.soakAlongside?.includes(part) ? `; alongside the soak at ${r.memory.soak?.rate} req/s` : '';
   if (r.ingress) {
     const s = r.ingress.saturation;
     table(
-      'ingress ack path at saturation (50 connections; median of rounds)',
+      `ingress ack path at saturation (50 connections; median of rounds${besideSoak('ingress')})`,
       ['server', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'server CPU µs/req', 'Redis CPU µs/req', 'errors'],
       Object.entries(s).map(([name, v]) => [
         name,
@@ -30,7 +32,7 @@ export function printTable(r) {
       ]),
     );
     table(
-      'at a fixed 1,000 req/s (evenly paced, open loop; sender lag = how late the generator sent)',
+      `at a fixed 1,000 req/s (evenly paced, open loop; sender lag = how late the generator sent${besideSoak('ingress')})`,
       ['server', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'sender lag p99 ms', 'errors'],
       Object.entries(r.ingress.fixedRate1000).map(([name, v]) => [
         name,
@@ -47,9 +49,16 @@ export function printTable(r) {
   }
   if (r.worker) {
     table(
-      `worker drain (jobs/s; median of rounds${alongside ? `; ${alongside.join(', ')} alongside the soak` : ''})`,
-      ['variant@concurrency', 'jobs/s', 'seconds', 'failed', 'peak RSS MiB'],
-      Object.entries(r.worker.drains).map(([name, v]) => [name, v.jobsPerSecond, v.seconds, v.failed, v.peakRssMiB]),
+      `worker drain (jobs/s; median of rounds${besideSoak('worker')})`,
+      ['variant@concurrency', 'jobs/s', 'seconds', 'worker CPU µs/job', 'failed', 'peak RSS MiB'],
+      Object.entries(r.worker.drains).map(([name, v]) => [
+        name,
+        v.jobsPerSecond,
+        v.seconds,
+        v.cpuUsPerJob,
+        v.failed,
+        v.peakRssMiB,
+      ]),
     );
     console.log(`ratios: ${JSON.stringify(r.worker.ratios)}`);
   }
@@ -59,7 +68,7 @@ export function printTable(r) {
       `\nRedis bytes per waiting job: ${fmt(m.redisBytesPerWaitingJob)}; per inbox entry: ${fmt(m.redisBytesPerInboxEntry)}`,
     );
     console.log(
-      `soak ${m.soak.seconds} s at ${m.soak.rate} req/s${m.soakAlongside ? `, alongside the ${m.soakAlongside.join(', ')} drains` : ''} (${m.soak.acked} acked, ${m.soak.errors} errors, ack p99 ${m.soak.ackP99} ms): ` +
+      `soak ${m.soak.seconds} s at ${m.soak.rate} req/s${m.soak.nice ? ` (its apps at nice ${m.soak.nice})` : ''}${m.soakAlongside?.length ? `, with the ${m.soakAlongside.join(' and ')} parts alongside` : ''} (${m.soak.acked} acked, ${m.soak.errors} errors, ack p99 ${m.soak.ackP99} ms): ` +
         `ingress ${m.soak.ingressMiBPerMin} MiB/min, worker ${m.soak.workerMiBPerMin} MiB/min (second half); ` +
         `RSS ingress ${m.soak.samples.at(0)?.ingressMiB}→${m.soak.samples.at(-1)?.ingressMiB} MiB, worker ${m.soak.samples.at(0)?.workerMiB}→${m.soak.samples.at(-1)?.workerMiB} MiB`,
     );

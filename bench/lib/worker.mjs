@@ -6,7 +6,7 @@ import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { benchSettings, openQueue, prefill, prefillInbox } from './jobs.mjs';
-import { forkScript, freePort, memoryOf, startApp } from './proc.mjs';
+import { cpuSecondsOf, forkScript, freePort, memoryOf, startApp } from './proc.mjs';
 import { deleteQueueKeys } from './redis.mjs';
 import { median, round } from './stats.mjs';
 
@@ -20,68 +20,98 @@ const VARIANTS = [
 ];
 // Only when named in BENCH_WORKER_VARIANTS: the postgres sink on presence reports.
 const EXTRA_VARIANTS = [['presence', [32]]];
-export const VARIANT_NAMES = [...VARIANTS, ...EXTRA_VARIANTS].map(([variant]) => variant);
+const WARM_UP_JOBS = 1000;
 
-/**
- * Drains of the variants named in `among` (all when not given). pnpm bench
- * runs the postgres sink's (an absolute target) on an idle machine, the
- * others (ratios) alongside the soak.
- */
-export async function benchWorkers({ redisUrl, databaseUrl, settings, among }) {
+/** Drains of every variant (or of those named in BENCH_WORKER_VARIANTS), with their ratios. */
+export async function benchWorkers({ redisUrl, databaseUrl, settings }) {
   // BENCH_WORKER_VARIANTS=postgres: only those variants.
   const only = process.env.BENCH_WORKER_VARIANTS?.split(',');
-  const variants = (
-    only ? [...VARIANTS, ...EXTRA_VARIANTS].filter(([variant]) => only.includes(variant)) : VARIANTS
-  ).filter(([variant]) => !among || among.includes(variant));
+  const variants = only ? [...VARIANTS, ...EXTRA_VARIANTS].filter(([variant]) => only.includes(variant)) : VARIANTS;
   if (variants.length === 0) return undefined;
   const receiver = await startReceiver();
   const rigs = [];
-  // Rounds interleave the variants, so a noisy moment hits all of them; each figure is the
-  // median over rounds, and each ratio the median of the ratios within one round.
-  const rounds = [];
-  const peakRssMiB = {};
   try {
     // Started side by side (setup, not measured); each stays up, idle between its drains.
-    const starting = variants.flatMap(([variant, concurrencies]) =>
-      concurrencies.map((concurrency) =>
-        startRig({ variant, concurrency, redisUrl, databaseUrl, receiverPort: receiver.port }),
+    const started = await Promise.allSettled(
+      variants.flatMap(([variant, concurrencies]) =>
+        concurrencies.map((concurrency) =>
+          startRig({ variant, concurrency, redisUrl, databaseUrl, receiverPort: receiver.port }),
+        ),
       ),
     );
-    const started = await Promise.allSettled(starting);
     for (const result of started) if (result.status === 'fulfilled') rigs.push(result.value);
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
-    for (let round = 0; round < settings.rounds; round++) {
-      const runs = {};
-      for (const rig of rigs) runs[rig.key] = await rig.drain(settings.drainJobs, round * settings.drainJobs);
-      rounds.push(runs);
-    }
-    for (const rig of rigs) peakRssMiB[rig.key] = rig.peakRssMiB();
+    return await drainRounds(rigs, settings);
   } finally {
     await Promise.all(rigs.map((rig) => rig.stop()));
     await receiver.stop();
   }
+}
+
+/**
+ * Each rig's drains alone, in rounds that interleave the rigs, so a noisy
+ * moment hits all of them; each figure is the median over rounds. Then the
+ * target's ratio, noop against bare, from drains side by side (drainSideBySide).
+ */
+async function drainRounds(rigs, settings) {
+  const rounds = [];
+  // Neighbours in each round drain one right after the other (noop@8 next to bare@8), and every
+  // other round runs in the reverse order, so a drift of the machine's speed favours neither.
+  rigs.sort((a, b) => a.concurrency - b.concurrency);
+  // One unmeasured drain each first (JIT, connections, scripts): without it the first round
+  // ran slower than the next two for every variant.
+  for (const rig of rigs) await rig.drain(WARM_UP_JOBS, 0);
+  let offset = WARM_UP_JOBS;
+  for (let round = 0; round < settings.rounds; round++, offset += settings.drainJobs) {
+    const runs = {};
+    for (const rig of round % 2 ? rigs.toReversed() : rigs) runs[rig.key] = await rig.drain(settings.drainJobs, offset);
+    rounds.push(runs);
+  }
+  const rig = (key) => rigs.find((r) => r.key === key);
+  const paired = {};
+  for (const concurrency of [8, 64]) {
+    const [noop, bare] = [rig(`noop@${concurrency}`), rig(`bare@${concurrency}`)];
+    if (!noop || !bare) continue;
+    paired[concurrency] = [];
+    for (let round = 0; round < settings.ratioRounds; round++, offset += settings.ratioJobs) {
+      // Each side starts first every other round.
+      const pair = round % 2 ? [bare, noop] : [noop, bare];
+      const done = await drainSideBySide(pair, settings.ratioJobs, offset);
+      paired[concurrency].push(round3(done.get(noop) / done.get(bare)));
+    }
+  }
+  const peakRssMiB = Object.fromEntries(rigs.map((rig) => [rig.key, rig.peakRssMiB()]));
   const results = {};
   for (const rig of rigs) {
     const runs = rounds.map((r) => r[rig.key]);
     results[rig.key] = {
       jobsPerSecond: round(median(runs.map((r) => r.jobsPerSecond))),
       seconds: round(median(runs.map((r) => r.seconds)), 2),
+      cpuUsPerJob: round(median(runs.map((r) => r.cpuUsPerJob))),
       failed: runs.reduce((sum, r) => sum + r.failed, 0),
       peakRssMiB: peakRssMiB[rig.key],
       rounds: runs.map((r) => r.jobsPerSecond),
     };
   }
-  const ratio = (a, b) =>
-    rounds[0]?.[a] && rounds[0]?.[b]
-      ? round(median(rounds.map((r) => r[a].jobsPerSecond / r[b].jobsPerSecond)), 3)
-      : undefined;
+  // The median of the ratios within each round (drains alone, one after the other).
+  const ratio = (a, b) => {
+    const both = rounds.filter((r) => r[a] && r[b]);
+    return both.length > 0 ? round3(median(both.map((r) => r[a].jobsPerSecond / r[b].jobsPerSecond))) : undefined;
+  };
+  const pairedMedian = (concurrency) => (paired[concurrency] ? round3(median(paired[concurrency])) : undefined);
   return {
     drains: results,
     ratios: {
-      noopVsBare8: ratio('noop@8', 'bare@8'),
-      noopVsBare64: ratio('noop@64', 'bare@64'),
+      noopVsBare8: pairedMedian(8),
+      noopVsBare64: pairedMedian(64),
       inboxVsNoop64: ratio('inbox@64', 'noop@64'),
+    },
+    noopVsBare: {
+      // Side by side, per round: what the target reads (the median of these).
+      pairedRounds: paired,
+      // The same ratio from the drains alone, for comparison: noisier by far on this machine.
+      alone: { 8: ratio('noop@8', 'bare@8'), 64: ratio('noop@64', 'bare@64') },
     },
   };
 }
@@ -162,13 +192,25 @@ async function startRig({ variant, concurrency, processes = 1, redisUrl, databas
     throw error;
   }
   return {
+    concurrency,
     key: processes === 1 ? `${variant}@${concurrency}` : `${variant}×${processes}@${concurrency}`,
+    queue,
+    /** Adds jobs `offset`… while the queue is paused (not for the inbox variant). */
+    async fill(jobs, offset) {
+      await queue.pause();
+      await prefill(queue, settings, jobs, offset, variant === 'presence' ? 'presence' : 'membership');
+    },
+    /** Jobs not finished yet: waiting (paused included) or active. */
+    async remaining() {
+      const counts = await queue.getJobCounts('wait', 'paused', 'active', 'delayed', 'prioritized');
+      return Object.values(counts).reduce((sum, n) => sum + n, 0);
+    },
     async drain(jobs, offset) {
       const failedBefore = await queue.getFailedCount();
-      if (variant !== 'inbox') {
-        await queue.pause();
-        await prefill(queue, settings, jobs, offset, variant === 'presence' ? 'presence' : 'membership');
-      }
+      if (variant !== 'inbox') await this.fill(jobs, offset);
+      // CPU time of the worker processes per job: far steadier on this machine than the rate.
+      const cpu = () => workers.reduce((sum, w) => sum + cpuSecondsOf(w.child.pid), 0);
+      const cpuBefore = cpu();
       const started = performance.now();
       if (variant === 'inbox') await prefillInbox(redis, settings, jobs, offset);
       else await queue.resume();
@@ -177,6 +219,7 @@ async function startRig({ variant, concurrency, processes = 1, redisUrl, databas
       return {
         jobsPerSecond: round(jobs / seconds),
         seconds: round(seconds, 2),
+        cpuUsPerJob: round(((cpu() - cpuBefore) * 1e6) / jobs),
         failed: (await queue.getFailedCount()) - failedBefore,
       };
     },
@@ -185,6 +228,27 @@ async function startRig({ variant, concurrency, processes = 1, redisUrl, databas
     stop,
   };
 }
+
+/**
+ * Two rigs drain `jobs` each side by side, from the same moment, so that both
+ * see the same moments of this noisy machine (alone, one after the other,
+ * single rounds of noop ÷ bare ranged 0.70-1.26 in one run). Returns how many
+ * jobs each finished while both were draining: until the first was done.
+ */
+async function drainSideBySide(pair, jobs, offset) {
+  for (const rig of pair) await rig.fill(jobs, offset);
+  await Promise.all(pair.map((rig) => rig.queue.resume()));
+  let done;
+  while (!done) {
+    const remaining = await Promise.all(pair.map((rig) => rig.remaining()));
+    if (remaining.includes(0)) done = new Map(pair.map((rig, i) => [rig, jobs - remaining[i]]));
+    else await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await Promise.all(pair.map((rig) => waitDrained(rig.queue)));
+  return done;
+}
+
+const round3 = (n) => round(n, 3);
 
 /** Resolves once nothing waits: neither a job in the queue nor an entry in its inbox. */
 export async function waitDrained(queue) {
