@@ -61,14 +61,13 @@ async function startTargets(names, { redisUrl, queue }) {
  * Saturation: each target as fast as 50 connections can drive it, in
  * interleaved rounds; then the bare server and the ingress at a fixed
  * 1,000 req/s, evenly paced, in interleaved rounds; then one process's raw
- * Queue.add rate. pnpm bench runs this on an otherwise idle machine: the
- * soak's background would slow the ingress (whose every ack waits on Redis)
- * more than the bare servers.
+ * Queue.add rate. pnpm bench runs this alongside the soak, whose apps yield
+ * the cores to it (see memory.mjs).
  */
 export async function benchIngress({ redisUrl, body, settings }) {
   // bare-http and the ingress, the two sides of the target's ratio, run next to each other in
   // every round and take `ratioRounds` (more than the others'): single rounds of the ratio ranged
-  // 0.43-0.75 in one run.
+  // from 0.43 to 0.79 over the day's runs.
   const names = ['bare-http', 'ingress', 'bare-hono', 'ingress-direct'];
   const roundsOf = (name) => (name === 'bare-http' || name === 'ingress' ? settings.ratioRounds : settings.rounds);
   const queue = `bench-ingress-${process.pid}`;
@@ -108,8 +107,8 @@ export async function benchIngress({ redisUrl, body, settings }) {
         : null;
     }
     const saturation = Object.fromEntries(Object.entries(rounds).map(([name, runs]) => [name, summarize(runs)]));
-    // The median of the ratios within each round: both sides of a ratio saw the same moment of the machine.
-    // (over the rounds both took part in).
+    // The median of the ratios within each round both took part in: both sides of a ratio saw the
+    // same moment of the machine.
     const perRound = (a, b) =>
       round(median(rounds[a].slice(0, rounds[b].length).map((run, i) => run.throughput / rounds[b][i].throughput)), 3);
     // No worker drains the bench's inbox: the saturation rounds left a few hundred thousand entries
