@@ -6,6 +6,7 @@
 // callbacks of a quiet window at its end. `pnpm bench` runs the ingress part
 // and the worker drains alongside the soak (see run.mjs).
 import { setPriority } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { benchSettings, openQueue, prefill, prefillInbox } from './jobs.mjs';
 import { loadInChild } from './load.mjs';
@@ -74,7 +75,6 @@ export function startSoak(options) {
 
 // Between the end of the parts alongside and the quiet window.
 const SETTLE_MS = 2000;
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function soak({ redisUrl, databaseUrl, bodyFile, settings, released, rate = settings.soakRate }) {
   const name = `bench-soak-${process.pid}`;

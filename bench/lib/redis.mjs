@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 
 /** Deletes every key of one bench queue (prefix:name:*), nothing else. */
@@ -36,6 +37,6 @@ export async function redisCpuSeconds(redis) {
 /** Redis's CPU seconds per second over the next `ms`. */
 export async function redisCpuPerSecond(redis, ms) {
   const before = await redisCpuSeconds(redis);
-  await new Promise((resolve) => setTimeout(resolve, ms));
+  await delay(ms);
   return ((await redisCpuSeconds(redis)) - before) / (ms / 1000);
 }

@@ -1,6 +1,7 @@
 // Worker drain rates against a bare BullMQ worker in the same run, and the
 // probe of end-to-end latency (received at the ingress → applied in Postgres)
 // that the soak runs.
+import { setTimeout as delay } from 'node:timers/promises';
 import { inboxKeys } from '@openim-sync/queue';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -201,10 +202,7 @@ async function startRig({ variant, concurrency, processes = 1, redisUrl, databas
       await prefill(queue, settings, jobs, offset, variant === 'presence' ? 'presence' : 'membership');
     },
     /** Jobs not finished yet: waiting (paused included) or active. */
-    async remaining() {
-      const counts = await queue.getJobCounts('wait', 'paused', 'active', 'delayed', 'prioritized');
-      return Object.values(counts).reduce((sum, n) => sum + n, 0);
-    },
+    remaining: () => unfinishedJobs(queue),
     async drain(jobs, offset) {
       const failedBefore = await queue.getFailedCount();
       if (variant !== 'inbox') await this.fill(jobs, offset);
@@ -242,7 +240,7 @@ async function drainSideBySide(pair, jobs, offset) {
   while (!done) {
     const remaining = await Promise.all(pair.map((rig) => rig.remaining()));
     if (remaining.includes(0)) done = new Map(pair.map((rig, i) => [rig, jobs - remaining[i]]));
-    else await new Promise((resolve) => setTimeout(resolve, 10));
+    else await delay(10);
   }
   await Promise.all(pair.map((rig) => waitDrained(rig.queue)));
   return done;
@@ -250,15 +248,20 @@ async function drainSideBySide(pair, jobs, offset) {
 
 const round3 = (n) => round(n, 3);
 
+/** Jobs of the queue not finished yet: waiting (paused included), active, delayed or held back. */
+async function unfinishedJobs(queue) {
+  const counts = await queue.getJobCounts('wait', 'paused', 'active', 'delayed', 'prioritized', 'waiting-children');
+  return Object.values(counts).reduce((sum, n) => sum + n, 0);
+}
+
 /** Resolves once nothing waits: neither a job in the queue nor an entry in its inbox. */
 export async function waitDrained(queue) {
   const redis = new Redis(queue.opts.connection.url);
   const { stream } = inboxKeys({ prefix: queue.opts.prefix, name: queue.name });
   try {
     for (;;) {
-      const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'waiting-children');
-      if (Object.values(counts).every((n) => n === 0) && (await redis.xlen(stream)) === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      if ((await unfinishedJobs(queue)) === 0 && (await redis.xlen(stream)) === 0) return;
+      await delay(20);
     }
   } finally {
     redis.disconnect();
@@ -319,7 +322,7 @@ export function endToEndProbe({ name, redisUrl, databaseUrl, schema }) {
     async measure({ from, until }, expected) {
       // The completed events trail the queue's counts by a moment.
       for (const deadline = Date.now() + 5000; completedAt.size < expected && Date.now() < deadline; ) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await delay(20);
       }
       return latencies(databaseUrl, schema, completedAt, from, until);
     },
