@@ -13,7 +13,7 @@ export function benchSettings(redisUrl, name) {
     backoffMs: 1000,
     keepCompleted: { count: 1000, age: 3600 },
     keepFailed: { count: 100000, age: 1209600 },
-    dedupTtlMs: 86_400_000,
+    contentDedupMs: 0,
   };
 }
 

@@ -11,6 +11,7 @@ const settings = {
   backoffMs: 1000,
   keepCompleted: { count: 1000, age: 3600 },
   keepFailed: { count: 100000, age: 1209600 },
+  contentDedupMs: 0,
 };
 const connection = createProducerConnection(REDIS_URL, 2000);
 const queue = createCallbackQueue(settings, connection);
@@ -28,7 +29,7 @@ for (let round = 0; round < Number(ROUNDS); round++) {
       const operationID = `add-${round}-${id}-${i}`;
       const jobId = callbackJobId(payload.callbackCommand, operationID, body);
       const data = { command: payload.callbackCommand, operationID, receivedAt: Date.now(), event, payload };
-      await queue.add(data.command, data, callbackJobOptions(settings, jobId, 86_400_000));
+      await queue.add(data.command, data, callbackJobOptions(settings, jobId, settings.contentDedupMs));
       added++;
     }
   };

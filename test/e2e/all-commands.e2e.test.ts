@@ -1,4 +1,4 @@
-import { callbackJobId, createAdminConnection, createCallbackQueue, type QueueSettings } from '@openim-sync/queue';
+import { createAdminConnection, createCallbackQueue, type QueueSettings } from '@openim-sync/queue';
 import { commandDefinitions, createCatalog } from '@openim-sync/schema';
 import {
   createTestSchema,
@@ -69,7 +69,7 @@ describe('every OpenIM after-callback end to end', () => {
       const checked = catalog.check(command, JSON.parse(readFixture(command).toString('utf8')));
       if (!checked.ok) throw new Error(checked.message);
       expect(delivery?.body.event, command).toEqual(JSON.parse(JSON.stringify(checked.event)));
-      expect(delivery?.idempotencyKey).toBe(callbackJobId(command, `op-${command}`, readFixture(command)));
+      expect(delivery?.idempotencyKey).toMatch(/^u-[0-9a-f-]{36}$/);
     }
 
     const settings = { name, prefix: name } as QueueSettings;

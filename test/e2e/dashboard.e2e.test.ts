@@ -7,7 +7,6 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   type CallbackQueue,
-  callbackJobId,
   createAdminConnection,
   createCallbackQueue,
   createWorkerConnection,
@@ -26,7 +25,7 @@ import {
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createInboxMover, type InboxMover } from '../../apps/worker/src/inbox-mover.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -133,7 +132,7 @@ describe('dashboard in a browser', () => {
   });
 
   it('retries a failed job from the page and shows it completed', async () => {
-    const jobId = await sendCallback(callbackUrl);
+    const jobId = await sendCallback(callbackUrl, queue as CallbackQueue);
     // A worker whose sink refuses the event for good: the job lands in the failed set.
     await runWorkerUntil(jobId, 'failed', async () => {
       const err = new UnrecoverableError('http sink: the App answered 422 Unprocessable Entity');
@@ -200,8 +199,8 @@ describe('dashboard in a browser', () => {
   }
 });
 
-/** Sends one callback as OpenIM would; returns the id of the job it became. */
-async function sendCallback(url: string): Promise<string> {
+/** Sends one callback as OpenIM would; resolves with the id of the job it became once the mover added it. */
+async function sendCallback(url: string, queue: CallbackQueue): Promise<string> {
   const body = `${JSON.stringify({ callbackCommand: COMMAND, groupID: '3027412834', userID: '6960562805' })}\n`;
   const operationID = uniqueName('op');
   const response = await fetch(url, {
@@ -210,7 +209,16 @@ async function sendCallback(url: string): Promise<string> {
     body,
   });
   expect(await response.json()).toMatchObject({ errCode: 0 });
-  return callbackJobId(COMMAND, operationID, Buffer.from(body));
+  // The ingress gave the receipt an id of its own; find its job by the operationID.
+  return vi.waitFor(
+    async () => {
+      const jobs = await queue.getJobs(['waiting', 'prioritized']);
+      const id = jobs.find((job) => job.data.operationID === operationID)?.id;
+      if (!id) throw new Error(`no job for ${operationID} yet`);
+      return id;
+    },
+    { timeout: 10_000, interval: 50 },
+  );
 }
 
 /** The job card's header: the smallest element holding the job's id and its action buttons. */

@@ -1,13 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as nextTick } from 'node:timers/promises';
-import {
-  type CallbackQueue,
-  callbackJobId,
-  createAdminConnection,
-  createCallbackQueue,
-  type QueueSettings,
-} from '@openim-sync/queue';
+import { type CallbackQueue, createAdminConnection, createCallbackQueue, type QueueSettings } from '@openim-sync/queue';
 import { commandDefinitions, createCatalog } from '@openim-sync/schema';
 import {
   createTestSchema,
@@ -36,7 +30,8 @@ const callbacks = generateWorkload({
   aliasShare: 0.2,
 });
 const sent = callbacks.flat();
-const jobIdOf = new Map(sent.map((c) => [c.operationID, callbackJobId(c.command, c.operationID, c.body)]));
+// Each receipt gets a job id of its own at the ingress; read from the deliveries (see checkDeliveries).
+const jobIdOf = new Map<string, string>();
 // Every 12th callback's first forward fails transiently: its event must still arrive, under the same key.
 const failFirst = new Set(sent.filter((_, i) => i % 12 === 5).map((c) => c.operationID));
 const ACK = { actionCode: 0, errCode: 0, errMsg: '', errDlt: '', nextCode: 0 };
@@ -121,6 +116,7 @@ describe(`pipeline end to end (seed ${seed})`, () => {
       active: 0,
       delayed: 0,
     });
+    checkDeliveries(receiver.deliveries);
     const applied = await schema.rows<{ event_id: string }>('SELECT event_id FROM $schema.applied_events');
     expect(new Set(applied.map((r) => r.event_id))).toEqual(new Set(jobIdOf.values()));
 
@@ -135,7 +131,6 @@ describe(`pipeline end to end (seed ${seed})`, () => {
     }));
     expect(sortRows(actual), `seed ${seed}`).toEqual(expectedMembers(sent.map((c) => c.op)));
 
-    checkDeliveries(receiver.deliveries);
     checkWorkShared(workers);
 
     const codes = await Promise.all(processes.map((p) => p.stop('SIGTERM')));
@@ -172,8 +167,10 @@ function checkDeliveries(deliveries: Delivery[]): void {
   for (const d of deliveries) byOperation.set(d.body.operationID, [...(byOperation.get(d.body.operationID) ?? []), d]);
   for (const callback of sent) {
     const got = byOperation.get(callback.operationID) ?? [];
-    const id = jobIdOf.get(callback.operationID);
+    const id = got[0]?.idempotencyKey ?? '';
     const where = `${callback.path} ${callback.operationID}`;
+    expect(id, `${where}: a receipt id`).toMatch(/^u-[0-9a-f-]{36}$/);
+    jobIdOf.set(callback.operationID, id);
     expect(got.length, `${where}: deliveries`).toBeGreaterThanOrEqual(failFirst.has(callback.operationID) ? 2 : 1);
     expect(got.at(-1)?.status, `${where}: last delivery acknowledged`).toBe(200);
     for (const { idempotencyKey, body } of got) {
@@ -188,6 +185,7 @@ function checkDeliveries(deliveries: Delivery[]): void {
     expect(got[0]?.body.payload, where).toEqual(payload);
     expect(got[0]?.body.event, where).toEqual(checked.ok ? checked.event : checked);
   }
+  expect(new Set(jobIdOf.values()).size, 'one job id per receipt').toBe(sent.length);
   // The precondition of the model: per group, receive times follow the send order strictly.
   for (const group of callbacks) {
     const times = group.map((c) => Date.parse(byOperation.get(c.operationID)?.[0]?.body.receivedAt ?? ''));
@@ -225,7 +223,16 @@ async function withConcurrency<T>(items: T[], limit: number, run: (item: T) => P
 /** Settings for a Queue that only reads counts: name and prefix are all that matter. */
 function queueSettings(redisUrl: string, name: string, prefix: string): QueueSettings {
   const keep = { count: 0, age: 0 };
-  return { redisUrl, name, prefix, attempts: 1, backoffMs: 0, keepCompleted: keep, keepFailed: keep, dedupTtlMs: 0 };
+  return {
+    redisUrl,
+    name,
+    prefix,
+    attempts: 1,
+    backoffMs: 0,
+    keepCompleted: keep,
+    keepFailed: keep,
+    contentDedupMs: 0,
+  };
 }
 
 /** A process's JSON log lines (anything else it printed is left out). */

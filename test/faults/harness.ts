@@ -14,6 +14,7 @@ import {
   uniqueName,
 } from '@openim-sync/testing';
 import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { type Callback, generateWorkload } from '../e2e/workload.js';
 import { isRunning } from './process-log.js';
@@ -54,7 +55,7 @@ export function createWorkload(
     aliasShare: 0.2,
   });
   const ids = new Map<Callback, string>();
-  for (const c of lists.flat()) ids.set(c, callbackJobId(c.command, c.operationID, c.body));
+  for (const c of lists.flat()) ids.set(c, callbackJobId(c.command, c.operationID, c.body, true));
   return { seed, groups: lists, all: lists.flat(), jobIdOf: (c) => ids.get(c) as string };
 }
 
@@ -80,6 +81,9 @@ export interface Ingress {
 /** The built ingress and workers as processes, on a queue, schema and forward target of their own. */
 export interface Stack {
   queue: Queue<CallbackJobData>;
+  /** The queue's Redis, and a connection to it for reading what the processes wrote. */
+  redisUrl: string;
+  connection: Redis;
   schema: TestSchema;
   receiver: FaultReceiver;
   ingresses: Ingress[];
@@ -118,10 +122,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // A killed worker's unmoved inbox entries go to another worker after 2 s, not 15.
     INBOX_CLAIM_IDLE_MS: '2000',
     LOG_LEVEL: 'info',
+    // Every callback of a workload has an operationID of its own, so content ids are as distinct as receipt
+    // ids, and they let the checks name each callback's job (receipts themselves: test/e2e/receipts).
+    CONTENT_DEDUP_SECONDS: '86400',
     ...options.env,
   };
   const stack: Stack = {
     queue,
+    redisUrl,
+    connection,
     schema,
     receiver,
     ingresses: [],

@@ -34,7 +34,7 @@ async function startPipeline(label: string, sinks: Sink[]) {
     backoffMs: 20,
     keepCompleted: { count: 100, age: 3600 },
     keepFailed: { count: 100, age: 3600 },
-    dedupTtlMs: 60_000,
+    contentDedupMs: 0,
   };
   const connection: Redis = createProducerConnection(settings.redisUrl, 2000);
   const queue: CallbackQueue = createCallbackQueue(settings, connection);

@@ -1,4 +1,4 @@
-import type { CallbackJobData } from '@openim-sync/queue';
+import type { CallbackJobData, InboxRecord } from '@openim-sync/queue';
 import { createLogger } from '@openim-sync/runtime';
 import { type Catalog, commandDefinitions, createCatalog } from '@openim-sync/schema';
 import { readFixture } from '@openim-sync/testing';
@@ -14,6 +14,7 @@ const logger = createLogger({ name: 'ingress-test', level: 'silent', pretty: fal
 /** Records what would have been enqueued; `failing` / `ready` switch its behaviour. */
 function createFakeProducer() {
   const jobs: Array<{ data: CallbackJobData; body: Buffer }> = [];
+  const kept: Array<{ record: InboxRecord; reason: string }> = [];
   const state = { failing: false, ready: true };
   const producer: Producer = {
     async enqueue(data, body) {
@@ -21,11 +22,16 @@ function createFakeProducer() {
       jobs.push({ data, body: Buffer.from(body) });
       return { ok: true, jobId: `fake-${jobs.length}` };
     },
+    async keep(record, reason) {
+      if (state.failing) return { ok: false, message: 'Redis is unavailable (fake)' };
+      kept.push({ record, reason });
+      return { ok: true };
+    },
     async ready() {
       return state.ready;
     },
   };
-  return { producer, jobs, state };
+  return { producer, jobs, kept, state };
 }
 
 interface SetupOptions {
@@ -193,10 +199,21 @@ describe('accepted callbacks', () => {
     expect(jobs.map((j) => j.data.command)).toEqual(['callbackAfterQuitGroupCommand']);
   });
 
-  it('accepts an empty operationID header', async () => {
+  it('accepts an empty operationID header, and none at all as empty (OpenIM v3.0 to v3.6 leave it out)', async () => {
     const { app, jobs } = setup();
     await expectAck(await post(app, '/callback/callbackAfterQuitGroupCommand', { body: quitBody(), operationID: '' }));
-    expect(jobs.map((j) => j.data.operationID)).toEqual(['']);
+    await expectAck(
+      await post(app, '/callback/callbackAfterQuitGroupCommand', { body: quitBody(), operationID: null }),
+    );
+    expect(jobs.map((j) => j.data.operationID)).toEqual(['', '']);
+  });
+
+  it('accepts NUL characters in strings and keeps them in the payload (a v3.0 dismissal’s groupType is "\\u0000")', async () => {
+    const { app, jobs } = setup();
+    const body = quitBody({ groupID: 'g\u0000nul', nickname: '\u0000' });
+    await expectAck(await post(app, '/callback/callbackAfterQuitGroupCommand', { body }));
+    expect(jobs[0]?.data.payload).toMatchObject({ groupID: 'g\u0000nul', nickname: '\u0000' });
+    expect(jobs[0]?.data.event).toMatchObject({ groupID: 'g\u0000nul' });
   });
 
   it.each(['application/json', 'Application/JSON;charset=UTF-8', 'application/json ; charset=utf-8'])(
@@ -248,8 +265,44 @@ describe('refused callbacks', () => {
     return body;
   }
 
-  it('400 without an operationID header', async () => {
-    await expectRefused({ operationID: null }, 400, /operationID/);
+  /** Refused, and kept for a later redrive with the exact bytes and the reason. */
+  async function expectKept(options: PostOptions, errMsg: RegExp) {
+    const { app, jobs, kept } = setup();
+    const response = await post(app, '/callback/callbackAfterQuitGroupCommand', options);
+    const body = await expectError(response, 400, errMsg);
+    expect(jobs).toEqual([]);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]?.reason).toBe(body.errMsg);
+    expect(kept[0]?.record).toMatchObject({
+      command: 'callbackAfterQuitGroupCommand',
+      operationID: '1713351839432-abc',
+    });
+    expect(Buffer.from(kept[0]?.record.body ?? []).toString()).toBe(String(options.body));
+  }
+
+  it('400 and kept for a known command whose body fails its schema', async () => {
+    await expectKept({ body: quitBody({ groupID: 42 }) }, /groupID/);
+    await expectKept({ body: '[]' }, /object/);
+    await expectKept({ body: quitBody({ callbackCommand: 'callbackAfterKickGroupCommand' }) }, /another command/);
+    await expectKept({ body: quitBody().replace('{', '{"__proto__":{"x":1},') }, /__proto__/);
+  });
+
+  it('503 when Redis cannot keep a refused body', async () => {
+    const { app, state } = setup();
+    state.failing = true;
+    await expectError(await post(app, '/callback/callbackAfterQuitGroupCommand', { body: '[]' }), 503);
+  });
+
+  it('nothing kept for garbage: not JSON, an unknown command', async () => {
+    for (const [path, body] of [
+      ['/callback/callbackAfterQuitGroupCommand', '{"callbackCommand":'],
+      ['/callback/callbackAfterNothingCommand', quitBody()],
+    ] as const) {
+      const { app, kept } = setup();
+      const response = await post(app, path, { body });
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(kept).toEqual([]);
+    }
   });
 
   it('404 for an unknown command, in either URL form', async () => {

@@ -1,13 +1,13 @@
-import { type CallbackJobData, createReceiveClock } from '@openim-sync/queue';
+import { type CallbackJobData, createReceiveClock, type InboxRecord } from '@openim-sync/queue';
 import type { Logger } from '@openim-sync/runtime';
-import type { Catalog } from '@openim-sync/schema';
+import { type Catalog, parseJsonBody } from '@openim-sync/schema';
 import type { Context } from 'hono';
 import type { CallbackObserver } from './metrics.js';
 import type { Producer } from './producer.js';
 import { readBody } from './read-body.js';
 import { ACK_BODY, type ErrorStatus, errorBody } from './responses.js';
 import { type CallbackToken, createCallbackToken } from './security/callback-token.js';
-import { parseJsonBody } from './security/json-body.js';
+import { stripSecret } from './strip-secret.js';
 
 export interface CallbackHandlerDeps {
   basePath: string;
@@ -55,11 +55,21 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
     return command;
   }
 
+  /**
+   * A callback that names a known command is never thrown away: when it
+   * cannot become a job it is refused (OpenIM ignores the answer of an
+   * after-callback anyway) and kept in the rejected stream with the reason.
+   */
+  async function keep(record: InboxRecord, refusal: Rejection): Promise<Rejection> {
+    const kept = await producer.keep(record, refusal.message);
+    if (!kept.ok) return { status: 503, reason: 'unavailable', message: `${record.command}: ${kept.message}` };
+    observer?.kept(record.command);
+    return refusal;
+  }
+
   async function accept(c: Context, command: string, receivedAt: number): Promise<Rejection | CallbackJobData> {
-    const operationID = c.req.header('operationid');
-    if (operationID === undefined) {
-      return { status: 400, reason: 'header', message: `${command}: missing operationID header` };
-    }
+    // OpenIM v3.0 to v3.6 leave the header out when the operationID is empty (pkg/common/http/http_client.go).
+    const operationID = c.req.header('operationid') ?? '';
     const contentType = c.req.header('content-type');
     if (!contentType || !JSON_TYPE.test(contentType)) {
       return {
@@ -70,19 +80,27 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
     }
     const body = await readBody(c.req.raw, maxBodyBytes);
     if (!body.ok) return { status: body.status, reason: 'body', message: `${command}: ${body.message}` };
-    const parsed = parseJsonBody(body.bytes);
-    if (!parsed.ok) return { status: 400, reason: 'json', message: `${command}: ${parsed.message}` };
-    const payload = parsed.payload;
-    const checked = catalog.check(command, payload);
-    if (!checked.ok) return { status: 400, reason: checked.reason, message: checked.message, detail: checked.detail };
+    // Before anything stores, forwards or logs the body.
+    const bytes = stripSecret(command, body.bytes);
+    const record: InboxRecord = { command, operationID, receivedAt, body: bytes };
+    const parsed = parseJsonBody(bytes);
+    if (!parsed.ok) {
+      const refusal: Rejection = { status: 400, reason: 'json', message: `${command}: ${parsed.message}` };
+      // Not JSON at all is garbage; JSON the pipeline cannot carry is kept like a schema failure.
+      return parsed.reason === 'syntax' ? refusal : keep(record, refusal);
+    }
+    const checked = catalog.check(command, parsed.payload);
+    if (!checked.ok) {
+      return keep(record, { status: 400, reason: checked.reason, message: checked.message, detail: checked.detail });
+    }
     const data: CallbackJobData = {
       command: checked.definition.command,
       operationID,
       receivedAt,
       event: checked.event,
-      payload: payload as Record<string, unknown>,
+      payload: parsed.payload as Record<string, unknown>,
     };
-    const enqueued = await producer.enqueue(data, body.bytes);
+    const enqueued = await producer.enqueue(data, bytes);
     if (!enqueued.ok) return { status: 503, reason: 'unavailable', message: `${command}: ${enqueued.message}` };
     return data;
   }

@@ -35,7 +35,7 @@ describe('loadConfig', () => {
         backoffMs: 1000,
         keepCompleted: { count: 1000, age: 3600 },
         keepFailed: { count: 100_000, age: 14 * 24 * 3600 },
-        dedupTtlMs: 86_400_000,
+        contentDedupMs: 0,
         highVolumePriority: 10,
         presenceCoalesceMs: 900_000,
       },
@@ -48,7 +48,7 @@ describe('loadConfig', () => {
       PORT: '9090',
       HOST: '127.0.0.1',
       MAX_BODY_BYTES: '2048',
-      DEDUP_TTL_SECONDS: '60',
+      CONTENT_DEDUP_SECONDS: '60',
       ENQUEUE_TIMEOUT_MS: '800',
       ENQUEUE_MODE: 'direct',
       ENABLED_COMMANDS: ' callbackAfterJoinGroupCommand, callbackQuitGroupCommand ,',
@@ -81,7 +81,7 @@ describe('loadConfig', () => {
         backoffMs: 250,
         keepCompleted: { count: 0, age: 0 },
         keepFailed: { count: 10, age: 60 },
-        dedupTtlMs: 60_000,
+        contentDedupMs: 60_000,
       },
     });
   });
@@ -120,7 +120,7 @@ describe('loadConfig', () => {
     ['MAX_BODY_BYTES', '0'],
     ['ENQUEUE_TIMEOUT_MS', 'soon'],
     ['ENQUEUE_MODE', 'later'],
-    ['DEDUP_TTL_SECONDS', '-5'],
+    ['CONTENT_DEDUP_SECONDS', '-5'],
     ['KEEP_FAILED_COUNT', '-1'],
     ['JOB_BACKOFF_MS', '1e3.5'],
   ])('refuses %s=%j', (name, value) => {

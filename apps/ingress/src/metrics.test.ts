@@ -17,6 +17,7 @@ function setup() {
   const producer: Producer = {
     enqueue: async () =>
       state.failing ? { ok: false, message: 'Redis is unavailable (fake)' } : { ok: true, jobId: 'j' },
+    keep: async () => ({ ok: true }),
     ready: async () => true,
   };
   const app = createApp({

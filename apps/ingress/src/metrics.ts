@@ -13,6 +13,8 @@ export interface CallbackObserver {
   acknowledged(command: string, startedAt: number): void;
   /** A refused callback; `command` is set when the URL named a known command. */
   rejected(command: string | undefined, status: number, reason: string): void;
+  /** A refused callback of a known command that was kept in the rejected stream (counted in `rejected` too). */
+  kept(command: string): void;
 }
 
 /** Reads how many re-deliveries the queue refused since the last call (see admin/duplicate-counter.ts). */
@@ -59,6 +61,14 @@ export function createIngressMetrics(deps: IngressMetricsDeps): IngressMetrics {
     help: 'Refused callback requests by reason (route, unknown-command, header, content-type, body, json, invalid-body, unavailable, ...).',
     labelNames: ['reason'] as const,
   });
+  const kept = new Counter({
+    name: 'openim_sync_ingress_kept_total',
+    help:
+      'Refused callbacks of a known command (their body fails its schema) kept in the inbox’s rejected stream ' +
+      'with the reason, by command: `jobs inbox` lists them, `jobs inbox --redrive` puts them back.',
+    labelNames: ['command'] as const,
+    registers: [registry],
+  });
   const ackDuration = hotHistogram(registry, {
     name: 'openim_sync_ingress_ack_duration_seconds',
     help: 'Time from the start of a callback request to its acknowledgement (validation and enqueue included).',
@@ -73,8 +83,8 @@ export function createIngressMetrics(deps: IngressMetricsDeps): IngressMetrics {
   new Counter({
     name: 'openim_sync_ingress_duplicates_dropped_total',
     help:
-      'Re-deliveries (same command, operationID and body within DEDUP_TTL_SECONDS) acknowledged but not enqueued ' +
-      'again, by any ingress: read from the queue’s event stream at scrape time, so aggregate with max().',
+      'Receipts merged with an earlier one (same command, operationID and body within CONTENT_DEDUP_SECONDS, off by ' +
+      'default) or a second add of the same receipt, acknowledged but not enqueued again, by any ingress: read from the queue’s event stream at scrape time, so aggregate with max().',
     registers: [registry],
     async collect() {
       const added = readDuplicates ? await readDuplicates() : 0;
@@ -139,6 +149,9 @@ export function createIngressMetrics(deps: IngressMetricsDeps): IngressMetrics {
       childrenOf(command)[status === 503 ? 'unavailable' : 'rejected'].inc();
       rejectOf(reason).inc();
     },
+    kept(command) {
+      kept.inc({ command: findCommand(command)?.command ?? 'unknown' });
+    },
   };
 
   return {
@@ -153,6 +166,7 @@ export function createIngressMetrics(deps: IngressMetricsDeps): IngressMetrics {
       };
       return {
         ready: () => producer.ready(),
+        keep: (record, reason) => producer.keep(record, reason),
         enqueue(data, body) {
           const started = performance.now();
           // The producer never rejects: one reaction on its promise, no extra async frame.

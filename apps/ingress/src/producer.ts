@@ -4,7 +4,9 @@ import {
   type CallbackJobData,
   type CallbackQueue,
   callbackJobId,
+  type InboxRecord,
   inboxKeys,
+  keepRejected,
   type QueueSettings,
 } from '@openim-sync/queue';
 import type { Redis } from 'ioredis';
@@ -16,6 +18,12 @@ export type EnqueueResult = { ok: true } | { ok: false; message: string };
 export interface Producer {
   /** Resolves once Redis holds the callback, or with `ok: false` (never hangs, never throws). */
   enqueue(data: CallbackJobData, body: Uint8Array): Promise<EnqueueResult>;
+  /**
+   * Keeps a callback that names a known command but cannot become a job (it
+   * fails its schema) in the inbox's rejected stream, bounded like the
+   * failed set. Same contract as enqueue.
+   */
+  keep(record: InboxRecord, reason: string): Promise<EnqueueResult>;
   /** True when Redis answers a PING in time. */
   ready(): Promise<boolean>;
 }
@@ -27,7 +35,7 @@ export interface ProducerOptions {
   queue: CallbackQueue;
   /** From createProducerConnection: its command timeout bounds an inbox append. */
   connection: Redis;
-  /** Its dedupTtlMs is the deduplication window of direct adds. */
+  /** Its contentDedupMs decides how job ids are made (see callbackJobId). */
   settings: QueueSettings;
   timeoutMs: number;
   /** Default `direct` here; the ingress's ENQUEUE_MODE defaults to `inbox`. */
@@ -44,7 +52,9 @@ export interface ProducerOptions {
 export function createProducer(options: ProducerOptions): Producer {
   const { queue, connection, settings, timeoutMs, mode = 'direct', coalesceWrites = false } = options;
   const coalesce = coalesceWrites ? createWriteCoalescer(connection) : () => {};
-  const { stream } = inboxKeys(settings);
+  const keys = inboxKeys(settings);
+  const { stream } = keys;
+  const contentDedup = settings.contentDedupMs > 0;
   const write: (data: CallbackJobData, body: Uint8Array) => Promise<unknown> =
     mode === 'inbox'
       ? (data, body) => {
@@ -53,14 +63,19 @@ export function createProducer(options: ProducerOptions): Producer {
             command: data.command,
             operationID: data.operationID,
             receivedAt: data.receivedAt,
-            // The mover derives content ids itself; a random one must be fixed now, so a second move reuses it.
-            jobId: data.operationID === '' ? callbackJobId(data.command, '', body) : undefined,
+            // The receipt's id is fixed now and travels with the entry: a second move or a redrive reuses it.
+            jobId: callbackJobId(data.command, data.operationID, body, contentDedup),
             body,
           });
         }
       : (data, body) => {
           coalesce();
-          return addCallbackJob(queue, settings, data, callbackJobId(data.command, data.operationID, body));
+          return addCallbackJob(
+            queue,
+            settings,
+            data,
+            callbackJobId(data.command, data.operationID, body, contentDedup),
+          );
         };
   return {
     async enqueue(data, body) {
@@ -72,6 +87,17 @@ export function createProducer(options: ProducerOptions): Producer {
         return { ok: true };
       } catch (err) {
         return { ok: false, message: `Redis did not accept the job: ${(err as Error).message}` };
+      }
+    },
+    async keep(record, reason) {
+      if (connection.status !== 'ready') return { ok: false, message: `Redis is unavailable (${connection.status})` };
+      try {
+        // The receipt's id is fixed now too, so a redrive (or two) makes one job.
+        const jobId = record.jobId ?? callbackJobId(record.command, record.operationID, record.body, contentDedup);
+        await keepRejected(connection, keys, settings.keepFailed.count, reason, { ...record, jobId });
+        return { ok: true };
+      } catch (err) {
+        return { ok: false, message: `Redis did not keep the callback: ${(err as Error).message}` };
       }
     },
     async ready() {

@@ -22,8 +22,8 @@ async function countSocketWrites(socket: Socket, run: () => Promise<unknown>): P
 describe('coalesced enqueue writes', () => {
   const stack = useStacks(redisUrl);
 
-  async function readyStack(coalesceWrites: boolean) {
-    const s = await stack({ coalesceWrites });
+  async function readyStack(coalesceWrites: boolean, contentDedupMs = 0) {
+    const s = await stack({ coalesceWrites, contentDedupMs });
     // The first add loads BullMQ's scripts; measure the steady state.
     expect((await post(s.app, path, body, 'warm-up')).status).toBe(200);
     return s;
@@ -54,8 +54,8 @@ describe('coalesced enqueue writes', () => {
     expect(writes).toBeLessThanOrEqual(5);
   });
 
-  it('still deduplicates re-deliveries that are written together', async () => {
-    const s = await readyStack(true);
+  it('with CONTENT_DEDUP_SECONDS set, still merges byte-identical receipts that are written together', async () => {
+    const s = await readyStack(true, 60_000);
     const responses = await postMany(s, 10, () => 'same-op');
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(await s.queue.getWaitingCount()).toBe(2);

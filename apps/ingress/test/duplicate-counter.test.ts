@@ -30,10 +30,10 @@ describe('duplicate counter (real Redis)', () => {
     if (settings) await deleteQueueKeys(settings.redisUrl, settings.prefix, settings.name);
   });
 
-  /** Adds a callback job the way the ingress does; the same `operationID` and body map to the same job. */
+  /** Adds a callback job the way the ingress does with CONTENT_DEDUP_SECONDS set: the same `operationID` and body map to the same job. */
   async function add(operationID: string) {
     const body = Buffer.from(`{"n":"${operationID}"}`);
-    const jobId = callbackJobId('callbackAfterQuitGroupCommand', operationID, body);
+    const jobId = callbackJobId('callbackAfterQuitGroupCommand', operationID, body, true);
     const data = { command: 'callbackAfterQuitGroupCommand', operationID } as never;
     await queue.add('callbackAfterQuitGroupCommand', data, callbackJobOptions(settings, jobId, 60_000));
   }

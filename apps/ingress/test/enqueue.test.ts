@@ -26,7 +26,7 @@ describe('a callback becomes one waiting job', () => {
     expect(await queue.getJobCounts()).toMatchObject({ waiting: 1, active: 0, delayed: 0, completed: 0, failed: 0 });
     const [job] = await queue.getWaiting();
     expect(job?.name).toBe('callbackAfterMemberJoinGroupCommand');
-    expect(job?.id).toBe(callbackJobId('callbackAfterMemberJoinGroupCommand', '1646445464564', seed));
+    expect(job?.id).toMatch(/^u-[0-9a-f-]{36}$/);
     expect(job?.data).toEqual({
       command: 'callbackAfterMemberJoinGroupCommand',
       operationID: '1646445464564',
@@ -82,9 +82,21 @@ describe('a callback becomes one waiting job', () => {
   });
 });
 
-describe('re-deliveries', () => {
-  it('acknowledges a duplicate but queues it once', async () => {
+describe('receipts', () => {
+  it('queues two byte-identical receipts with one operationID as two jobs (join, quit, join from one App operationID)', async () => {
     const { app, queue } = await stack();
+    for (let i = 0; i < 2; i++) {
+      const response = await post(app, QUIT, quitBody, '1713351839432-dup');
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe(ACK);
+    }
+    const jobs = await queue.getWaiting();
+    expect(jobs).toHaveLength(2);
+    expect(new Set(jobs.map((j) => j.id)).size).toBe(2);
+  });
+
+  it('with CONTENT_DEDUP_SECONDS set, acknowledges a byte-identical receipt but queues it once', async () => {
+    const { app, queue } = await stack({ contentDedupMs: 60_000 });
     for (let i = 0; i < 2; i++) {
       const response = await post(app, QUIT, quitBody, '1713351839432-dup');
       expect(response.status).toBe(200);
@@ -111,10 +123,10 @@ describe('re-deliveries', () => {
     expect(jobs.map((j) => j.data.operationID)).toEqual(['', '']);
   });
 
-  it('still recognises a duplicate after the first job completed and was removed', async () => {
-    const { app, queue, settings } = await stack({ queueEnv: { KEEP_COMPLETED_COUNT: 0 } });
+  it('with CONTENT_DEDUP_SECONDS set, still recognises a duplicate after the first job completed and was removed', async () => {
+    const { app, queue, settings } = await stack({ contentDedupMs: 60_000, queueEnv: { KEEP_COMPLETED_COUNT: 0 } });
     expect((await post(app, QUIT, quitBody, 'op-done')).status).toBe(200);
-    const jobId = callbackJobId('callbackAfterQuitGroupCommand', 'op-done', Buffer.from(quitBody));
+    const jobId = callbackJobId('callbackAfterQuitGroupCommand', 'op-done', Buffer.from(quitBody), true);
     expect(await queue.getJobState(jobId)).toBe('waiting');
 
     const processed: string[] = [];
@@ -152,12 +164,11 @@ describe('Redis Cluster hashtag prefix', () => {
     const { app, queue, settings, connection } = await stack({ queueEnv: { QUEUE_PREFIX: prefix } });
     expect(queue.opts.prefix).toBe(prefix);
     expect((await post(app, QUIT, quitBody, 'op-hash')).status).toBe(200);
-    expect(await queue.getWaitingCount()).toBe(1);
+    const [job] = await queue.getWaiting();
 
     const keys = await connection.keys(`${prefix}:*`);
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(key.startsWith(`${prefix}:${settings.name}:`), key).toBe(true);
-    const jobId = callbackJobId('callbackAfterQuitGroupCommand', 'op-hash', Buffer.from(quitBody));
-    expect(keys).toContain(`${prefix}:${settings.name}:${jobId}`);
+    expect(keys).toContain(`${prefix}:${settings.name}:${job?.id}`);
   });
 });

@@ -1,4 +1,10 @@
-import { createWorkerConnection, INBOX_GROUP, inboxKeys } from '@openim-sync/queue';
+import {
+  createWorkerConnection,
+  INBOX_GROUP,
+  inboxKeys,
+  readInboxFields,
+  readRejectedFields,
+} from '@openim-sync/queue';
 import { createLogger } from '@openim-sync/runtime';
 import { createCatalog } from '@openim-sync/schema';
 import { readFixture } from '@openim-sync/testing';
@@ -51,11 +57,12 @@ describe('inbox mode: an acknowledged callback is one inbox entry', () => {
     const entries = await inboxEntries(s);
     expect(entries).toHaveLength(1);
     const [entry] = entries;
-    expect(Object.keys(entry?.fields ?? {}).sort()).toEqual(['b', 'c', 'o', 't']);
+    expect(Object.keys(entry?.fields ?? {}).sort()).toEqual(['b', 'c', 'i', 'o', 't']);
     expect(textFields(entry)).toEqual({
       c: 'callbackAfterJoinGroupCommand',
       o: '1713351839432-abc',
       t: expect.stringMatching(/^\d+(\.\d+)?$/),
+      i: expect.stringMatching(/^u-[0-9a-f-]{36}$/),
     });
     const receivedAt = Number(textFields(entry).t);
     expect(receivedAt).toBeGreaterThanOrEqual(before);
@@ -79,14 +86,20 @@ describe('inbox mode: an acknowledged callback is one inbox entry', () => {
     expect(response.status).toBe(200);
     expect(await response.text()).toBe(ACK);
     const entries = await inboxEntries(s);
-    expect(entries.map(textFields)).toEqual([{ c: command, o: 'op-alias', t: expect.any(String) }]);
+    expect(entries.map(textFields)).toEqual([
+      { c: command, o: 'op-alias', t: expect.any(String), i: expect.any(String) },
+    ]);
     expect(entries[0]?.fields.b).toEqual(fixture);
   });
 
-  it('fixes a fresh u- job id for an empty operationID, a different one per request', async () => {
+  it.each([
+    ['one operationID', 'op-same'],
+    ['an empty operationID', ''],
+    ['no operationID header (OpenIM v3.0 to v3.6 when it is empty)', null],
+  ])('fixes a fresh u- job id per receipt: the same bytes twice under %s are two entries', async (_how, op) => {
     const s = await inboxStack();
     for (let i = 0; i < 2; i++) {
-      const response = await post(s.app, QUIT, quitBody, '');
+      const response = await post(s.app, QUIT, quitBody, op);
       expect(response.status).toBe(200);
       expect(await response.text()).toBe(ACK);
     }
@@ -94,7 +107,12 @@ describe('inbox mode: an acknowledged callback is one inbox entry', () => {
     expect(entries).toHaveLength(2);
     const fields = entries.map(textFields);
     for (const f of fields) {
-      expect(f).toEqual({ c: 'callbackAfterQuitGroupCommand', o: '', t: expect.any(String), i: expect.any(String) });
+      expect(f).toEqual({
+        c: 'callbackAfterQuitGroupCommand',
+        o: op ?? '',
+        t: expect.any(String),
+        i: expect.any(String),
+      });
       expect(f.i).toMatch(/^u-[0-9a-f-]{36}$/);
     }
     expect(fields[0]?.i).not.toBe(fields[1]?.i);
@@ -117,21 +135,10 @@ describe('inbox mode: an acknowledged callback is one inbox entry', () => {
 type BadRequest = (app: Hono) => Response | Promise<Response>;
 const json = { 'Content-Type': 'application/json', operationID: 'op-bad' };
 
-describe('inbox mode: refused input appends nothing', () => {
+describe('inbox mode: refused input appends nothing to the inbox', () => {
   it.each<[string, number, BadRequest]>([
     ['a body that is not JSON', 400, (app) => post(app, QUIT, '{"callbackCommand":', 'op-bad')],
-    [
-      'a body that breaks the command’s schema',
-      400,
-      (app) => post(app, QUIT, '{"callbackCommand":"callbackAfterQuitGroupCommand","groupID":3027412834}', 'op-bad'),
-    ],
-    [
-      'a body naming another command',
-      400,
-      (app) => post(app, QUIT, quitBody.replace('AfterQuitGroup', 'AfterKickGroup'), 'op-bad'),
-    ],
     ['an unknown command', 404, (app) => post(app, '/callback/callbackAfterNopeCommand', quitBody, 'op-bad')],
-    ['no operationID header', 400, (app) => post(app, QUIT, quitBody, null)],
     [
       'a text/plain body',
       415,
@@ -139,16 +146,52 @@ describe('inbox mode: refused input appends nothing', () => {
         app.request(QUIT, { method: 'POST', headers: { ...json, 'Content-Type': 'text/plain' }, body: quitBody }),
     ],
     ['an empty body', 400, (app) => app.request(QUIT, { method: 'POST', headers: json, body: '' })],
-  ])('%s: %i with the callback error', async (_what, status, send) => {
+  ])('%s: %i with the callback error, and nothing kept', async (_what, status, send) => {
     const s = await inboxStack();
     const response = await send(s.app);
     expect(response.status).toBe(status);
     expect((await errorOf(response)).errCode).toBe(status);
     expect(await s.connection.exists(inboxKeys(s.settings).stream)).toBe(0);
+    expect(await s.connection.exists(inboxKeys(s.settings).rejected)).toBe(0);
 
     // The same stack still appends a good callback, and only that one.
     expect((await post(s.app, QUIT, quitBody, 'op-good')).status).toBe(200);
     expect((await inboxEntries(s)).map((e) => textFields(e).o)).toEqual(['op-good']);
+  });
+});
+
+describe('inbox mode: a known command that fails its schema is refused and kept', () => {
+  it.each<[string, string]>([
+    [
+      'a body that breaks the command’s schema',
+      '{"callbackCommand":"callbackAfterQuitGroupCommand","groupID":3027412834}',
+    ],
+    ['a body naming another command', quitBody.replace('AfterQuitGroup', 'AfterKickGroup')],
+    ['a body with a __proto__ key', quitBody.replace('{', '{"__proto__":{"x":1},')],
+  ])('%s: 400, and the rejected stream holds its bytes, reason and receive time', async (_what, body) => {
+    const s = await inboxStack();
+    const before = Date.now();
+    const response = await post(s.app, QUIT, body, 'op-kept');
+    expect(response.status).toBe(400);
+    const { errMsg } = await errorOf(response);
+    expect(await s.connection.exists(inboxKeys(s.settings).stream)).toBe(0);
+    const kept = await s.connection.xrangeBuffer(inboxKeys(s.settings).rejected, '-', '+');
+    expect(kept).toHaveLength(1);
+    const { reason, entry, fields } = readRejectedFields(kept[0]?.[1] ?? []);
+    expect([reason, entry]).toEqual([errMsg, null]);
+    const record = readInboxFields(fields);
+    if (typeof record === 'string') throw new Error(record);
+    expect(record).toMatchObject({ command: 'callbackAfterQuitGroupCommand', operationID: 'op-kept' });
+    expect(record.jobId).toMatch(/^u-/);
+    expect(record.receivedAt).toBeGreaterThanOrEqual(before);
+    expect(Buffer.from(record.body).toString()).toBe(body);
+  });
+
+  it('answers 503 when Redis cannot keep it', async () => {
+    const s = await inboxStack();
+    s.connection.disconnect();
+    const response = await post(s.app, QUIT, '{"callbackCommand":"callbackAfterQuitGroupCommand"}', 'op-lost');
+    expect(response.status).toBe(503);
   });
 });
 
@@ -196,36 +239,36 @@ function comparable(job: Job) {
 
 describe('inbox mode: a moved entry is the job the direct mode adds', () => {
   it.each([
-    ['OpenIM’s join request', '/callback/callbackAfterJoinGroupCommand', 'callbackAfterJoinGroupCommand'],
-    ['a quit under its v3.6 alias', '/callback/callbackQuitGroupCommand', 'callbackAfterQuitGroupCommand'],
-    ['a group message (high volume)', '/callback/callbackAfterSendGroupMsgCommand', 'callbackAfterSendGroupMsgCommand'],
-    ['a presence report (coalesced)', '/callback/callbackAfterUserOnlineCommand', 'callbackAfterUserOnlineCommand'],
-  ])('for %s', async (_what, path, fixtureName) => {
+    ['OpenIM’s join request', '/callback/callbackAfterJoinGroupCommand', 'callbackAfterJoinGroupCommand', 'op-1'],
+    ['a quit under its v3.6 alias', '/callback/callbackQuitGroupCommand', 'callbackAfterQuitGroupCommand', 'op-1'],
+    [
+      'a group message (high volume)',
+      '/callback/callbackAfterSendGroupMsgCommand',
+      'callbackAfterSendGroupMsgCommand',
+      '',
+    ],
+    [
+      'a presence report (coalesced)',
+      '/callback/callbackAfterUserOnlineCommand',
+      'callbackAfterUserOnlineCommand',
+      'op',
+    ],
+  ])('for %s, under the id the ingress fixed in the entry', async (_what, path, fixtureName, operationID) => {
     const direct = await stack({ ...routing, mode: 'direct' });
     const inbox = await inboxStack(routing);
     const body = readFixture(fixtureName);
     for (const s of [direct, inbox]) {
-      const response = await post(s.app, path, body, '1713351839432-same');
+      const response = await post(s.app, path, body, operationID);
       expect(response.status).toBe(200);
       expect(await response.text()).toBe(ACK);
     }
-    await moveInbox(inbox);
-    const expected = comparable(await onlyJob(direct));
-    expect(expected.id).toMatch(/^h-/);
-    expect(comparable(await onlyJob(inbox))).toEqual(expected);
-  });
-
-  it('for an empty operationID, under the id the ingress fixed in the entry', async () => {
-    const direct = await stack({ ...routing, mode: 'direct' });
-    const inbox = await inboxStack(routing);
-    for (const s of [direct, inbox]) expect((await post(s.app, QUIT, quitBody, '')).status).toBe(200);
     const fixedId = textFields((await inboxEntries(inbox))[0]).i;
     await moveInbox(inbox);
     const expected = comparable(await onlyJob(direct));
     const moved = comparable(await onlyJob(inbox));
     expect(expected.id).toMatch(/^u-/);
     expect([moved.id, moved.opts.jobId]).toEqual([fixedId, fixedId]);
-    // Two requests, two random ids: everything else is the same.
+    // Two requests, two receipts, two ids: everything else is the same.
     expect({ ...moved, id: expected.id, opts: { ...moved.opts, jobId: expected.id } }).toEqual(expected);
   });
 });

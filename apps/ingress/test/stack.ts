@@ -47,7 +47,8 @@ export interface StackOptions {
   /** Queue variables overriding the test defaults (name and prefix are unique per stack). */
   queueEnv?: Partial<QueueEnv>;
   enqueueTimeoutMs?: number;
-  dedupTtlMs?: number;
+  /** CONTENT_DEDUP_SECONDS in ms; 0 (the default, as in production): every receipt is its own job. */
+  contentDedupMs?: number;
   /** Whether the producer coalesces the writes of one event-loop turn (its default: no). */
   coalesceWrites?: boolean;
   /** The producer's ENQUEUE_MODE (its default: direct). */
@@ -58,7 +59,7 @@ export function createStack({
   redisUrl,
   queueEnv = {},
   enqueueTimeoutMs = 1000,
-  dedupTtlMs = 60_000,
+  contentDedupMs = 0,
   coalesceWrites = false,
   mode,
 }: StackOptions) {
@@ -72,7 +73,7 @@ export function createStack({
     KEEP_COMPLETED_AGE_SECONDS: 600,
     KEEP_FAILED_COUNT: 20,
     KEEP_FAILED_AGE_SECONDS: 1200,
-    DEDUP_TTL_SECONDS: dedupTtlMs / 1000,
+    CONTENT_DEDUP_SECONDS: contentDedupMs / 1000,
     ...queueEnv,
   });
   const connection = createProducerConnection(settings.redisUrl, enqueueTimeoutMs);

@@ -11,10 +11,11 @@ import {
   inboxKeys,
   type QueueSettings,
   readInboxFields,
+  rejectedCap,
   rejectedEntryFields,
 } from '@openim-sync/queue';
 import type { Logger } from '@openim-sync/runtime';
-import type { Catalog } from '@openim-sync/schema';
+import { type Catalog, parseJsonBody } from '@openim-sync/schema';
 import type { Redis } from 'ioredis';
 
 export interface InboxMoverOptions {
@@ -65,9 +66,9 @@ type ClaimReply = [cursor: Buffer, entries: (StreamEntry | null)[], deleted?: Bu
  * deleted from the stream only after each of its jobs was added, so a mover
  * that dies mid-batch leaves its entries pending; after `claimIdleMs`
  * another mover (or this one, restarted) claims and moves them again. A
- * second add of the same entry adds nothing: the id is derived from the
- * content, or was fixed by the ingress, and the queue deduplicates on it
- * (and the sinks record what they applied by job id).
+ * second add of the same entry adds nothing: the ingress fixed the job id
+ * of the receipt in the entry, the queue does not add an id it holds, and
+ * the sinks record what they applied by job id.
  *
  * An entry that cannot become a job (it no longer passes the catalog after an
  * upgrade, or is malformed) is copied to the rejected stream with the reason,
@@ -82,8 +83,8 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
   const claimIdleMs = options.claimIdleMs ?? 15_000;
   const consumer = options.consumer ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const keys: InboxKeys = inboxKeys(settings);
-  // The rejected stream keeps the newest entries, as many as failed jobs are kept (0: no cap).
-  const rejectedCap: (string | number)[] = settings.keepFailed.count > 0 ? ['MAXLEN', settings.keepFailed.count] : [];
+  // The rejected stream keeps the newest entries, as many as failed jobs are kept.
+  const cap = rejectedCap(settings.keepFailed.count);
   let closing = false;
   let running: Promise<void> | undefined;
   let moving: Promise<void> | undefined;
@@ -102,12 +103,10 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
     const record = readInboxFields(fields);
     if (typeof record === 'string') return { id, fields, reason: record, about: {} };
     const about = { command: record.command, operationID: record.operationID };
-    let payload: unknown;
-    try {
-      payload = JSON.parse(Buffer.from(record.body).toString('utf8'));
-    } catch (err) {
-      return { id, fields, reason: `body is not JSON: ${(err as Error).message}`, about };
-    }
+    // The same parse and checks as on the ack path: a redriven entry the ingress kept passes them or is kept again.
+    const parsed = parseJsonBody(Buffer.from(record.body));
+    if (!parsed.ok) return { id, fields, reason: parsed.message, about };
+    const payload = parsed.payload;
     const checked = catalog.check(record.command, payload);
     if (!checked.ok) return { id, fields, reason: checked.message, about };
     const data: CallbackJobData = {
@@ -117,7 +116,12 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
       event: checked.event,
       payload: payload as Record<string, unknown>,
     };
-    const jobId = record.jobId ?? callbackJobId(data.command, data.operationID, record.body);
+    // An entry from an ingress that did not fix the id yet: its stream id is as unique and as stable.
+    const jobId =
+      record.jobId ??
+      (settings.contentDedupMs > 0 && record.operationID !== ''
+        ? callbackJobId(data.command, data.operationID, record.body, true)
+        : `e-${id}`);
     return { id, data, jobId };
   }
 
@@ -134,7 +138,7 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
     const ids = [...built.map((b) => b.id), ...deleted];
     const tx = reader.multi();
     for (const r of rejected) {
-      tx.xadd(keys.rejected, ...rejectedCap, '*', ...rejectedEntryFields(r.id, r.reason, r.fields));
+      tx.xadd(keys.rejected, ...cap, '*', ...rejectedEntryFields(r.id, r.reason, r.fields));
     }
     tx.xack(keys.stream, INBOX_GROUP, ...ids);
     tx.xdel(keys.stream, ...ids);

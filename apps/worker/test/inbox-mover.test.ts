@@ -28,7 +28,7 @@ const QUIT = 'callbackAfterQuitGroupCommand';
 const quitBody = (userID: string) => Buffer.from(`{"callbackCommand":"${QUIT}","groupID":"g-1","userID":"${userID}"}`);
 
 /** A queue of its own (name and prefix), its inbox, and a connection for appending and inspecting. */
-function scenario({ keepFailed = 10 } = {}) {
+function scenario({ keepFailed = 10, contentDedupSeconds = 0 } = {}) {
   const name = uniqueName('inbox');
   const settings: QueueSettings = toQueueSettings({
     REDIS_URL: redisUrl,
@@ -40,7 +40,7 @@ function scenario({ keepFailed = 10 } = {}) {
     KEEP_COMPLETED_AGE_SECONDS: 600,
     KEEP_FAILED_COUNT: keepFailed,
     KEEP_FAILED_AGE_SECONDS: 600,
-    DEDUP_TTL_SECONDS: 600,
+    CONTENT_DEDUP_SECONDS: contentDedupSeconds,
     HIGH_VOLUME_PRIORITY: 10,
     PRESENCE_COALESCE_SECONDS: 900,
   });
@@ -90,11 +90,12 @@ describe('the inbox mover', () => {
     const s = scenario();
     const body = readFixture('callbackAfterJoinGroupCommand');
     const receivedAt = Date.now() - 5;
-    await s.append({ command: 'callbackAfterJoinGroupCommand', operationID: 'op-join', receivedAt, body });
+    const jobId = callbackJobId('callbackAfterJoinGroupCommand', 'op-join', body);
+    await s.append({ command: 'callbackAfterJoinGroupCommand', operationID: 'op-join', receivedAt, jobId, body });
     s.mover();
 
     const [job] = await waitingJobs(s.queue, 1);
-    expect(job?.id).toBe(callbackJobId('callbackAfterJoinGroupCommand', 'op-join', body));
+    expect(job?.id).toBe(jobId);
     expect(job?.name).toBe('callbackAfterJoinGroupCommand');
     expect(job?.data).toMatchObject({
       command: 'callbackAfterJoinGroupCommand',
@@ -103,10 +104,9 @@ describe('the inbox mover', () => {
       event: { type: 'group.member.joined' },
       payload: JSON.parse(body.toString('utf8')),
     });
-    expect(job?.opts).toMatchObject({
-      attempts: 3,
-      deduplication: { id: job?.id, ttl: 600_000 },
-    });
+    expect(job?.opts).toMatchObject({ attempts: 3 });
+    // A receipt id needs no deduplication window: the queue does not add an id it holds, the sinks know it after.
+    expect(job?.opts.deduplication).toBeUndefined();
     await vi.waitFor(async () => expect(await s.redis.xlen(s.keys.stream)).toBe(0));
     expect(await s.pending()).toBe(0);
   });
@@ -120,18 +120,37 @@ describe('the inbox mover', () => {
     await vi.waitFor(async () => expect(await s.redis.xlen(s.keys.stream)).toBe(0));
   });
 
-  it('adds a re-delivered callback once, and keeps the id the ingress fixed for an empty operationID', async () => {
+  it('makes two receipts with the same operationID and bytes two jobs, and the same receipt twice one', async () => {
     const s = scenario();
+    s.mover();
+    // Join, quit, join from an App that sends one fixed operationID: two identical join bodies, two receipts.
+    await s.append({ operationID: 'op-same', jobId: 'u-receipt-1', body: quitBody('u-1') });
+    await s.append({ operationID: 'op-same', jobId: 'u-receipt-2', body: quitBody('u-1') });
+    // One receipt appended twice (a redrive racing a move): the same job id.
+    await s.append({ operationID: '', jobId: 'u-receipt-3', body: quitBody('u-2') });
+    await s.append({ operationID: '', jobId: 'u-receipt-3', body: quitBody('u-2') });
+    await vi.waitFor(async () => expect(await s.redis.xlen(s.keys.stream)).toBe(0));
+    const jobs = await waitingJobs(s.queue, 3);
+    expect(jobs.map((j) => j.id).sort()).toEqual(['u-receipt-1', 'u-receipt-2', 'u-receipt-3']);
+  });
+
+  it('gives an entry without a fixed id (an older ingress) the id of its inbox entry', async () => {
+    const s = scenario();
+    const entryId = await s.append({ operationID: 'op-old', body: quitBody('u-1') });
+    s.mover();
+    const [job] = await waitingJobs(s.queue, 1);
+    expect(job?.id).toBe(`e-${entryId}`);
+  });
+
+  it('with CONTENT_DEDUP_SECONDS set, merges byte-identical entries an older ingress left without an id', async () => {
+    const s = scenario({ contentDedupSeconds: 600 });
     s.mover();
     await s.append({ operationID: 'op-same', body: quitBody('u-1') });
     await s.append({ operationID: 'op-same', body: quitBody('u-1') });
-    await s.append({ operationID: '', jobId: 'u-fixed-by-ingress', body: quitBody('u-2') });
-    await s.append({ operationID: '', jobId: 'u-fixed-by-ingress', body: quitBody('u-2') });
     await vi.waitFor(async () => expect(await s.redis.xlen(s.keys.stream)).toBe(0));
-    const jobs = await waitingJobs(s.queue, 2);
-    expect(jobs.map((j) => j.id).sort()).toEqual(
-      [callbackJobId(QUIT, 'op-same', quitBody('u-1')), 'u-fixed-by-ingress'].sort(),
-    );
+    const [job] = await waitingJobs(s.queue, 1);
+    expect(job?.id).toBe(callbackJobId(QUIT, 'op-same', quitBody('u-1'), true));
+    expect(job?.opts.deduplication).toEqual({ id: job?.id, ttl: 600_000 });
   });
 
   it('routes high-volume callbacks behind membership events, as the direct path does', async () => {
@@ -204,7 +223,7 @@ describe('the inbox mover', () => {
     const kept = await s.redis.xrange(s.keys.rejected, '-', '+');
     expect(kept).toHaveLength(2);
     const fields = kept.map(([, f]) => Object.fromEntries(f.flatMap((v, i) => (i % 2 ? [] : [[v, f[i + 1]]]))));
-    expect(fields[0]).toMatchObject({ o: 'op-bad-json', reason: expect.stringContaining('not JSON') });
+    expect(fields[0]).toMatchObject({ o: 'op-bad-json', reason: expect.stringContaining('not valid JSON') });
     expect(fields[1]).toMatchObject({ o: 'op-bad-schema', reason: expect.stringContaining(QUIT) });
     expect(fields[1]?.b).toBe(`{"callbackCommand":"${QUIT}"}`);
   });

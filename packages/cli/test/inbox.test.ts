@@ -1,4 +1,4 @@
-import { appendToInbox, type InboxRecord, inboxKeys } from '@openim-sync/queue';
+import { appendToInbox, type InboxRecord, inboxKeys, keepRejected, readInboxFields } from '@openim-sync/queue';
 import { readFixture } from '@openim-sync/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createQueueFixture, type QueueFixture } from './queue-fixture.js';
@@ -53,6 +53,34 @@ describe('jobs inbox', () => {
     await fixture.redis.del(scratch);
     return reject(fields as Buffer[], reason);
   }
+
+  it('lists and redrives a callback the ingress kept (no inbox entry id), with its fixed job id and exact bytes', async () => {
+    const record = {
+      command: QUIT,
+      operationID: 'op-kept',
+      receivedAt: 1_764_064_800_000,
+      jobId: 'u-kept-1',
+      body: ODD_BODY,
+    };
+    const id = (await keepRejected(fixture.redis, keys, 10, `${QUIT}: groupID: Invalid input`, record)) as string;
+    const listed = await fixture.jobs(['inbox', '--json']);
+    expect(listed.lines.map((line) => JSON.parse(line))).toEqual([
+      {
+        id,
+        entry: null,
+        command: QUIT,
+        operationID: 'op-kept',
+        receivedAt: '2025-11-25T10:00:00.000Z',
+        reason: `${QUIT}: groupID: Invalid input`,
+      },
+    ]);
+    const redriven = await fixture.jobs(['inbox', '--redrive', id]);
+    expect(redriven.code).toBe(0);
+    expect(await fixture.redis.xlen(keys.rejected)).toBe(0);
+    const [fields] = await inboxFields();
+    const back = readInboxFields(fields ?? []);
+    expect(back).toEqual({ ...record, body: ODD_BODY });
+  });
 
   it('counts the inbox and its rejected stream', async () => {
     await appendToInbox(fixture.redis, keys.stream, { command: QUIT, operationID: 'a', receivedAt: 1, body: ODD_BODY });

@@ -38,7 +38,11 @@ export interface InboxRecord {
   operationID: string;
   /** The ingress's receive time (see createReceiveClock). */
   receivedAt: number;
-  /** Set only when the id cannot be derived from the content (empty operationID), so a second move reuses it. */
+  /**
+   * The receipt's job id, fixed by the ingress (see callbackJobId) so that a
+   * second move or a redrive of the entry makes the same job. Entries
+   * appended by ingresses before it was always set may lack it.
+   */
   jobId?: string | undefined;
   /** The body's bytes as OpenIM sent them. */
   body: Uint8Array;
@@ -47,15 +51,44 @@ export interface InboxRecord {
 /** Field names of an inbox entry: short, they are stored with every entry. */
 const FIELD = { command: 'c', operationID: 'o', receivedAt: 't', jobId: 'i', body: 'b' } as const;
 
-/** Appends one record; resolves with the entry's id once Redis has it. */
-export function appendToInbox(connection: Redis, stream: string, record: InboxRecord): Promise<string | null> {
+/** The stream fields of a record, body bytes unchanged. */
+function inboxFields(record: InboxRecord): (string | Buffer)[] {
   const { command, operationID, receivedAt, jobId, body } = record;
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const fields: (string | Buffer)[] = [FIELD.command, command, FIELD.operationID, operationID];
   fields.push(FIELD.receivedAt, String(receivedAt));
   if (jobId !== undefined) fields.push(FIELD.jobId, jobId);
   fields.push(FIELD.body, bytes);
-  return connection.xadd(stream, '*', ...fields);
+  return fields;
+}
+
+/** Appends one record; resolves with the entry's id once Redis has it. */
+export function appendToInbox(connection: Redis, stream: string, record: InboxRecord): Promise<string | null> {
+  return connection.xadd(stream, '*', ...inboxFields(record));
+}
+
+/**
+ * `XADD` arguments that keep at most the newest `cap` entries of the rejected
+ * stream (0: no cap), so a flood of entries nothing accepts cannot fill Redis.
+ */
+export function rejectedCap(cap: number): (string | number)[] {
+  return cap > 0 ? ['MAXLEN', cap] : [];
+}
+
+/**
+ * Keeps a callback the ingress refused although it names a known command (it
+ * fails its schema): the rejected stream holds it with the reason, the
+ * receive time and its exact bytes, so `jobs inbox --redrive` can hand it to
+ * a newer worker that accepts it. It has no inbox entry, hence no `entry`.
+ */
+export function keepRejected(
+  connection: Redis,
+  keys: InboxKeys,
+  cap: number,
+  reason: string,
+  record: InboxRecord,
+): Promise<string | null> {
+  return connection.xadd(keys.rejected, ...rejectedCap(cap), '*', 'reason', reason, ...inboxFields(record));
 }
 
 /** Reads an entry's fields (as Buffers, so the body's bytes stay exact); a string says what is wrong. */
@@ -74,8 +107,9 @@ export function readInboxFields(fields: Buffer[]): InboxRecord | string {
 }
 
 /**
- * The fields of a rejected-stream entry: the inbox entry's id and the reason
- * first, then the inbox entry's own fields unchanged (so it can be redriven).
+ * The fields of a rejected-stream entry the mover writes: the inbox entry's
+ * id and the reason first, then the inbox entry's own fields unchanged (so it
+ * can be redriven). Entries the ingress kept have no `entry`.
  */
 export function rejectedEntryFields(entryId: string, reason: string, fields: Buffer[]): (string | Buffer)[] {
   return ['entry', entryId, 'reason', reason, ...fields];

@@ -10,8 +10,10 @@ export {
   INBOX_GROUP,
   inboxKeys,
   inboxLengths,
+  keepRejected,
   readInboxFields,
   readRejectedFields,
+  rejectedCap,
   rejectedEntryFields,
 } from './inbox.js';
 export type { CallbackJobData, JobRouting } from './job.js';

@@ -7,30 +7,37 @@ const settings: QueueSettings = toQueueSettings(z.object(queueEnv).parse({}));
 const body = Buffer.from('{"callbackCommand":"x"}\n');
 
 describe('callbackJobId', () => {
-  it('is stable for the same command, operationID and bytes', () => {
+  it('gives every receipt an id of its own by default, whatever its bytes', () => {
     const id = callbackJobId('c', 'op-1', body);
-    expect(id).toBe(callbackJobId('c', 'op-1', Buffer.from(body)));
+    expect(id).toMatch(/^u-[0-9a-f-]{36}$/);
+    expect(callbackJobId('c', 'op-1', Buffer.from(body))).not.toBe(id);
+    expect(isContentJobId(id)).toBe(false);
+  });
+
+  it('with content deduplication, is stable for the same command, operationID and bytes', () => {
+    const id = callbackJobId('c', 'op-1', body, true);
+    expect(id).toBe(callbackJobId('c', 'op-1', Buffer.from(body), true));
     expect(isContentJobId(id)).toBe(true);
     expect(id).not.toContain(':'); // BullMQ refuses ':' in custom ids
   });
 
-  it('differs when any part differs', () => {
-    const id = callbackJobId('c', 'op-1', body);
-    expect(callbackJobId('d', 'op-1', body)).not.toBe(id);
-    expect(callbackJobId('c', 'op-2', body)).not.toBe(id);
-    expect(callbackJobId('c', 'op-1', Buffer.from('{"callbackCommand":"x"}'))).not.toBe(id);
+  it('with content deduplication, differs when any part differs', () => {
+    const id = callbackJobId('c', 'op-1', body, true);
+    expect(callbackJobId('d', 'op-1', body, true)).not.toBe(id);
+    expect(callbackJobId('c', 'op-2', body, true)).not.toBe(id);
+    expect(callbackJobId('c', 'op-1', Buffer.from('{"callbackCommand":"x"}'), true)).not.toBe(id);
   });
 
-  it('never merges callbacks with an empty operationID', () => {
-    const a = callbackJobId('c', '', body);
-    expect(a).not.toBe(callbackJobId('c', '', body));
+  it('never merges callbacks with an empty operationID, even with content deduplication', () => {
+    const a = callbackJobId('c', '', body, true);
+    expect(a).not.toBe(callbackJobId('c', '', body, true));
     expect(isContentJobId(a)).toBe(false);
   });
 });
 
 describe('callbackJobOptions', () => {
   it('deduplicates content ids for the TTL and keeps retention bounded', () => {
-    const id = callbackJobId('c', 'op', body);
+    const id = callbackJobId('c', 'op', body, true);
     expect(callbackJobOptions(settings, id, 5000)).toMatchObject({
       jobId: id,
       attempts: 8,
@@ -39,7 +46,7 @@ describe('callbackJobOptions', () => {
       removeOnComplete: { count: 1000, age: 3600 },
       removeOnFail: { count: 100_000, age: 14 * 24 * 3600 },
     });
-    expect(callbackJobOptions(settings, callbackJobId('c', '', body), 5000).deduplication).toBeUndefined();
+    expect(callbackJobOptions(settings, callbackJobId('c', 'op', body), 5000).deduplication).toBeUndefined();
   });
 });
 

@@ -24,14 +24,23 @@ export const BACKOFF_TYPE = 'jittered';
 const MAX_BACKOFF_MS = 10 * 60_000;
 
 /**
- * Job id of a callback. With an operationID, the id is derived from the
- * command, the operationID and the exact body bytes, so a re-delivery maps to
- * the same job and the same Idempotency-Key. OpenIM sends empty operationIDs
- * on some paths; two such bodies can be two real events (a user who joins,
- * quits and joins again), so those get a fresh id and are never merged.
+ * Job id of one receipt of a callback: fixed when the ingress receives it,
+ * kept by every later step (the inbox entry carries it, a second move of
+ * the entry, a retry and a redrive reuse it), so the sinks apply that
+ * receipt once (Postgres records it, the HTTP sink sends it as the
+ * Idempotency-Key). Two receipts are two events, whatever their bytes: many
+ * App backends call OpenIM's REST API with one fixed operationID, so a
+ * user who joins, quits and joins again yields two byte-identical join
+ * bodies, and merging them would lose the second join.
+ *
+ * `contentDedup` (CONTENT_DEDUP_SECONDS > 0, off by default) derives the
+ * id from the command, the operationID and the exact body bytes instead,
+ * so byte-identical receipts within the window are merged: only for an
+ * OpenIM that re-sends callbacks AND an App that never reuses an
+ * operationID. A body with an empty operationID always gets a receipt id.
  */
-export function callbackJobId(command: string, operationID: string, body: Uint8Array): string {
-  if (operationID === '') return `u-${randomUUID()}`;
+export function callbackJobId(command: string, operationID: string, body: Uint8Array, contentDedup = false): string {
+  if (!contentDedup || operationID === '') return `u-${randomUUID()}`;
   const hash = createHash('sha256').update(command).update('\0').update(operationID).update('\0').update(body);
   return `h-${hash.digest('base64url').slice(0, 32)}`;
 }
@@ -50,10 +59,12 @@ export interface JobRouting {
 }
 
 /**
- * Options a callback job is added with. A content-derived id doubles as a
- * BullMQ deduplication id with a TTL: a re-delivery inside the window is not
- * added again, even after the first job completed and was trimmed. A state
- * report coalesces on its own key instead (see {@link presenceKeys}).
+ * Options a callback job is added with. A content-derived id (opt-in, see
+ * {@link callbackJobId}) doubles as a BullMQ deduplication id with a TTL: a
+ * re-delivery inside the window is not added again, even after the first
+ * job completed and was trimmed. A receipt id needs no window: adding it
+ * again while the job exists adds nothing, and after that the sinks know it.
+ * A state report coalesces on its own key instead (see {@link presenceKeys}).
  */
 export function callbackJobOptions(
   settings: QueueSettings,

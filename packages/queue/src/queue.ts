@@ -29,7 +29,7 @@ export async function addCallbackJob(
   const routing: JobRouting = { highVolume: findCommand(data.command)?.volume === 'high' };
   const presence = data.event.type === 'user.presence' ? presenceKeys(data.event) : undefined;
   if (presence) routing.coalesceKey = presence.key;
-  await queue.add(data.command, data, callbackJobOptions(settings, jobId, settings.dedupTtlMs, routing));
+  await queue.add(data.command, data, callbackJobOptions(settings, jobId, settings.contentDedupMs, routing));
   // A change of state must not be coalesced away by an earlier report of the other state.
   if (presence && settings.presenceCoalesceMs) await queue.removeDeduplicationKey(presence.opposite);
 }

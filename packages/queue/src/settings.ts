@@ -15,8 +15,13 @@ export const queueEnv = {
     .default('openim-callbacks'),
   /** BullMQ key prefix; wrap it in braces (`{openim}`) on Redis Cluster so all keys share a slot. */
   QUEUE_PREFIX: z.string().min(1).default('bull'),
-  /** A re-delivery (same command, operationID and body) within this window is acknowledged, not enqueued again. */
-  DEDUP_TTL_SECONDS: env.positiveInt(86_400),
+  /**
+   * Off (0) by default: every receipt is its own event. Above 0, receipts with
+   * the same command, operationID and body bytes within this window are
+   * merged into one job. Only safe if the App never reuses an operationID
+   * (see callbackJobId).
+   */
+  CONTENT_DEDUP_SECONDS: env.nonNegativeInt(0),
   /** Attempts per job before it stays in the failed set (first try included). */
   JOB_ATTEMPTS: env.positiveInt(8),
   /** Base delay of the exponential, jittered retry backoff. */
@@ -53,15 +58,15 @@ export interface QueueSettings {
   backoffMs: number;
   keepCompleted: { count: number; age: number };
   keepFailed: { count: number; age: number };
-  /** Deduplication window of content-derived job ids (DEDUP_TTL_SECONDS). */
-  dedupTtlMs: number;
+  /** Window of content-derived job ids (CONTENT_DEDUP_SECONDS); 0: receipts are never merged. */
+  contentDedupMs: number;
   /** 0 or absent: one lane for everything. */
   highVolumePriority?: number;
   /** 0 or absent: presence reports are not coalesced. */
   presenceCoalesceMs?: number;
 }
 
-type OptionalQueueEnv = 'HIGH_VOLUME_PRIORITY' | 'PRESENCE_COALESCE_SECONDS' | 'DEDUP_TTL_SECONDS';
+type OptionalQueueEnv = 'HIGH_VOLUME_PRIORITY' | 'PRESENCE_COALESCE_SECONDS' | 'CONTENT_DEDUP_SECONDS';
 
 /** Queue variables as parsed; the routing and deduplication ones may be left out (tests, tools). */
 export type QueueSettingsSource = Omit<QueueEnv, OptionalQueueEnv> & Partial<Pick<QueueEnv, OptionalQueueEnv>>;
@@ -75,7 +80,7 @@ export function toQueueSettings(config: QueueSettingsSource): QueueSettings {
     backoffMs: config.JOB_BACKOFF_MS,
     keepCompleted: { count: config.KEEP_COMPLETED_COUNT, age: config.KEEP_COMPLETED_AGE_SECONDS },
     keepFailed: { count: config.KEEP_FAILED_COUNT, age: config.KEEP_FAILED_AGE_SECONDS },
-    dedupTtlMs: (config.DEDUP_TTL_SECONDS ?? 86_400) * 1000,
+    contentDedupMs: (config.CONTENT_DEDUP_SECONDS ?? 0) * 1000,
     highVolumePriority: config.HIGH_VOLUME_PRIORITY ?? 0,
     presenceCoalesceMs: (config.PRESENCE_COALESCE_SECONDS ?? 0) * 1000,
   };

@@ -40,3 +40,5 @@ export type {
   UsersRegistered,
 } from './events.js';
 export { RoleLevel } from './events.js';
+export type { JsonBody } from './json-body.js';
+export { MAX_JSON_DEPTH, parseJsonBody } from './json-body.js';

@@ -104,17 +104,18 @@ async function redriveAll(ctx: CommandContext, dryRun: boolean) {
 /** `jobs inbox`: the inbox's rejected entries, and putting them back. */
 export const inboxCommand: Command = {
   name: 'inbox',
-  summary: 'inbox entries no worker could turn into a job; --redrive puts them back',
+  summary: 'callbacks refused for their body or no worker could turn into a job; --redrive puts them back',
   help: `Usage: jobs inbox [--limit N] [--json]
        jobs inbox --redrive <id…> [--dry-run]
        jobs inbox --redrive --all [--dry-run]
 
 In ENQUEUE_MODE=inbox the ingress acknowledges a callback once it is in the
-queue's inbox (a Redis stream), and the workers move it into the queue. An
-entry no worker could turn into a job (its payload does not pass the
-worker's schema catalog, e.g. after an upgrade made a schema stricter, or
-the entry is malformed) is kept in the inbox's rejected stream with the
-reason. "jobs counts" shows how many entries each stream holds.
+queue's inbox (a Redis stream), and the workers move it into the queue. A
+callback the ingress refused although it names a known command (its body
+fails the schema) and an entry no worker could turn into a job (its payload
+does not pass the worker's schema catalog, e.g. after an upgrade made a
+schema stricter, or the entry is malformed) are kept in the inbox's rejected
+stream with the reason; the first have no inbox entry id. "jobs counts" shows how many entries each stream holds.
 
 Without --redrive, lists the rejected entries, newest first: id, command,
 operationID, when the ingress received it, and the reason. Prints "no

@@ -5,34 +5,43 @@ export const MAX_JSON_DEPTH = 64;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
- * Byte strings without which a body can hold neither a forbidden key nor a
- * NUL character: `\u` covers escaped spellings (`"\u005f_proto__"`,
- * `"\u0000"`). Most bodies contain none, and then the tree is never walked.
+ * Byte strings without which a body cannot hold a forbidden key: `\u`
+ * covers escaped spellings (`"\u005f_proto__"`). Most bodies contain none,
+ * and then the tree is never walked.
  */
 const SUSPECT = ['__proto__', 'constructor', 'prototype', '\\u'].map((s) => Buffer.from(s));
 
-export type JsonBody = { ok: true; payload: unknown } | { ok: false; message: string };
+/**
+ * A parsed body, or why not: `syntax` when it is not JSON at all (garbage,
+ * never kept), `unsafe` when it is JSON the pipeline cannot carry safely
+ * (kept aside with its bytes, like a body that fails its schema).
+ */
+export type JsonBody = { ok: true; payload: unknown } | { ok: false; reason: 'syntax' | 'unsafe'; message: string };
 
 /**
- * Parses a callback body, refusing what the pipeline cannot carry safely:
- * nesting deeper than {@link MAX_JSON_DEPTH} (V8 parses it, but
- * `JSON.stringify` in the queue would overflow the stack), the keys
- * `__proto__`, `constructor` and `prototype` anywhere, and NUL characters
- * (Postgres cannot store them in text, so the job could never succeed).
+ * Parses a callback body, the one way the ingress and the worker's inbox
+ * mover both do, refusing what the pipeline cannot carry safely: nesting
+ * deeper than {@link MAX_JSON_DEPTH} (V8 parses it, but `JSON.stringify` in
+ * the queue would overflow the stack; OpenIM's deepest body nests 3) and the
+ * keys `__proto__`, `constructor` and `prototype` anywhere (no OpenIM struct
+ * has them). NUL characters are accepted: clients put them in message
+ * content, `ex` and nicknames, and Go writes `string(int32)` values such as
+ * the dismissal's `groupType` `"\u0000"`; the Postgres sink replaces them
+ * where text cannot hold them.
  */
 export function parseJsonBody(bytes: Buffer): JsonBody {
   if (nestingExceeds(bytes, MAX_JSON_DEPTH)) {
-    return { ok: false, message: `body nests deeper than ${MAX_JSON_DEPTH} levels` };
+    return { ok: false, reason: 'unsafe', message: `body nests deeper than ${MAX_JSON_DEPTH} levels` };
   }
   let payload: unknown;
   try {
     payload = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    return { ok: false, message: `body is not valid JSON (${(err as Error).message})` };
+    return { ok: false, reason: 'syntax', message: `body is not valid JSON (${(err as Error).message})` };
   }
   if (SUSPECT.some((needle) => bytes.indexOf(needle) !== -1)) {
     const problem = findUnsafe(payload);
-    if (problem) return { ok: false, message: problem };
+    if (problem) return { ok: false, reason: 'unsafe', message: problem };
   }
   return { ok: true, payload };
 }
@@ -58,21 +67,18 @@ export function nestingExceeds(bytes: Uint8Array, limit: number): boolean {
   return false;
 }
 
-/** Walks the parsed tree (iteratively) for a forbidden key or a NUL character. */
+/** Walks the parsed tree (iteratively) for a forbidden key. */
 function findUnsafe(root: unknown): string | undefined {
   const pending: unknown[] = [root];
   while (pending.length > 0) {
     const value = pending.pop();
-    if (typeof value === 'string') {
-      if (value.includes('\0')) return 'a string in the body holds a NUL character (\\u0000)';
-    } else if (Array.isArray(value)) {
+    if (Array.isArray(value)) {
       for (const item of value) pending.push(item);
     } else if (typeof value === 'object' && value !== null) {
       for (const [key, item] of Object.entries(value)) {
         if (FORBIDDEN_KEYS.has(key)) {
           return `the body holds the key "${key}"; keys named __proto__, constructor or prototype are refused`;
         }
-        if (key.includes('\0')) return 'a key in the body holds a NUL character (\\u0000)';
         pending.push(item);
       }
     }
