@@ -15,7 +15,7 @@ import {
   rejectedEntryFields,
 } from '@openim-sync/queue';
 import type { Logger } from '@openim-sync/runtime';
-import { type Catalog, parseJsonBody } from '@openim-sync/schema';
+import { type Catalog, exactPayloadText, parseJsonBody } from '@openim-sync/schema';
 import type { Redis } from 'ioredis';
 
 export interface InboxMoverOptions {
@@ -104,7 +104,8 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
     if (typeof record === 'string') return { id, fields, reason: record, about: {} };
     const about = { command: record.command, operationID: record.operationID };
     // The same parse and checks as on the ack path: a redriven entry the ingress kept passes them or is kept again.
-    const parsed = parseJsonBody(Buffer.from(record.body));
+    const body = Buffer.from(record.body);
+    const parsed = parseJsonBody(body);
     if (!parsed.ok) return { id, fields, reason: parsed.message, about };
     const payload = parsed.payload;
     const checked = catalog.check(record.command, payload);
@@ -116,6 +117,8 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
       event: checked.event,
       payload: payload as Record<string, unknown>,
     };
+    const payloadText = exactPayloadText(body);
+    if (payloadText !== undefined) data.payloadText = payloadText;
     // An entry from an ingress that did not fix the id yet: its stream id is as unique and as stable.
     const jobId =
       record.jobId ??

@@ -62,5 +62,6 @@ function toSinkEvent(job: Job<CallbackJobData>, catalog: Catalog): SinkEvent {
     receivedAt: data.receivedAt,
     event: checked.event,
     payload: data.payload,
+    payloadText: typeof data.payloadText === 'string' ? data.payloadText : undefined,
   };
 }

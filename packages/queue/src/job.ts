@@ -15,6 +15,11 @@ export interface CallbackJobData {
   event: CallbackEvent;
   /** The body as OpenIM sent it, unknown fields and nulls included. */
   payload: Record<string, unknown>;
+  /**
+   * The body's exact text, set only when it holds an integer `payload` cannot
+   * carry exactly (see exactPayloadText): the HTTP sink forwards this instead.
+   */
+  payloadText?: string;
 }
 
 /** Name of the worker's backoff strategy (exponential with jitter). */

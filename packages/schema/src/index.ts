@@ -41,4 +41,4 @@ export type {
 } from './events.js';
 export { RoleLevel } from './events.js';
 export type { JsonBody } from './json-body.js';
-export { MAX_JSON_DEPTH, parseJsonBody } from './json-body.js';
+export { exactPayloadText, MAX_JSON_DEPTH, parseJsonBody } from './json-body.js';

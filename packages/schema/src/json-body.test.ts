@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MAX_JSON_DEPTH, nestingExceeds, parseJsonBody } from './json-body.js';
+import { exactPayloadText, MAX_JSON_DEPTH, nestingExceeds, parseJsonBody } from './json-body.js';
 
 const readFixture = (name: string) => readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url));
 const parse = (text: string) => parseJsonBody(Buffer.from(text));
@@ -94,5 +94,24 @@ describe('nestingExceeds', () => {
     expect(nestingExceeds(Buffer.from(nested(3)), 3)).toBe(false);
     expect(nestingExceeds(Buffer.from(nested(4)), 3)).toBe(true);
     expect(nestingExceeds(Buffer.from('[{}],[{}],[{}]'), 2)).toBe(false);
+  });
+});
+
+describe('exactPayloadText', () => {
+  const text = (body: string) => exactPayloadText(Buffer.from(body));
+
+  it('is undefined when every integer fits a double exactly', () => {
+    expect(text('{"seq":9007199254740991,"sendTime":1713351839000,"ex":"9223372036854775807"}\n')).toBeUndefined();
+    expect(text('{"a":1.2345678901234567}')).toBeUndefined();
+  });
+
+  it('is the trimmed body when an int64 would be rounded, in an object or a list, either sign', () => {
+    for (const body of [
+      '{"createTime":9223372036854775807}\n',
+      '{"seqs":[1, -9223372036854775808]}',
+      '{"a": 9007199254740993}',
+    ]) {
+      expect(text(body)).toBe(body.trim());
+    }
   });
 });

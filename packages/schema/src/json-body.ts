@@ -85,3 +85,21 @@ function findUnsafe(root: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** A JSON number token of 16 or more digits (2^53 has 16): the only ones a double may not hold exactly. */
+const LONG_INTEGER = /[:,[]\s*(-?\d{16,})(?![\d.eE])/g;
+
+/**
+ * The body's own text when it holds an integer a JavaScript number cannot
+ * carry exactly (Go's int64 goes to ±2^63; clients set some, such as a
+ * message's createTime), else undefined. Parsed, such a value is rounded; the
+ * HTTP sink forwards this text as the payload instead, so the App gets the
+ * exact value. Cheap for the usual body: one scan, no parse.
+ */
+export function exactPayloadText(bytes: Buffer): string | undefined {
+  const text = bytes.toString('utf8');
+  for (const match of text.matchAll(LONG_INTEGER)) {
+    if (!Number.isSafeInteger(Number(match[1]))) return text.trim();
+  }
+  return undefined;
+}

@@ -45,14 +45,7 @@ export function createHttpSink({ url, timeoutMs, authorization }: HttpSinkOption
   return {
     name: 'http',
     async apply(item) {
-      const body: ForwardedEvent = {
-        id: item.id,
-        command: item.command,
-        operationID: item.operationID,
-        receivedAt: new Date(item.receivedAt).toISOString(),
-        event: item.event,
-        payload: item.payload,
-      };
+      const body = forwardedJson(item);
       let status: number;
       let text: string;
       let retryAfter: string | string[] | undefined;
@@ -60,7 +53,7 @@ export function createHttpSink({ url, timeoutMs, authorization }: HttpSinkOption
         const response = await request(url, {
           method: 'POST',
           headers: { ...baseHeaders, 'idempotency-key': item.id },
-          body: JSON.stringify(body),
+          body,
           dispatcher,
         });
         status = response.statusCode;
@@ -84,6 +77,23 @@ export function createHttpSink({ url, timeoutMs, authorization }: HttpSinkOption
       await closed;
     },
   };
+}
+
+/**
+ * The forwarded body. When the callback held an integer a JavaScript number
+ * rounds (an int64 beyond 2^53), the payload is spliced in as OpenIM's own
+ * text, so the App reads the exact value; the event keeps the rounded number.
+ */
+export function forwardedJson(item: SinkEvent): string {
+  const head: Omit<ForwardedEvent, 'payload'> = {
+    id: item.id,
+    command: item.command,
+    operationID: item.operationID,
+    receivedAt: new Date(item.receivedAt).toISOString(),
+    event: item.event,
+  };
+  if (item.payloadText === undefined) return JSON.stringify({ ...head, payload: item.payload });
+  return `${JSON.stringify(head).slice(0, -1)},"payload":${item.payloadText}}`;
 }
 
 function describe(err: unknown, timeoutMs: number): string {

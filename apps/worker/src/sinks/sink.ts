@@ -10,6 +10,8 @@ export interface SinkEvent {
   receivedAt: number;
   event: CallbackEvent;
   payload: Record<string, unknown>;
+  /** The body's exact text when `payload` rounded an int64 of it (see exactPayloadText). */
+  payloadText?: string | undefined;
 }
 
 /** What an applied event did; sinks report it for logs and tests. */
