@@ -1,6 +1,6 @@
 import { type CallbackJobData, createReceiveClock, type InboxRecord } from '@openim-sync/queue';
 import type { Logger } from '@openim-sync/runtime';
-import { type Catalog, exactPayloadText, parseJsonBody } from '@openim-sync/schema';
+import { type Catalog, parseJsonBody } from '@openim-sync/schema';
 import type { Context } from 'hono';
 import type { CallbackObserver } from './metrics.js';
 import type { Producer } from './producer.js';
@@ -100,8 +100,6 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
       event: checked.event,
       payload: parsed.payload as Record<string, unknown>,
     };
-    const payloadText = exactPayloadText(bytes);
-    if (payloadText !== undefined) data.payloadText = payloadText;
     const enqueued = await producer.enqueue(data, bytes);
     if (!enqueued.ok) return { status: 503, reason: 'unavailable', message: `${command}: ${enqueued.message}` };
     return data;

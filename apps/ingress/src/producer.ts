@@ -9,6 +9,7 @@ import {
   keepRejected,
   type QueueSettings,
 } from '@openim-sync/queue';
+import { exactPayloadText } from '@openim-sync/schema';
 import type { Redis } from 'ioredis';
 import { createWriteCoalescer } from './write-coalescer.js';
 
@@ -70,10 +71,13 @@ export function createProducer(options: ProducerOptions): Producer {
         }
       : (data, body) => {
           coalesce();
+          // The worker's mover does the same for an inbox entry.
+          const payloadText = exactPayloadText(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+          const job = payloadText === undefined ? data : { ...data, payloadText };
           return addCallbackJob(
             queue,
             settings,
-            data,
+            job,
             callbackJobId(data.command, data.operationID, body, contentDedup),
           );
         };
