@@ -1,16 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { edgeBody, INT32_MAX, longId, TEXT, WIDE_ID } from './edge-corpus.test-helper.js';
+import { goJson } from './go-json.test-helper.js';
 import { commandDefinitions, createCatalog, findCommand } from './index.js';
 
 const fixturesDir = new URL('../fixtures/', import.meta.url);
 const readFixture = (name: string) => readFileSync(new URL(name, fixturesDir), 'utf8');
 const catalog = createCatalog();
-
-/** What Go's encoding/json writes for a value: compact, `<` `>` `&` U+2028 U+2029 escaped, plus the Encoder's newline. */
-function goJson(value: unknown): string {
-  const unicodeEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  return `${JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, unicodeEscape)}\n`;
-}
 
 describe('fixtures', () => {
   it('exist for every command, byte-exact as Go encodes them', () => {
@@ -20,8 +16,9 @@ describe('fixtures', () => {
       const raw = readFixture(file);
       expect(raw.endsWith('}\n'), `${file} ends with Go's newline`).toBe(true);
       expect(raw).not.toMatch(/[<>&]/); // Go escapes them as \u003c \u003e \u0026
-      // Compact, HTML-escaped, keys in struct order: re-encoding the parsed body gives the same bytes.
-      expect(goJson(JSON.parse(raw)), file).toBe(raw);
+      // Compact and HTML-escaped: re-encoding the parsed body gives the same bytes. The keys
+      // and their order are checked against OpenIM's Go structs in go-structs.test.ts.
+      expect(goJson(JSON.parse(raw)).toString('utf8'), file).toBe(raw);
     }
   });
 
@@ -72,7 +69,7 @@ describe('normalised events', () => {
 
   it('deduplicates initMemberList keeping the highest role', () => {
     const event = check('callbackAfterCreateGroupCommand');
-    expect(event).toMatchObject({ type: 'group.created', ownerUserID: '1695766238', createTime: 1713351839000 });
+    expect(event).toMatchObject({ type: 'group.created', ownerUserID: '1695766238', createTime: 1713351839118 });
     expect(event.type === 'group.created' && event.members).toEqual([
       { userID: '1695766238', roleLevel: 100 },
       { userID: '6960562805', roleLevel: 60 },
@@ -113,6 +110,58 @@ describe('normalised events', () => {
       userIDs: [],
       reason: null,
     });
+  });
+});
+
+describe('group membership at the edges', () => {
+  const check = (command: string, name: string) => {
+    const result = catalog.check(command, edgeBody(command, name));
+    if (!result.ok) throw new Error(result.message);
+    return result.event;
+  };
+
+  it('accepts ids of any length (OpenIM sets no limit) and keeps NUL in texts', () => {
+    expect(check('callbackAfterJoinGroupCommand', 'client text, long ids, int32 max')).toEqual({
+      type: 'group.member.joined',
+      groupID: longId('g'),
+      userID: longId('u'),
+      joinSource: INT32_MAX,
+      reqMessage: TEXT,
+      ex: null,
+      groupEx: null,
+    });
+    expect(check('callbackAfterSetGroupMemberInfoCommand', 'client text, long ids')).toMatchObject({
+      userID: longId('u'),
+      nickname: TEXT,
+      ex: TEXT,
+    });
+  });
+
+  it('reads a creation with long and non-ASCII ids, each user once at their highest role', () => {
+    const event = check('callbackAfterCreateGroupCommand', 'client text, long and non-ASCII ids, int32 extremes');
+    expect(event).toMatchObject({ groupID: longId('g'), groupName: TEXT, creatorUserID: null });
+    expect(event.type === 'group.created' && event.members).toEqual([
+      { userID: longId('u'), roleLevel: 100 },
+      { userID: WIDE_ID, roleLevel: 60 },
+      { userID: '5412398475', roleLevel: 20 },
+    ]);
+  });
+
+  it("reads a v3.0 group's dismissal with a nil member list", () => {
+    expect(check('callbackAfterDisMissGroupCommand', 'a v3.0 group, nil members')).toEqual({
+      type: 'group.dismissed',
+      groupID: longId('g'),
+      ownerUserID: longId('u'),
+      memberUserIDs: [],
+    });
+  });
+
+  it('still refuses an empty group or user id: the projection keys on them', () => {
+    const quit = JSON.parse(readFixture('callbackAfterQuitGroupCommand.json'));
+    for (const key of ['groupID', 'userID']) {
+      const result = catalog.check('callbackAfterQuitGroupCommand', { ...quit, [key]: '' });
+      expect(!result.ok && result.message).toMatch(new RegExp(`${key}: must be a non-empty string`));
+    }
   });
 });
 

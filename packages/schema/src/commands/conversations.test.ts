@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { edgeBody, INT32_MAX, INT32_MIN, longId, TEXT, WIDE_ID } from '../edge-corpus.test-helper.js';
 import { createCatalog } from '../index.js';
 
 const catalog = createCatalog();
@@ -96,5 +97,34 @@ describe('conversation commands', () => {
     expect(result).toMatchObject({ ok: false, reason: 'invalid-body' });
     expect(!result.ok && result.message).toMatch(/conversationId/);
     expect(catalog.check(single, { ...fixture(single), isPinned: 'yes' }).ok).toBe(false);
+  });
+});
+
+describe('conversation commands at the edges', () => {
+  it('carry long and non-ASCII ids, NUL in texts and int32 extremes as sent', () => {
+    const body = edgeBody(single, 'client text, int32 extremes');
+    expect(check(single, body)).toEqual({
+      type: 'conversation.created',
+      conversationID: `si_${WIDE_ID}_${longId('u')}`,
+      conversationType: 1,
+      ownerUserID: longId('u'),
+      userID: WIDE_ID,
+      groupID: null,
+      recvMsgOpt: INT32_MIN,
+      isPinned: true,
+      isPrivateChat: true,
+      burnDuration: INT32_MAX,
+      groupAtType: 0,
+      attachedInfo: TEXT,
+      ex: TEXT,
+    });
+    const groupBody = edgeBody(group, 'client text, a long group id');
+    expect(check(group, groupBody)).toMatchObject({
+      conversationID: `sg_${longId('g')}`,
+      ownerUserID: null,
+      groupID: longId('g'),
+      attachedInfo: TEXT,
+      ex: null,
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { edgeBody, INT32_MIN, longId, TEXT, WIDE_ID } from '../edge-corpus.test-helper.js';
 import { catalog, check, fixture } from './fixture-check.test-helper.js';
 
 describe('friend commands', () => {
@@ -61,5 +62,42 @@ describe('friend commands', () => {
     const { blackUserID: _, ...body } = fixture('callbackAfterAddFriendAgreeCommand');
     const result = catalog.check('callbackAfterAddFriendAgreeCommand', body);
     expect(!result.ok && result.message).toMatch(/blackUserID/);
+  });
+});
+
+describe('friend commands at the edges', () => {
+  it('take 600-character and non-ASCII ids and NUL in texts, as sent', () => {
+    const added = edgeBody('callbackAfterAddFriendCommand', 'client text, long ids');
+    expect(check('callbackAfterAddFriendCommand', added)).toEqual({
+      type: 'friend.application.added',
+      fromUserID: longId('u'),
+      toUserID: WIDE_ID,
+      reqMessage: TEXT,
+    });
+    const agreed = edgeBody('callbackAfterAddFriendAgreeCommand', 'client text, int32 min');
+    expect(check('callbackAfterAddFriendAgreeCommand', agreed)).toEqual({
+      type: 'friend.application.agreed',
+      fromUserID: longId('u'),
+      toUserID: WIDE_ID,
+      handleResult: INT32_MIN,
+      handleMessage: TEXT,
+    });
+    const remark = edgeBody('callbackAfterSetFriendRemarkCommand', 'client text, long ids');
+    expect(check('callbackAfterSetFriendRemarkCommand', remark)).toMatchObject({
+      ownerUserID: longId('u'),
+      remark: TEXT,
+    });
+    const imported = edgeBody('callbackAfterImportFriendsCommand', 'long and non-ASCII ids');
+    expect(check('callbackAfterImportFriendsCommand', imported)).toMatchObject({
+      friendUserIDs: [WIDE_ID, longId('f')],
+    });
+  });
+
+  it('key no projection, so any string is an id, the empty one too', () => {
+    const command = 'callbackAfterImportFriendsCommand';
+    const body = { callbackCommand: command, ownerUserID: '', friendUserIDs: ['', 'x'] };
+    expect(check(command, body)).toEqual({ type: 'friends.imported', ownerUserID: '', friendUserIDs: ['', 'x'] });
+    const deleted = { ...fixture('callbackAfterDeleteFriendCommand'), friendUserID: '' };
+    expect(check('callbackAfterDeleteFriendCommand', deleted)).toMatchObject({ friendUserID: '' });
   });
 });

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { defineCommand } from '../define-command.js';
-import { Id, IdList, OptionalInt, OptionalString, orNull, unique } from '../primitives.js';
+import { AnyString, OptionalInt64, OptionalString, orNull, StringList, unique } from '../primitives.js';
 
 // Every body carries `callbackCommand`; the catalog checks it against the URL.
+// No projection keys on friend events: their ids (Go strings) may be any
+// string, as OpenIM puts no limit on user ids.
 const base = { callbackCommand: z.string() };
-const owned = { ...base, ownerUserID: Id };
+const owned = { ...base, ownerUserID: AnyString };
 
 /** Fired when the application is made, not when it is accepted. */
 export const addFriend = defineCommand({
@@ -13,7 +15,7 @@ export const addFriend = defineCommand({
   category: 'friend',
   volume: 'normal',
   summary: 'A user asked another to be friends',
-  schema: z.looseObject({ ...base, fromUserID: Id, toUserID: Id, reqMsg: OptionalString }),
+  schema: z.looseObject({ ...base, fromUserID: AnyString, toUserID: AnyString, reqMsg: OptionalString }),
   normalize: (body) => ({
     type: 'friend.application.added',
     fromUserID: body.fromUserID,
@@ -32,9 +34,9 @@ export const addFriendAgree = defineCommand({
   summary: 'A friend application was accepted (blackUserID is the accepting user)',
   schema: z.looseObject({
     ...base,
-    fromUserID: Id,
-    blackUserID: Id,
-    HandleResult: OptionalInt,
+    fromUserID: AnyString,
+    blackUserID: AnyString,
+    HandleResult: OptionalInt64,
     HandleMsg: OptionalString,
   }),
   normalize: (body) => ({
@@ -52,7 +54,7 @@ export const deleteFriend = defineCommand({
   category: 'friend',
   volume: 'normal',
   summary: 'A user removed a friend',
-  schema: z.looseObject({ ...owned, friendUserID: Id }),
+  schema: z.looseObject({ ...owned, friendUserID: AnyString }),
   normalize: (body) => ({ type: 'friend.deleted', ownerUserID: body.ownerUserID, friendUserID: body.friendUserID }),
 });
 
@@ -62,7 +64,7 @@ export const importFriends = defineCommand({
   category: 'friend',
   volume: 'normal',
   summary: 'An admin imported friends for a user',
-  schema: z.looseObject({ ...owned, friendUserIDs: IdList }),
+  schema: z.looseObject({ ...owned, friendUserIDs: StringList }),
   normalize: (body) => ({
     type: 'friends.imported',
     ownerUserID: body.ownerUserID,
@@ -77,7 +79,7 @@ export const setFriendRemark = defineCommand({
   category: 'friend',
   volume: 'normal',
   summary: 'A user set the remark (alias) of a friend',
-  schema: z.looseObject({ ...owned, friendUserID: Id, remark: OptionalString }),
+  schema: z.looseObject({ ...owned, friendUserID: AnyString, remark: OptionalString }),
   normalize: (body) => ({
     type: 'friend.remark.set',
     ownerUserID: body.ownerUserID,
@@ -92,7 +94,7 @@ export const removeBlack = defineCommand({
   category: 'friend',
   volume: 'normal',
   summary: 'A user took another off their blocklist',
-  schema: z.looseObject({ ...owned, blackUserID: Id }),
+  schema: z.looseObject({ ...owned, blackUserID: AnyString }),
   normalize: (body) => ({ type: 'black.removed', ownerUserID: body.ownerUserID, blackUserID: body.blackUserID }),
 });
 

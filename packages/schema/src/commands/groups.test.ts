@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { edgeBody, INT32_MAX, INT32_MIN, longId, TEXT } from '../edge-corpus.test-helper.js';
 import { catalog, check, fixture } from './fixture-check.test-helper.js';
 
 describe('group settings commands', () => {
@@ -32,10 +33,41 @@ describe('group settings commands', () => {
     });
   });
 
-  it('needs the group and numbers where OpenIM sends numbers', () => {
+  it('needs numbers where OpenIM sends numbers', () => {
     const body = fixture('callbackAfterSetGroupInfoExCommand');
-    expect(catalog.check('callbackAfterSetGroupInfoExCommand', { ...body, groupID: '' }).ok).toBe(false);
     const result = catalog.check('callbackAfterSetGroupInfoExCommand', { ...body, lookMemberInfo: '1' });
     expect(!result.ok && result.message).toMatch(/lookMemberInfo/);
+    expect(catalog.check('callbackAfterSetGroupInfoExCommand', { ...body, groupID: null }).ok).toBe(false);
+  });
+});
+
+describe('group settings commands at the edges', () => {
+  it('take a 600-character group id, NUL in texts and int32 extremes', () => {
+    const old = edgeBody('callbackAfterSetGroupInfoCommand', 'client text, int32 extremes');
+    expect(check('callbackAfterSetGroupInfoCommand', old)).toEqual({
+      type: 'group.info.set',
+      groupID: longId('g'),
+      groupName: TEXT,
+      notification: null,
+      introduction: TEXT,
+      faceURL: null,
+      ex: TEXT,
+      needVerification: INT32_MIN,
+      lookMemberInfo: 0,
+      applyMemberFriend: INT32_MAX,
+    });
+    const ex = edgeBody('callbackAfterSetGroupInfoExCommand', 'client text, int32 extremes');
+    expect(check('callbackAfterSetGroupInfoExCommand', ex)).toMatchObject({
+      groupID: longId('g'),
+      groupName: TEXT,
+      faceURL: '',
+      lookMemberInfo: INT32_MAX,
+      applyMemberFriend: INT32_MIN,
+    });
+  });
+
+  it('key no projection, so the group id may be any string', () => {
+    const body = { ...fixture('callbackAfterSetGroupInfoExCommand'), groupID: '' };
+    expect(check('callbackAfterSetGroupInfoExCommand', body)).toMatchObject({ groupID: '' });
   });
 });

@@ -1,19 +1,21 @@
 import { z } from 'zod';
 import { defineCommand } from '../define-command.js';
-import { blankToNull, Id, OptionalInt, OptionalString, orNull } from '../primitives.js';
+import { AnyString, blankToNull, OptionalInt64, OptionalString, orNull } from '../primitives.js';
 
 // Every body carries `callbackCommand`; the catalog checks it against the URL.
+// No projection keys on group settings (the membership projection ignores
+// them), so the group id is any string and the settings any integers.
 const GroupInfo = z.looseObject({
   callbackCommand: z.string(),
-  groupID: Id,
+  groupID: AnyString,
   groupName: OptionalString,
   notification: OptionalString,
   introduction: OptionalString,
   faceURL: OptionalString,
   ex: OptionalString,
-  needVerification: OptionalInt,
-  lookMemberInfo: OptionalInt,
-  applyMemberFriend: OptionalInt,
+  needVerification: OptionalInt64,
+  lookMemberInfo: OptionalInt64,
+  applyMemberFriend: OptionalInt64,
 });
 
 // The old setter sends the four texts as plain strings where "" means "not

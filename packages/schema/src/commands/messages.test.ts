@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { edgeBody, INT32_MAX, longId, TEXT, UINT32_MAX, WIDE_ID } from '../edge-corpus.test-helper.js';
 import { catalog, check, fixture } from './fixture-check.test-helper.js';
 
 describe('message commands', () => {
@@ -49,12 +50,13 @@ describe('message commands', () => {
     });
   });
 
-  it('needs the receiver of a single-chat message and the group of a group message', () => {
+  it('keys no projection: an empty receiver or group reads as null; a Go string is never null', () => {
     const single = fixture('callbackAfterSendSingleMsgCommand');
-    expect(catalog.check('callbackAfterSendSingleMsgCommand', { ...single, recvID: '' }).ok).toBe(false);
+    expect(check('callbackAfterSendSingleMsgCommand', { ...single, recvID: '' })).toMatchObject({ recvID: null });
     const { groupID: _, ...group } = fixture('callbackAfterSendGroupMsgCommand');
-    expect(catalog.check('callbackAfterSendGroupMsgCommand', group).ok).toBe(false);
-    expect(catalog.check('callbackAfterSendSingleMsgCommand', { ...single, serverMsgID: null }).ok).toBe(false);
+    expect(check('callbackAfterSendGroupMsgCommand', group)).toMatchObject({ groupID: null });
+    const result = catalog.check('callbackAfterSendSingleMsgCommand', { ...single, serverMsgID: null });
+    expect(!result.ok && result.message).toMatch(/serverMsgID/);
   });
 
   it('reads a single-chat read receipt: Seqs, and contentType as the conversation type', () => {
@@ -101,5 +103,67 @@ describe('message commands', () => {
       catalog.check('CallbackBeforeAfterMsgCommand', { ...body, callbackCommand: 'CallbackBeforeAfterMsgCommand' }).ok,
     ).toBe(true);
     expect(catalog.check('callbackBeforeAfterMsgCommand', { ...body, seq: null }).ok).toBe(false);
+  });
+});
+
+describe('message commands at the edges', () => {
+  it('carries client values as sent: NUL, empty and 600-character @-entries, int64 extremes (rounded by JSON.parse)', () => {
+    const body = edgeBody('callbackAfterSendSingleMsgCommand', 'client values, int64 extremes, empty @-entry');
+    expect(check('callbackAfterSendSingleMsgCommand', body)).toMatchObject({
+      sendID: longId('s'),
+      recvID: longId('r'),
+      senderPlatformID: INT32_MAX,
+      senderNickname: TEXT,
+      content: TEXT,
+      ex: TEXT,
+      atUserIDs: ['', longId('a'), WIDE_ID],
+      sendTime: -(2 ** 63),
+      createTime: 2 ** 63,
+    });
+    const group = edgeBody('callbackAfterSendGroupMsgCommand', 'client values, int64 extremes, empty @-entry');
+    expect(check('callbackAfterSendGroupMsgCommand', group)).toMatchObject({ groupID: longId('g'), content: TEXT });
+  });
+
+  it('reads zero values as themselves and a nil @-list as empty', () => {
+    const body = edgeBody('callbackAfterSendGroupMsgCommand', 'zero values, nil @-list');
+    expect(check('callbackAfterSendGroupMsgCommand', body)).toMatchObject({
+      senderNickname: '',
+      content: '',
+      contentType: 0,
+      createTime: 0,
+      atUserIDs: [],
+      ex: '',
+    });
+  });
+
+  it('stores a message with a uint32 sequence at its maximum, in a single chat or a group', () => {
+    const group = edgeBody('callbackAfterMsgSaveDBCommand', 'group, uint32 max seq');
+    expect(check('callbackAfterMsgSaveDBCommand', group)).toMatchObject({
+      seq: UINT32_MAX,
+      recvID: null,
+      groupID: longId('g'),
+    });
+    const single = edgeBody('callbackAfterMsgSaveDBCommand', 'single chat');
+    expect(check('callbackAfterMsgSaveDBCommand', single)).toMatchObject({ recvID: longId('r'), groupID: null });
+  });
+
+  it('reads receipts and revokes with any int64 and long ids', () => {
+    const read = edgeBody('callbackAfterSingleMsgReadCommand', 'long ids, int64 seqs');
+    expect(check('callbackAfterSingleMsgReadCommand', read)).toMatchObject({
+      userID: longId('u'),
+      seqs: [0, 1, 2 ** 63],
+    });
+    const group = edgeBody('callbackAfterGroupMsgReadCommand', 'long ids, int64 max');
+    expect(check('callbackAfterGroupMsgReadCommand', group)).toMatchObject({
+      userID: longId('u'),
+      hasReadSeq: 2 ** 63,
+    });
+    const revoke = edgeBody('callbackBeforeAfterMsgCommand', 'int64 max, long ids');
+    expect(check('callbackBeforeAfterMsgCommand', revoke)).toEqual({
+      type: 'message.revoked',
+      conversationID: `sg_${longId('g')}`,
+      seq: 2 ** 63,
+      userID: WIDE_ID,
+    });
   });
 });

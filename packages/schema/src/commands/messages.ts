@@ -1,34 +1,46 @@
 import { z } from 'zod';
 import { defineCommand } from '../define-command.js';
 import type { MessageFields } from '../events.js';
-import { blankToNull, Id, IdList, IntList, OptionalInt, OptionalString, orNull } from '../primitives.js';
+import {
+  AnyString,
+  blankToNull,
+  Int64,
+  IntList,
+  OptionalInt64,
+  OptionalString,
+  orNull,
+  StringList,
+} from '../primitives.js';
 
 // Every body carries `callbackCommand`; the catalog checks it against the URL.
 const base = { callbackCommand: z.string() };
 
-// OpenIM's CommonCallbackReq. `seq`, `sendTime` and `createTime` are Go
-// integers that fit a double today (sequences, ms clocks).
-const common = {
+// OpenIM's CommonCallbackReq, flattened, plus the receiver or group. No sink
+// keys on message events, so every field takes what Go can send: ids and
+// `atUserList` entries are client data (any string, "" too), `sendTime` and
+// `createTime` are the client's int64s (any value; beyond 2^53 they arrive
+// rounded), `seq` is 0 until OpenIM allocates it.
+const Common = z.looseObject({
   ...base,
-  sendID: Id,
-  serverMsgID: Id,
+  sendID: AnyString,
+  serverMsgID: AnyString,
   clientMsgID: OptionalString,
-  senderPlatformID: OptionalInt,
+  senderPlatformID: OptionalInt64,
   senderNickname: OptionalString,
-  sessionType: OptionalInt,
-  msgFrom: OptionalInt,
-  contentType: OptionalInt,
-  status: OptionalInt,
-  sendTime: OptionalInt,
-  createTime: OptionalInt,
+  sessionType: OptionalInt64,
+  msgFrom: OptionalInt64,
+  contentType: OptionalInt64,
+  status: OptionalInt64,
+  sendTime: OptionalInt64,
+  createTime: OptionalInt64,
   content: OptionalString,
-  seq: OptionalInt,
-  atUserList: IdList,
+  seq: OptionalInt64,
+  atUserList: StringList,
   faceURL: OptionalString,
   ex: OptionalString,
-};
-
-const Common = z.looseObject({ ...common, recvID: OptionalString, groupID: OptionalString });
+  recvID: OptionalString,
+  groupID: OptionalString,
+});
 type Common = z.output<typeof Common>;
 
 function messageFields(body: Common): MessageFields {
@@ -60,7 +72,7 @@ export const sendSingleMsg = defineCommand({
   category: 'message',
   volume: 'high',
   summary: 'A single-chat message was sent',
-  schema: z.looseObject({ ...common, recvID: Id }),
+  schema: Common,
   normalize: (body) => ({ type: 'message.sent', ...messageFields(body) }),
 });
 
@@ -70,7 +82,7 @@ export const sendGroupMsg = defineCommand({
   category: 'message',
   volume: 'high',
   summary: 'A group message was sent',
-  schema: z.looseObject({ ...common, groupID: Id }),
+  schema: Common,
   normalize: (body) => ({ type: 'message.sent', ...messageFields(body) }),
 });
 
@@ -93,7 +105,13 @@ export const singleMsgRead = defineCommand({
   category: 'message',
   volume: 'high',
   summary: 'A user read messages of a single chat',
-  schema: z.looseObject({ ...base, conversationID: Id, userID: Id, Seqs: IntList, contentType: OptionalInt }),
+  schema: z.looseObject({
+    ...base,
+    conversationID: AnyString,
+    userID: AnyString,
+    Seqs: IntList,
+    contentType: OptionalInt64,
+  }),
   normalize: (body) => ({
     type: 'message.read.single',
     conversationID: body.conversationID,
@@ -113,10 +131,10 @@ export const groupMsgRead = defineCommand({
   summary: 'A user read a group conversation (sendID is the reader)',
   schema: z.looseObject({
     ...base,
-    sendID: Id,
+    sendID: AnyString,
     receiveID: OptionalString,
-    unreadMsgNum: OptionalInt,
-    contentType: OptionalInt,
+    unreadMsgNum: OptionalInt64,
+    contentType: OptionalInt64,
   }),
   normalize: (body) => ({
     type: 'message.read.group',
@@ -134,7 +152,7 @@ export const revokeMsg = defineCommand({
   category: 'message',
   volume: 'high',
   summary: 'A message was revoked (the command string really says "BeforeAfter")',
-  schema: z.looseObject({ ...base, conversationID: Id, seq: z.number().int(), userID: Id }),
+  schema: z.looseObject({ ...base, conversationID: AnyString, seq: Int64, userID: AnyString }),
   normalize: (body) => ({
     type: 'message.revoked',
     conversationID: body.conversationID,

@@ -1,17 +1,29 @@
 import { z } from 'zod';
 import { defineCommand } from '../define-command.js';
-import { blankToNull, Id, OptionalBool, OptionalInt, OptionalString, orNull } from '../primitives.js';
+import {
+  blankToNull,
+  exactInt,
+  Id,
+  msInstant,
+  OptionalBool,
+  OptionalInt32,
+  OptionalInt64,
+  OptionalString,
+  orNull,
+} from '../primitives.js';
 
 // Every body carries `callbackCommand`; the catalog checks it against the URL.
 const base = { callbackCommand: z.string() };
 
-// Protobuf's UserInfo: Go's encoder leaves zero values out (`omitempty`).
+// sdkws.UserInfo as the admin's register request gave it (OpenIM checks only the
+// userIDs): every field is sent, zero values included. `createTime` is the
+// request's value, not OpenIM's (it stores its own clock), so any int64 can arrive.
 const RegisteredUser = z.looseObject({
   userID: Id,
   nickname: OptionalString,
   faceURL: OptionalString,
   ex: OptionalString,
-  createTime: OptionalInt,
+  createTime: OptionalInt64,
 });
 
 export const userRegister = defineCommand({
@@ -34,7 +46,7 @@ export const userRegister = defineCommand({
       nickname: blankToNull(user.nickname),
       faceURL: blankToNull(user.faceURL),
       ex: blankToNull(user.ex),
-      createTime: user.createTime || null,
+      createTime: msInstant(user.createTime),
     })),
   }),
 });
@@ -82,13 +94,14 @@ export const updateUserInfoEx = defineCommand({
   }),
 });
 
-// OpenIM's UserStatusCallbackReq, flattened by Go's encoder.
+// OpenIM's UserStatusCallbackReq, flattened by Go's encoder. The presence
+// projection keys on the user and the platform (an int32) and orders by `seq`.
 const Status = z.looseObject({
   ...base,
   userID: Id,
-  platformID: OptionalInt,
+  platformID: OptionalInt32,
   platform: OptionalString,
-  seq: OptionalInt,
+  seq: OptionalInt64,
   isAppBackground: OptionalBool,
   connID: OptionalString,
 });
@@ -109,7 +122,7 @@ function presence(command: string, alias: string, online: boolean) {
       online,
       platformID: orNull(body.platformID),
       platform: blankToNull(body.platform),
-      seq: orNull(body.seq),
+      seq: exactInt(body.seq),
       isAppBackground: orNull(body.isAppBackground),
       connID: blankToNull(body.connID),
     }),
@@ -131,7 +144,7 @@ export const userKickOff = defineCommand({
     userID: body.userID,
     platformID: orNull(body.platformID),
     platform: blankToNull(body.platform),
-    seq: orNull(body.seq),
+    seq: exactInt(body.seq),
   }),
 });
 

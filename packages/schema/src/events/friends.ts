@@ -45,6 +45,7 @@ export interface BlackRemoved {
   blackUserID: string;
 }
 
+/** A friend event: its ids are as OpenIM sent them (any string; no projection keys on them). */
 export type FriendEvent =
   | FriendApplicationAdded
   | FriendApplicationAgreed

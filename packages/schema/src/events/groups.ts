@@ -1,4 +1,7 @@
-/** A group's settings changed; each field is null when OpenIM left it unchanged. */
+/**
+ * A group's settings changed; each field is null when OpenIM left it unchanged.
+ * `groupID` is as sent (no projection keys on it).
+ */
 export interface GroupInfoSet {
   type: 'group.info.set';
   groupID: string;

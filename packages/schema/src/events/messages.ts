@@ -1,4 +1,9 @@
-/** The fields OpenIM sends with every message callback (its `CommonCallbackReq`). */
+/**
+ * The fields OpenIM sends with every message callback (its `CommonCallbackReq`).
+ * Ids are client data, as sent: any string, empty ones included. Go's int64s
+ * beyond 2^53 (clients set `sendTime` and `createTime`) arrive rounded to the
+ * nearest double; the payload has the same rounding.
+ */
 export interface MessageFields {
   sendID: string;
   /** The receiving user of a single chat; null for a group message. */
@@ -18,9 +23,9 @@ export interface MessageFields {
   /** 101 text, 102 picture, ... (OpenIM's content types). */
   contentType: number | null;
   status: number | null;
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch, as the sender's client stamped it. */
   sendTime: number | null;
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch, as the sender's client stamped it. */
   createTime: number | null;
   /**
    * The message's sequence in its conversation. The after-send callbacks fire
@@ -29,7 +34,7 @@ export interface MessageFields {
   seq: number | null;
   /** The content as OpenIM sends it: usually JSON in a string. */
   content: string | null;
-  /** Sent by OpenIM as `atUserList`. */
+  /** Sent by OpenIM as `atUserList` (`null` reads as empty); entries as the client gave them, "" included. */
   atUserIDs: string[];
   ex: string | null;
 }

@@ -1,10 +1,14 @@
-/** One user of a registration, as OpenIM sent it (protobuf `UserInfo`, zero values left out). */
+/** One user of a registration, as the register request gave it (`sdkws.UserInfo`); `""` reads as null. */
 export interface RegisteredUser {
   userID: string;
   nickname: string | null;
   faceURL: string | null;
   ex: string | null;
-  /** Milliseconds since the epoch; OpenIM usually leaves it out of the callback. */
+  /**
+   * Milliseconds since the epoch, as the register request said (OpenIM stores
+   * its own clock instead). Null when it was 0 (usual), negative or past what
+   * a Date holds.
+   */
   createTime: number | null;
 }
 
@@ -37,10 +41,14 @@ export interface UserPresence {
   platformID: number | null;
   /** The platform's name, as OpenIM spells it. */
   platform: string | null;
-  /** OpenIM's millisecond clock when it made the report: orders reports of the same connection. */
+  /**
+   * OpenIM's millisecond clock when it made the report: orders reports of the
+   * same connection. Null when missing or beyond what a double holds exactly.
+   */
   seq: number | null;
   /** Only online reports carry it. */
   isAppBackground: boolean | null;
+  /** OpenIM v3.8.2+ always send it empty (null here); v3.7 sent the connection's id. */
   connID: string | null;
 }
 
@@ -50,7 +58,7 @@ export interface UserKickedOff {
   userID: string;
   platformID: number | null;
   platform: string | null;
-  /** OpenIM's millisecond clock when it made the report. */
+  /** OpenIM's millisecond clock when it made the report (null as for presence). */
   seq: number | null;
 }
 
