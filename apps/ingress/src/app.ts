@@ -1,6 +1,7 @@
 import type { Logger } from '@openim-sync/runtime';
 import type { Catalog } from '@openim-sync/schema';
 import { Hono } from 'hono';
+import type { BeforeCallbackResponder } from './before-callbacks/responder.js';
 import { createCallbackHandler } from './callback-handler.js';
 import type { CallbackObserver } from './metrics.js';
 import type { Producer } from './producer.js';
@@ -21,6 +22,8 @@ export interface AppDeps {
   isShuttingDown?: () => boolean;
   /** Where a request came from, for ALLOWED_IPS; by default the socket's peer (or X-Forwarded-For per TRUST_PROXY). */
   clientAddress?: ClientAddress;
+  /** Answers OpenIM's before-callbacks (BEFORE_CALLBACK_*); left out, each gets the local "continue". */
+  beforeCallbacks?: BeforeCallbackResponder | undefined;
 }
 
 /** The ingress HTTP app: callbacks plus health checks. Pure: no I/O until a request comes. */
@@ -32,6 +35,7 @@ export function createApp({
   isShuttingDown = () => false,
   observer,
   clientAddress,
+  beforeCallbacks,
 }: AppDeps): Hono {
   const app = new Hono();
   const base = config.basePath;
@@ -44,6 +48,7 @@ export function createApp({
     logger,
     observer,
     token,
+    beforeCallbacks,
   });
   const callbackPaths = base === '/' ? ['/', '/*'] : [base, `${base}/*`];
 

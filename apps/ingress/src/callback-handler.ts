@@ -2,6 +2,9 @@ import { type CallbackJobData, createReceiveClock, type InboxRecord } from '@ope
 import type { Logger } from '@openim-sync/runtime';
 import { type Catalog, parseJsonBody } from '@openim-sync/schema';
 import type { Context } from 'hono';
+import { answerBeforeCallback, type BeforeCallbackCall } from './before-callbacks/answer-before-callback.js';
+import { findBeforeCallback } from './before-callbacks/catalog.js';
+import { type BeforeCallbackResponder, createBeforeCallbackResponder } from './before-callbacks/responder.js';
 import type { CallbackObserver } from './metrics.js';
 import type { Producer } from './producer.js';
 import { readBody } from './read-body.js';
@@ -19,6 +22,8 @@ export interface CallbackHandlerDeps {
   observer?: CallbackObserver | undefined;
   /** The CALLBACK_TOKEN check; none when left out. */
   token?: CallbackToken | undefined;
+  /** Answers OpenIM's before-callbacks (never enqueued); left out, each gets the local "continue". */
+  beforeCallbacks?: BeforeCallbackResponder | undefined;
 }
 
 type Rejection = { status: ErrorStatus; reason: string; message: string; detail?: string };
@@ -35,8 +40,9 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
   const token = deps.token ?? createCallbackToken(basePath, undefined);
   const prefixLength = basePath === '/' ? 0 : basePath.length;
   const receiveClock = createReceiveClock();
+  const beforeCallbacks = deps.beforeCallbacks ?? createBeforeCallbackResponder({ logger });
 
-  function commandOf(c: Context): string | Rejection {
+  function commandOf(c: Context): string | Rejection | BeforeCallbackCall {
     const segments = token.take(c.req.path.slice(prefixLength).split('/').filter(Boolean));
     if ('status' in segments) return segments;
     if (segments.length > 1) return { status: 404, reason: 'route', message: `no route ${token.redact(c.req.path)}` };
@@ -48,6 +54,9 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
         message: `no callback command in the URL: use ${token.shownBase}/<command> or ${token.shownBase}?command=<command>`,
       };
     }
+    // After the token and route checks, so CALLBACK_TOKEN and ALLOWED_IPS guard before-callbacks too.
+    const before = findBeforeCallback(command);
+    if (before) return { callback: before, name: command };
     if (!catalog.find(command)) {
       const known = catalog.check(command, {});
       return { status: 404, reason: 'unknown-command', message: known.ok ? '' : known.message };
@@ -109,7 +118,13 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
     const startedAt = performance.now();
     const receivedAt = receiveClock();
     const command = commandOf(c);
-    const outcome = typeof command === 'string' ? await accept(c, command, receivedAt) : command;
+    const outcome =
+      typeof command === 'string'
+        ? await accept(c, command, receivedAt)
+        : 'callback' in command
+          ? await answerBeforeCallback(c, command, beforeCallbacks, maxBodyBytes)
+          : command;
+    if (outcome instanceof Response) return outcome;
     if ('status' in outcome) {
       observer?.rejected(typeof command === 'string' ? command : undefined, outcome.status, outcome.reason);
       const log = outcome.status >= 500 ? logger.error.bind(logger) : logger.warn.bind(logger);

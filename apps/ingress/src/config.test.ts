@@ -40,6 +40,7 @@ describe('loadConfig', () => {
         presenceCoalesceMs: 900_000,
       },
       security: { allowedIps: [], trustedProxies: 0 },
+      beforeCallbackForwarding: { url: undefined, timeoutMs: 2000, onError: 'continue', authorization: undefined },
     });
   });
 
@@ -125,6 +126,43 @@ describe('loadConfig', () => {
     ['JOB_BACKOFF_MS', '1e3.5'],
   ])('refuses %s=%j', (name, value) => {
     expect(configError({ [name]: value }).problems).toEqual([expect.stringMatching(new RegExp(`^${name}=`))]);
+  });
+
+  it('reads the BEFORE_CALLBACK_* variables', () => {
+    const config = loadConfig({
+      BEFORE_CALLBACK_URL: 'https://app.internal:8443/openim/before',
+      BEFORE_CALLBACK_TIMEOUT_MS: '1500',
+      BEFORE_CALLBACK_ON_ERROR: 'reject',
+      BEFORE_CALLBACK_AUTHORIZATION: 'Bearer s3cret-value',
+    });
+    expect(config.beforeCallbackForwarding).toEqual({
+      url: 'https://app.internal:8443/openim/before',
+      timeoutMs: 1500,
+      onError: 'reject',
+      authorization: 'Bearer s3cret-value',
+    });
+    expect(loadConfig({ BEFORE_CALLBACK_TIMEOUT_MS: '14000' }).beforeCallbackForwarding.timeoutMs).toBe(14_000);
+  });
+
+  it('refuses bad BEFORE_CALLBACK_* values, never printing the URL or the Authorization', () => {
+    const error = configError({
+      BEFORE_CALLBACK_URL: 'ftp://user:pw@app.internal/x',
+      BEFORE_CALLBACK_TIMEOUT_MS: '15000',
+      BEFORE_CALLBACK_ON_ERROR: 'ignore',
+      BEFORE_CALLBACK_AUTHORIZATION: '',
+    });
+    expect(error.problems.map((p) => p.split(/[=:]/)[0]).sort()).toEqual([
+      'BEFORE_CALLBACK_ON_ERROR',
+      'BEFORE_CALLBACK_TIMEOUT_MS',
+      'BEFORE_CALLBACK_URL',
+    ]);
+    expect(error.problems.find((p) => p.startsWith('BEFORE_CALLBACK_TIMEOUT_MS'))).toMatch(/15 s/);
+    expect(error.message).not.toContain('pw@');
+    for (const value of ['0', '-5', '2.5', 'soon']) {
+      expect(configError({ BEFORE_CALLBACK_TIMEOUT_MS: value }).problems).toEqual([
+        expect.stringMatching(/^BEFORE_CALLBACK_TIMEOUT_MS=/),
+      ]);
+    }
   });
 
   it('treats an empty string as unset', () => {

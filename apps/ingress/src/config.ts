@@ -3,6 +3,7 @@ import { env, parseEnv } from '@openim-sync/runtime';
 import { commandDefinitions, findCommand } from '@openim-sync/schema';
 import { z } from 'zod';
 import { type AdminConfig, adminEnv, checkAdminEnv, toAdminConfig } from './admin/admin-config.js';
+import type { BeforeCallbackSettings } from './before-callbacks/responder.js';
 import { type SecuritySettings, securityEnv, toSecuritySettings } from './security/security-env.js';
 
 export const IngressEnv = z.object({
@@ -46,6 +47,26 @@ export const IngressEnv = z.object({
         }),
     )
     .default(commandDefinitions.map((d) => d.command)),
+  /**
+   * The App's endpoint for OpenIM's before-callbacks (moderation, approvals): each is posted to
+   * `{url}/{command}` and the App's verdict relayed. Unset: the ingress answers "continue" itself.
+   */
+  BEFORE_CALLBACK_URL: env.url(['http', 'https']).optional(),
+  /**
+   * Longest wait for the App's verdict, in ms. OpenIM fails the user's operation when its own
+   * per-callback `timeout` (5 s by default) passes first, and its HTTP client stops at 15 s whatever
+   * the setting, hence the ceiling; above 4000 a warning is logged at start.
+   */
+  BEFORE_CALLBACK_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(14_000, 'must stay under OpenIM’s fixed 15 s HTTP client timeout (and under its webhooks.yml timeout)')
+    .default(2000),
+  /** What OpenIM is told when the App times out, is unreachable or answers unusably: continue or reject. */
+  BEFORE_CALLBACK_ON_ERROR: z.enum(['continue', 'reject']).default('continue'),
+  /** Sent as the Authorization header with every before-callback forwarded to the App; never logged. */
+  BEFORE_CALLBACK_AUTHORIZATION: z.string().optional(),
   /** How long shutdown may take (drain in-flight requests, close the queue) before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: env.positiveInt(10_000),
   LOG_LEVEL: env.logLevel(),
@@ -69,6 +90,8 @@ export interface IngressConfig {
   security: SecuritySettings;
   /** The admin listener (dashboard, /metrics); undefined when no credentials are set, and then it does not start. */
   admin: AdminConfig | undefined;
+  /** BEFORE_CALLBACK_*: where OpenIM's before-callbacks are forwarded, if anywhere. */
+  beforeCallbackForwarding: BeforeCallbackSettings;
 }
 
 /** Reads and validates the ingress's environment; throws one ConfigError listing every bad variable. */
@@ -88,5 +111,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     queue: toQueueSettings(e),
     security: toSecuritySettings(e),
     admin: toAdminConfig(e),
+    beforeCallbackForwarding: {
+      url: e.BEFORE_CALLBACK_URL,
+      timeoutMs: e.BEFORE_CALLBACK_TIMEOUT_MS,
+      onError: e.BEFORE_CALLBACK_ON_ERROR,
+      authorization: e.BEFORE_CALLBACK_AUTHORIZATION,
+    },
   };
 }

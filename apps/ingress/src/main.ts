@@ -7,6 +7,7 @@ import { createCatalog } from '@openim-sync/schema';
 import { Registry } from 'prom-client';
 import { startAdminServer } from './admin/admin-server.js';
 import { createApp } from './app.js';
+import { createBeforeCallbackResponder } from './before-callbacks/responder.js';
 import { loadConfig } from './config.js';
 import { createIngressMetrics } from './metrics.js';
 import { createProducer } from './producer.js';
@@ -44,6 +45,14 @@ const { enqueueTimeoutMs: timeoutMs, enqueueMode: mode, enqueueCoalesceWrites: c
 const settings = config.queue;
 const producer = createProducer({ queue, connection, settings, timeoutMs, mode, coalesceWrites });
 
+const beforeCallbacks = createBeforeCallbackResponder({
+  settings: config.beforeCallbackForwarding,
+  logger,
+  observer: metrics?.beforeCallbacks,
+});
+// Registered before the listener, so it closes after in-flight requests drained (reverse order).
+shutdown.add('before-callbacks', () => beforeCallbacks.close());
+
 let shuttingDown = false;
 const app = createApp({
   config,
@@ -52,6 +61,7 @@ const app = createApp({
   observer: metrics?.observer,
   logger,
   isShuttingDown: () => shuttingDown,
+  beforeCallbacks,
 });
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {

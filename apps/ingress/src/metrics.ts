@@ -1,6 +1,10 @@
 import { type HotCount, hotCounter, hotHistogram } from '@openim-sync/runtime';
 import { findCommand } from '@openim-sync/schema';
 import { Counter, collectDefaultMetrics, Gauge, type Registry } from 'prom-client';
+import {
+  type BeforeCallbackObserver,
+  createBeforeCallbackMetrics,
+} from './before-callbacks/before-callback-metrics.js';
 import type { EnqueueResult, Producer } from './producer.js';
 
 /**
@@ -26,6 +30,8 @@ export type InboxReader = () => Promise<{ inbox: number; rejected: number }>;
 export interface IngressMetrics {
   readonly registry: Registry;
   readonly observer: CallbackObserver;
+  /** Before-callback answers, App failures and App latency (before-callbacks/before-callback-metrics.ts). */
+  readonly beforeCallbacks: BeforeCallbackObserver;
   /** The same producer, timing each enqueue. */
   instrumentProducer(producer: Producer): Producer;
   /** Where the duplicates counter reads from at each scrape; until set it stays at 0. */
@@ -157,6 +163,7 @@ export function createIngressMetrics(deps: IngressMetricsDeps): IngressMetrics {
   return {
     registry,
     observer,
+    beforeCallbacks: createBeforeCallbackMetrics(registry),
     instrumentProducer(producer) {
       const ok = enqueueDuration('ok');
       const failed = enqueueDuration('error');
