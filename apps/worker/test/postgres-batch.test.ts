@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '@openim-sync/runtime';
 import type { CallbackEvent } from '@openim-sync/schema';
 import { createTestSchema, type TestSchema } from '@openim-sync/testing';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { createPostgresSink } from '../src/sinks/postgres/postgres-sink.js';
 import { groupLockKey } from '../src/sinks/postgres/projection-locks.js';
-import type { Sink, SinkOutcome } from '../src/sinks/sink.js';
+import { PermanentSinkError, type Sink, type SinkOutcome } from '../src/sinks/sink.js';
 
 // Group commit: events that arrive while every pooled connection is busy share one transaction.
 const closing: Array<() => Promise<void>> = [];
@@ -150,7 +151,7 @@ describe('postgres sink, group commit', () => {
     expect(await snapshot(schema)).toBe(await appliedOneByOne(arrivals));
   });
 
-  it('fails a poison event alone: the rest of its batch commits', async () => {
+  it('fails a poison event alone and for good: the rest of its batch commits', async () => {
     const schema = await testSchema('pg_batch_poison');
     const { logger, warnings } = recordingLogger();
     const sink = await openSink(schema, 1, 64, logger);
@@ -165,9 +166,10 @@ describe('postgres sink, group commit', () => {
     });
     // The first event takes the only connection; the next four wait for it and go together.
     const first = applyTo(sink, { id: 'p0', event: join('gp', 'u0'), receivedAt: 1000 });
-    const poison = join('gp', 'bad', 'NUL \u0000 is not text to Postgres');
+    // 10,000 random characters: no btree index entry can hold them (about 2.7 kB at most), however compressed.
+    const poison = join('gp', randomBytes(7500).toString('base64'));
     const batch = [
-      join('gp', 'u1'),
+      join('gp', 'u1', 'NUL \u0000 is stored as U+FFFD'),
       poison,
       join('gp', 'u2'),
       { type: 'group.member.quit', groupID: 'gp', userID: 'u0' },
@@ -177,10 +179,15 @@ describe('postgres sink, group commit', () => {
     );
     const results = await Promise.allSettled([first, ...rest]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
-    expect((results[2] as PromiseRejectedResult).reason.message).toMatch(/0x00/);
+    const { reason } = results[2] as PromiseRejectedResult;
+    expect(reason).toBeInstanceOf(PermanentSinkError);
+    expect(reason.message).toMatch(/SQLSTATE 54000.*index row/);
     expect(warnings).toEqual(['batch failed: applying its events one by one']);
-    const members = await schema.rows('SELECT user_id FROM $schema.group_members ORDER BY user_id');
-    expect(members).toEqual([{ user_id: 'u1' }, { user_id: 'u2' }]);
+    const members = await schema.rows('SELECT user_id, req_message FROM $schema.group_members ORDER BY user_id');
+    expect(members).toEqual([
+      { user_id: 'u1', req_message: 'NUL \uFFFD is stored as U+FFFD' },
+      { user_id: 'u2', req_message: null },
+    ]);
     const recorded = await schema.rows('SELECT event_id FROM $schema.applied_events ORDER BY event_id');
     expect(recorded.map((r) => r.event_id)).toEqual(['p0', 'p1', 'p3', 'p4']);
   });

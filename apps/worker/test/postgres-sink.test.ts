@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createLogger } from '@openim-sync/runtime';
-import type { CallbackEvent } from '@openim-sync/schema';
+import { type CallbackEvent, createCatalog } from '@openim-sync/schema';
 import { createTestSchema, type TestSchema } from '@openim-sync/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrate } from '../src/sinks/postgres/migrations.js';
@@ -49,6 +50,45 @@ const join = (groupID: string, userID: string): CallbackEvent => ({
   groupEx: null,
 });
 const quit = (groupID: string, userID: string): CallbackEvent => ({ type: 'group.member.quit', groupID, userID });
+const created = (groupID: string, members: Array<[string, number]>): CallbackEvent => ({
+  type: 'group.created',
+  groupID,
+  groupName: null,
+  ownerUserID: members[0]?.[0] ?? null,
+  creatorUserID: null,
+  createTime: null,
+  ex: null,
+  members: members.map(([userID, roleLevel]) => ({ userID, roleLevel })),
+});
+const transferred = (groupID: string, oldOwnerUserID: string, newOwnerUserID: string): CallbackEvent => ({
+  type: 'group.owner.transferred',
+  groupID,
+  oldOwnerUserID,
+  newOwnerUserID,
+});
+const dismissed = (groupID: string, memberUserIDs: string[]): CallbackEvent => ({
+  type: 'group.dismissed',
+  groupID,
+  ownerUserID: 'o',
+  memberUserIDs,
+});
+const roleSet = (groupID: string, userID: string, roleLevel: number): CallbackEvent => ({
+  type: 'group.member.info.set',
+  groupID,
+  userID,
+  nickname: null,
+  faceURL: null,
+  roleLevel,
+  ex: null,
+});
+
+/** The normalised event of a captured OpenIM body (packages/schema/fixtures), with `changes` applied. */
+function fromFixture(command: string, changes: Record<string, unknown> = {}): CallbackEvent {
+  const path = new URL(`../../../packages/schema/fixtures/${command}.json`, import.meta.url);
+  const result = createCatalog().check(command, { ...JSON.parse(readFileSync(path, 'utf8')), ...changes });
+  if (!result.ok) throw new Error(result.message);
+  return result.event;
+}
 
 describe('postgres sink', () => {
   it('applies each event exactly once', async () => {
@@ -109,10 +149,79 @@ describe('postgres sink', () => {
   it('kicks several members and transfers ownership', async () => {
     for (const [i, u] of ['o', 'x', 'y', 'z'].entries()) await apply(join('g-kick', u), 1000 + i);
     await apply({ type: 'group.members.kicked', groupID: 'g-kick', userIDs: ['x', 'y'], reason: null }, 2000);
-    await apply({ type: 'group.owner.transferred', groupID: 'g-kick', oldOwnerUserID: 'o', newOwnerUserID: 'z' }, 3000);
+    await apply(transferred('g-kick', 'o', 'z'), 3000);
+    // z was an ordinary member: the old owner takes its level, 20.
     expect(await members('g-kick')).toEqual([
       { user_id: 'o', role_level: 20, nickname: null },
       { user_id: 'z', role_level: 100, nickname: null },
+    ]);
+  });
+
+  it('gives the old owner the level the new owner held: an admin who becomes owner leaves it at 60', async () => {
+    await apply(
+      created('g-swap', [
+        ['o', 100],
+        ['a', 60],
+        ['m', 20],
+      ]),
+      1000,
+    );
+    await apply(transferred('g-swap', 'o', 'a'), 2000);
+    expect(await members('g-swap')).toEqual([
+      { user_id: 'a', role_level: 100, nickname: null },
+      { user_id: 'm', role_level: 20, nickname: null },
+      { user_id: 'o', role_level: 60, nickname: null },
+    ]);
+  });
+
+  it('leaves the real owner at 100 when an IM admin transfers from someone else, as OpenIM does', async () => {
+    // OpenIM checks neither that oldOwnerUserID is the owner nor that it holds 100 for an IM admin.
+    await apply(
+      created('g-two-owners', [
+        ['o', 100],
+        ['a', 60],
+        ['m', 20],
+      ]),
+      1000,
+    );
+    await apply(transferred('g-two-owners', 'a', 'm'), 2000);
+    expect(await members('g-two-owners')).toEqual([
+      { user_id: 'a', role_level: 20, nickname: null },
+      { user_id: 'm', role_level: 100, nickname: null },
+      { user_id: 'o', role_level: 100, nickname: null },
+    ]);
+  });
+
+  it('takes a new owner the projection never heard of (invited: no callback) for an ordinary member', async () => {
+    await apply(created('g-unknown-owner', [['o', 100]]), 1000);
+    await apply(transferred('g-unknown-owner', 'o', 'n'), 2000);
+    expect(await members('g-unknown-owner')).toEqual([
+      { user_id: 'n', role_level: 100, nickname: null },
+      { user_id: 'o', role_level: 20, nickname: null },
+    ]);
+  });
+
+  it('leaves out the IM admin that OpenIM appends to initMemberList without giving it a row', async () => {
+    const initMemberList = [
+      { userID: 'o', roleLevel: 100 },
+      { userID: 'a', roleLevel: 60 },
+      { userID: 'm', roleLevel: 20 },
+      { userID: 'a', roleLevel: 20 },
+      { userID: 'o', roleLevel: 20 },
+      { userID: 'imAdmin', roleLevel: 20 },
+    ];
+    const event = fromFixture('callbackAfterCreateGroupCommand', {
+      groupID: 'g-appended',
+      ownerUserID: 'o',
+      creatorUserID: 'o',
+      memberCount: 4,
+      initMemberList,
+    });
+    await apply(event, 1000);
+    expect(await members('g-appended')).toEqual([
+      { user_id: 'a', role_level: 60, nickname: null },
+      { user_id: 'm', role_level: 20, nickname: null },
+      { user_id: 'o', role_level: 100, nickname: null },
     ]);
   });
 
@@ -153,7 +262,7 @@ describe('postgres sink', () => {
   it('migrates idempotently, also from many workers at once', async () => {
     await Promise.all([migrate(schema.pool, schema.name), migrate(schema.pool, schema.name)]);
     const versions = await schema.rows('SELECT version FROM $schema.schema_migrations ORDER BY version');
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
   });
 });
 
@@ -207,6 +316,98 @@ describe('postgres sink, any order of one group’s events', () => {
       [{ ...join('g', 'u1'), joinSource: 2 } as CallbackEvent, 4000],
     ]);
     expect(rows).toEqual([{ user_id: 'u1', role_level: 20, nickname: null, join_source: 2, joined_ms: '4000.000000' }]);
+  });
+
+  it('gives old owners the level their new owner held, along a chain of transfers', async () => {
+    // o makes a admin and hands over to a (o: 60); a hands over to b (a: 20); b hands back to o,
+    // who was at 60 (b: 60). Each old owner's level comes from another member's history.
+    const rows = await expectOrderIndependent('g-transfers', [
+      [
+        created('g', [
+          ['o', 100],
+          ['a', 20],
+          ['b', 20],
+        ]),
+        1000,
+      ],
+      [roleSet('g', 'a', 60), 2000],
+      [transferred('g', 'o', 'a'), 3000],
+      [transferred('g', 'a', 'b'), 4000],
+      [transferred('g', 'b', 'o'), 5000],
+    ]);
+    expect(rows.map((r: { user_id: string; role_level: number }) => `${r.user_id}:${r.role_level}`)).toEqual([
+      'a:20',
+      'b:60',
+      'o:100',
+    ]);
+  });
+
+  it('gives the old owner the new owner’s level when the new owner’s join and promotion arrive late', async () => {
+    const rows = await expectOrderIndependent('g-late-owner', [
+      [created('g', [['o', 100]]), 1000],
+      [join('g', 'n'), 2000],
+      [roleSet('g', 'n', 60), 2500],
+      [transferred('g', 'o', 'n'), 3000],
+    ]);
+    expect(rows).toEqual([
+      { user_id: 'n', role_level: 100, nickname: null, join_source: 3, joined_ms: '2000.000000' },
+      { user_id: 'o', role_level: 60, nickname: null, join_source: null, joined_ms: '1000.000000' },
+    ]);
+  });
+
+  // OpenIM reports a dismissal twice: with every member (rows kept), then, from its push
+  // service, with none (rows deleted). The group is memberless from the first.
+  it('leaves the group memberless after both dismissal reports, in either order', async () => {
+    const rows = await expectOrderIndependent('g-dismiss-twice', [
+      [
+        created('g', [
+          ['o', 100],
+          ['a', 60],
+          ['m', 20],
+        ]),
+        1000,
+      ],
+      [dismissed('g', ['o', 'a', 'm']), 2000],
+      [dismissed('g', []), 3000],
+    ]);
+    expect(rows).toEqual([]);
+  });
+
+  it('lets the second dismissal report remove what arrived between the two', async () => {
+    // Between the reports OpenIM still holds the rows: a member's info can change, and a
+    // join succeeds once a mute or unmute has overwritten the dismissed status.
+    const rows = await expectOrderIndependent('g-dismiss-between', [
+      [
+        created('g', [
+          ['o', 100],
+          ['a', 60],
+        ]),
+        1000,
+      ],
+      [dismissed('g', ['o', 'a']), 2000],
+      [setInfo('g', 'a', 'Ann', 60), 2500],
+      [join('g', 'x'), 2600],
+      [dismissed('g', []), 3000],
+    ]);
+    expect(rows).toEqual([]);
+  });
+
+  it('adds a member who joins after both dismissal reports, in any order', async () => {
+    // OpenIM sends a join callback only after the row is written, and JoinGroup refuses a group
+    // at status 2: a later join means the group was revived (mute and unmute overwrite the status).
+    const rows = await expectOrderIndependent('g-dismiss-rejoin', [
+      [
+        created('g', [
+          ['o', 100],
+          ['a', 60],
+        ]),
+        1000,
+      ],
+      [dismissed('g', ['o', 'a']), 2000],
+      [dismissed('g', []), 3000],
+      [join('g', 'y'), 4000],
+    ]);
+    expect(rows).toEqual([{ user_id: 'y', role_level: 20, nickname: null, join_source: 3, joined_ms: '4000.000000' }]);
   });
 
   it('orders a join, a quit and a rejoin received in the same millisecond', async () => {
@@ -273,6 +474,23 @@ describe('postgres sink, users', () => {
     );
     // The late update is older than the nickname it would overwrite, but the newest word on `ex`.
     expect(rows).toEqual([{ nickname: 'Anna', face_url: 'f1', ex: '{}', registered_ms: '100.000000' }]);
+  });
+
+  it('never clears ex from callbackAfterUpdateUserInfoExCommand: OpenIM leaves it null', async () => {
+    const profile = () =>
+      schema.rows("SELECT nickname, face_url, ex FROM $schema.user_profiles WHERE user_id = '6960562805'");
+    await apply(
+      {
+        type: 'user.registered',
+        users: [{ userID: '6960562805', nickname: 'Ann', faceURL: null, ex: '{"vip":1}', createTime: null }],
+      },
+      1000,
+    );
+    // The captured body: nickName and ex null, faceURL set.
+    await apply(fromFixture('callbackAfterUpdateUserInfoExCommand'), 2000);
+    expect(await profile()).toEqual([
+      { nickname: 'Ann', face_url: 'https://cdn.example.com/face/6960562805.png?v=2&s=128', ex: '{"vip":1}' },
+    ]);
   });
 
   it('reaches the same profile whatever order its updates arrive in', async () => {

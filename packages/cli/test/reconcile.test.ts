@@ -59,7 +59,9 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await schema.rows('TRUNCATE $schema.group_members, $schema.group_member_removals, $schema.group_dismissals');
+  await schema.rows(
+    'TRUNCATE $schema.group_members, $schema.group_member_removals, $schema.group_dismissals, $schema.group_member_roles',
+  );
   fake.group('g1', [
     { userID: 'o', roleLevel: 100, joinTime: T0 },
     { userID: 'a', joinTime: T0 },

@@ -1,6 +1,7 @@
 import {
   ErrCode,
   type GroupAbstractInfo,
+  type GroupMember,
   GroupStatus,
   OpenImApiError,
   type OpenImClient,
@@ -8,6 +9,7 @@ import {
 import type { Logger } from '@openim-sync/runtime';
 import type pg from 'pg';
 import { quoteIdent } from '../sinks/postgres/migrations.js';
+import { toPgText } from '../sinks/postgres/pg-text.js';
 import { createProjection } from '../sinks/postgres/projection.js';
 import { inTransaction } from '../sinks/postgres/transaction.js';
 import { type GroupDiff, type OpenImTruth, planReconcile, type ReconcilePlan } from './member-diff.js';
@@ -71,7 +73,7 @@ export function createReconciler({ pool, schema, openim, logger, metrics, now = 
       // One call for the whole list (a paged read can miss members when the list shifts between
       // pages), then the members' details; one who left in between is simply not a member any more.
       const userIDs = await openim.getGroupMemberUserIDs(groupID);
-      const members = await openim.getGroupMembersInfo(groupID, userIDs);
+      const members = (await openim.getGroupMembersInfo(groupID, userIDs)).map(asStored);
       return { truth: { kind: 'members', members }, abstract };
     } catch (err) {
       const gone =
@@ -137,7 +139,9 @@ export function createReconciler({ pool, schema, openim, logger, metrics, now = 
   async function planAll({ skipUnchanged = true } = {}): Promise<ReconcilePlanAll> {
     const listed = (await openim.listGroups()).map((g) => g.groupID);
     const known = await store.knownGroupIDs(pool);
-    const listedSet = new Set(listed);
+    // The projection holds ids as stored (toPgText): compare OpenIM's in that form, or a group
+    // whose id has a NUL would look unlisted, and be taken for dismissed.
+    const listedSet = new Set(listed.map(toPgText));
     const unlisted = known.filter((id) => !listedSet.has(id));
     if (!skipUnchanged) return { groupIDs: [...listed, ...unlisted], skipped: [] };
     const [abstracts, states] = await Promise.all([openim.getGroupAbstractInfo(listed), store.states(pool, listed)]);
@@ -146,7 +150,7 @@ export function createReconciler({ pool, schema, openim, logger, metrics, now = 
     const groupIDs: string[] = [];
     for (const groupID of listed) {
       const now = current.get(groupID);
-      const last = states.get(groupID);
+      const last = states.get(toPgText(groupID));
       const same = now && last && now.memberCount === last.memberCount && now.memberListHash === last.memberListHash;
       (same ? skipped : groupIDs).push(groupID);
     }
@@ -158,3 +162,19 @@ export function createReconciler({ pool, schema, openim, logger, metrics, now = 
 }
 
 export type Reconciler = ReturnType<typeof createReconciler>;
+
+/**
+ * A member as OpenIM lists it, with its text as the projection stores it
+ * (toPgText: each NUL becomes U+FFFD), so text that only differs by that
+ * replacement is not drift.
+ */
+function asStored(member: GroupMember): GroupMember {
+  const { userID, nickname, faceURL, ex } = member;
+  return {
+    ...member,
+    userID: toPgText(userID),
+    nickname: toPgText(nickname),
+    faceURL: toPgText(faceURL),
+    ex: toPgText(ex),
+  };
+}

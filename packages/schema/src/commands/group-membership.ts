@@ -95,12 +95,36 @@ export const dismissGroup = defineCommand({
 });
 
 const InitMember = z.looseObject({ userID: Id, roleLevel: z.number().int() });
+type InitMember = z.infer<typeof InitMember>;
 
-/** OpenIM lists the owner and admins twice; keep each user once, at their highest role. */
-function dedupeMembers(list: ReadonlyArray<{ userID: string; roleLevel: number }>) {
+/**
+ * The members OpenIM inserted, from `initMemberList`. OpenIM builds the list
+ * as the owner at 100, each admin at 60, then every id of `userIDs` at 20,
+ * where `userIDs` is members + admins + owner, plus the caller appended
+ * when not already in it (only an IM admin can create a group it is not the
+ * owner of). The rows it inserts are only the owner, the admins and the
+ * members: the appended caller has none (open-im-server main, v3.8.3 and
+ * v3.7.0: internal/rpc/group/group.go CreateGroup, callback.go
+ * webhookAfterCreateGroup). So each id keeps its first entry (the owner's
+ * 100, an admin's 60), and an entry after the owner's second one that
+ * appears nowhere else is that caller, not a member. `userIDs` has no
+ * duplicates (CreateGroup refuses them), so nothing else can follow the
+ * owner's second entry there. Lists of other shapes (the owner listed
+ * once, or not at all) keep every id.
+ */
+function initialMembers(list: readonly InitMember[], ownerUserID: string | null): InitMember[] {
+  const owner = ownerUserID ?? list.find((m) => m.roleLevel === RoleLevel.owner)?.userID;
+  const first = list.findIndex((m) => m.userID === owner);
+  const repeat = first < 0 ? -1 : list.findIndex((m, i) => i > first && m.userID === owner);
+  const counts = new Map<string, number>();
+  for (const { userID } of list) counts.set(userID, (counts.get(userID) ?? 0) + 1);
+  const appended = new Set<string>();
+  for (const m of repeat < 0 ? [] : list.slice(repeat + 1)) {
+    if (m.roleLevel === RoleLevel.member && counts.get(m.userID) === 1) appended.add(m.userID);
+  }
   const roles = new Map<string, number>();
   for (const { userID, roleLevel } of list) {
-    roles.set(userID, Math.max(roles.get(userID) ?? 0, roleLevel));
+    if (!roles.has(userID) && !appended.has(userID)) roles.set(userID, roleLevel);
   }
   return [...roles].map(([userID, roleLevel]) => ({ userID, roleLevel }));
 }
@@ -123,9 +147,11 @@ export const createGroup = defineCommand({
       .nullish()
       .transform((list) => list ?? []),
   }),
+  // `memberCount` is not read: OpenIM sets it to len(userIDs), which counts an appended caller
+  // that has no row. The number of members is the number of `members`.
   normalize: (body) => {
-    const members = dedupeMembers(body.initMemberList);
     const owner = body.ownerUserID || null;
+    const members = initialMembers(body.initMemberList, owner);
     // Older servers leave the owner out of initMemberList; the group still has one.
     if (owner && !members.some((m) => m.userID === owner)) {
       members.unshift({ userID: owner, roleLevel: RoleLevel.owner });

@@ -25,6 +25,12 @@ export interface MembersKicked {
   reason: string | null;
 }
 
+/**
+ * OpenIM usually reports a dismissal twice: first with every member listed
+ * (it keeps their rows for now), then, once its push service has delivered
+ * the dismissal, with none (it deletes the rows). Either one means the
+ * group has no members left.
+ */
 export interface GroupDismissed {
   type: 'group.dismissed';
   groupID: string;
@@ -41,10 +47,20 @@ export interface GroupCreated {
   /** Milliseconds since the epoch, as OpenIM stamped the group. */
   createTime: number | null;
   ex: string | null;
-  /** One entry per user (OpenIM lists the owner and admins twice). */
+  /**
+   * The members OpenIM inserted, one entry per user at its first role in
+   * `initMemberList` (OpenIM lists the owner and admins twice). An IM admin
+   * who created a group without being in it is listed by OpenIM but has no
+   * member row, and is left out here.
+   */
   members: Array<{ userID: string; roleLevel: number }>;
 }
 
+/**
+ * The new owner now holds 100; the old owner holds the level the new owner
+ * held before (20 or 60, usually): OpenIM swaps them. The payload carries
+ * no levels.
+ */
 export interface GroupOwnerTransferred {
   type: 'group.owner.transferred';
   groupID: string;

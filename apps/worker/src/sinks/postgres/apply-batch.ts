@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { SinkEvent } from '../sink.js';
 import { prepared } from './prepared.js';
 import { createProjection } from './projection.js';
-import { LockSet, takeLocks } from './projection-locks.js';
+import { groupLockKey, LockSet, takeLocks } from './projection-locks.js';
 import { createUserProjection } from './user-projection.js';
 
 export type BatchOutcome = 'applied' | 'already-applied';
@@ -14,10 +14,13 @@ export type BatchOutcome = 'applied' | 'already-applied';
  * `applied_events` and returns those not recorded before; one takes every
  * lock the new events need; then their writes, consecutive member writes of
  * one kind together. An id recorded before (a retry, a second delivery, a
- * duplicate within the batch) changes nothing.
+ * duplicate within the batch) changes nothing. `exclusiveGroups` are locked
+ * exclusively whatever the events need (a retry after the membership
+ * projection asked for it: `GroupLockNeeded`).
  */
 export function createBatchApply(schema: string) {
-  const projections = [createProjection(schema), createUserProjection(schema)];
+  const membership = createProjection(schema);
+  const users = createUserProjection(schema);
   // Ids in sorted order: two batches inserting the same ids wait on each other in one order only.
   const recordSql = prepared(`
     INSERT INTO ${schema}.applied_events (event_id, command, group_id, received_at)
@@ -27,7 +30,11 @@ export function createBatchApply(schema: string) {
     ON CONFLICT (event_id) DO NOTHING
     RETURNING event_id`);
 
-  return async function applyBatch(client: pg.ClientBase, items: readonly SinkEvent[]): Promise<BatchOutcome[]> {
+  return async function applyBatch(
+    client: pg.ClientBase,
+    items: readonly SinkEvent[],
+    exclusiveGroups: ReadonlySet<string> = new Set(),
+  ): Promise<BatchOutcome[]> {
     const firsts = new Map<string, SinkEvent>();
     for (const item of items) if (!firsts.has(item.id)) firsts.set(item.id, item);
     const unique = [...firsts.values()];
@@ -44,11 +51,16 @@ export function createBatchApply(schema: string) {
     const fresh = new Set(rows.map((row) => row.event_id));
     const todo = unique.filter((item) => fresh.has(item.id));
     const locks = new LockSet();
-    for (const item of todo) for (const projection of projections) projection.lock(item.event, locks);
+    for (const item of todo) {
+      membership.lock(item.event, locks);
+      users.lock(item.event, locks);
+    }
+    for (const groupID of exclusiveGroups) if (locks.has(groupLockKey(groupID))) locks.key(groupLockKey(groupID), true);
     await takeLocks(client, locks);
     const events = todo.map((item) => ({ event: item.event, version: versions.get(item.id) as number }));
     // The projections write disjoint tables: one after the other is the same as interleaved.
-    for (const projection of projections) await projection.apply(client, events);
+    await membership.apply(client, events, (groupID) => locks.exclusive(groupLockKey(groupID)));
+    await users.apply(client, events);
     // The first of each id is the one applied; a later duplicate in the same batch found it recorded.
     const claimed = new Set<string>();
     return items.map((item) => {

@@ -113,6 +113,32 @@ const migrations: ReadonlyArray<{ version: number; name: string; sql: (schema: s
         face_url_version = CASE WHEN face_url IS NULL THEN 0 ELSE info_version END,
         ex_version       = CASE WHEN ex IS NULL THEN 0 ELSE info_version END;`,
   },
+  {
+    version: 5,
+    name: 'member role history',
+    // Every role statement about a member, by version: a level (join, create, set info, a
+    // transfer's new owner, a reconcile), a removal (level and role_from null), or a transfer's old
+    // owner, who takes the level role_from held just before `version`. A transfer that arrives
+    // late, or an older event of its new owner that arrives after it, needs the level the new owner
+    // held at the transfer: group_members keeps only the newest. Seeded from the current rows.
+    sql: (s) => `
+      CREATE TABLE ${s}.group_member_roles (
+        group_id   text    NOT NULL,
+        user_id    text    NOT NULL,
+        version    bigint  NOT NULL,
+        role_level integer,
+        role_from  text,
+        PRIMARY KEY (group_id, user_id, version)
+      );
+      CREATE INDEX group_member_roles_derived_idx ON ${s}.group_member_roles (group_id, version)
+        WHERE role_from IS NOT NULL;
+      INSERT INTO ${s}.group_member_roles (group_id, user_id, version, role_level)
+        SELECT group_id, user_id, role_version, role_level FROM ${s}.group_members
+         WHERE role_version > 0 AND role_level IS NOT NULL;
+      INSERT INTO ${s}.group_member_roles (group_id, user_id, version)
+        SELECT group_id, user_id, removed_version FROM ${s}.group_member_removals
+        ON CONFLICT DO NOTHING;`,
+  },
 ];
 
 export const LATEST_VERSION = migrations.at(-1)?.version ?? 0;

@@ -4,6 +4,8 @@ import type { Sink, SinkEvent } from '../sink.js';
 import { type BatchOutcome, createBatchApply } from './apply-batch.js';
 import { createGroupCommit } from './group-commit.js';
 import { migrate, quoteIdent } from './migrations.js';
+import { classifyPgError } from './pg-errors.js';
+import { GroupLockNeeded } from './projection.js';
 import { inTransaction } from './transaction.js';
 
 export interface PostgresSinkOptions {
@@ -40,21 +42,38 @@ export async function createPostgresSink({
   if (applied.length > 0) logger.info({ schema, versions: applied }, 'postgres migrations applied');
 
   const applyBatch = createBatchApply(quoteIdent(schema));
-  const transaction = (items: SinkEvent[]) =>
-    inTransaction(pool, async (client) => ({ commit: true, value: await applyBatch(client, items) }));
+  // A transaction that must settle a transfer in a group it holds only shared runs again holding
+  // that group exclusively (GroupLockNeeded: rare, an event older than a transfer arriving after it).
+  async function transaction(items: SinkEvent[], exclusive: ReadonlySet<string> = new Set()): Promise<BatchOutcome[]> {
+    try {
+      return await inTransaction(pool, async (client) => ({
+        commit: true,
+        value: await applyBatch(client, items, exclusive),
+      }));
+    } catch (err) {
+      if (!(err instanceof GroupLockNeeded) || [...err.groupIDs].every((g) => exclusive.has(g))) throw err;
+      return transaction(items, new Set([...exclusive, ...err.groupIDs]));
+    }
+  }
 
   // A failed batch is rolled back and its events retried one transaction each: an event that
-  // cannot be applied (bad data, a constraint) then fails alone and only its job is retried.
+  // cannot be applied (bad data, a constraint) then fails alone and only its job is retried, or
+  // fails for good when Postgres refused it for a reason a retry cannot change (classifyPgError).
   async function run(items: SinkEvent[]): Promise<PromiseSettledResult<BatchOutcome>[]> {
     try {
       return (await transaction(items)).map((value) => ({ status: 'fulfilled', value }));
     } catch (err) {
-      if (items.length === 1) return [{ status: 'rejected', reason: err }];
-      logger.warn(
-        { err: (err as Error).message, events: items.length },
-        'batch failed: applying its events one by one',
+      if (items.length === 1) return [{ status: 'rejected', reason: classifyPgError(err) }];
+      logger.warn({ err, events: items.length }, 'batch failed: applying its events one by one');
+      return Promise.allSettled(
+        items.map(async (item) => {
+          try {
+            return (await transaction([item]))[0] as BatchOutcome;
+          } catch (itemErr) {
+            throw classifyPgError(itemErr);
+          }
+        }),
       );
-      return Promise.allSettled(items.map(async (item) => (await transaction([item]))[0] as BatchOutcome));
     }
   }
   const commits = createGroupCommit({ maxBatch: batchMax, maxRunning: poolSize, run });

@@ -1,7 +1,8 @@
 import type pg from 'pg';
+import { toPgText } from './pg-text.js';
 import { prepared } from './prepared.js';
 
-/** The advisory-lock key of a group: shared by member writers, exclusive for dismissals and reconciles. */
+/** The advisory-lock key of a group: shared by member writers, exclusive for dismissals, transfers and reconciles. */
 export function groupLockKey(groupID: string) {
   return `openim-sync:group:${groupID}`;
 }
@@ -16,7 +17,8 @@ export function userLockKey(userID: string) {
  * anything: keys (a group, shared or exclusive; a user, exclusive) and
  * members (group, user: exclusive). Each key is taken once, in its strongest
  * mode: a transaction holding a shared lock that then asks for the exclusive
- * one can deadlock with another holder of the shared lock.
+ * one can deadlock with another holder of the shared lock. Keys are kept as
+ * stored ({@link toPgText}), like the ids Postgres returns.
  */
 export class LockSet {
   readonly keys = new Map<string, boolean>();
@@ -24,7 +26,16 @@ export class LockSet {
   readonly memberUsers: string[] = [];
 
   key(name: string, exclusive: boolean) {
-    this.keys.set(name, exclusive || this.keys.get(name) === true);
+    const stored = toPgText(name);
+    this.keys.set(stored, exclusive || this.keys.get(stored) === true);
+  }
+
+  has(name: string) {
+    return this.keys.has(toPgText(name));
+  }
+
+  exclusive(name: string) {
+    return this.keys.get(toPgText(name)) === true;
   }
 
   members(groupID: string, userIDs: readonly string[]) {

@@ -1,15 +1,19 @@
+import { toPgText } from './pg-text.js';
+
 /**
  * Splits rows, in order, into runs in which no key appears twice. One
  * multi-row statement can write a run: its rows touch distinct rows of the
  * table and do not see each other, which is the same as writing them one at
  * a time (an `INSERT … ON CONFLICT DO UPDATE` may not touch a row twice).
+ * Keys are compared as stored ({@link toPgText}): two raw ids that are
+ * stored alike are one row.
  */
 export function runsOfDistinct<T>(rows: readonly T[], key: (row: T) => string): T[][] {
   const runs: T[][] = [];
   let run: T[] = [];
   const keys = new Set<string>();
   for (const row of rows) {
-    const k = key(row);
+    const k = toPgText(key(row));
     if (keys.has(k)) {
       runs.push(run);
       run = [];

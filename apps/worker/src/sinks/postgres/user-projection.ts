@@ -142,6 +142,12 @@ function userWrites(event: CallbackEvent, version: number): UserWrite[] {
         registeredAt: user.createTime === null ? version : user.createTime * 1000,
       }));
     case 'user.info.updated':
+      // A null field is "unchanged" and never clears a stored value (see profileSql). That matters
+      // for `ex`: OpenIM fills only userID, nickName and faceURL in both update callbacks, so `ex`
+      // is null in callbackAfterUpdateUserInfoExCommand and "" (read as null) in
+      // callbackAfterUpdateUserInfoCommand, even when the user's ex did change (open-im-server
+      // main, v3.8.3, v3.7.0: internal/rpc/user/callback.go webhookAfterUpdateUserInfoEx,
+      // webhookAfterUpdateUserInfo). So the stored ex is the registered one.
       return [{ kind: 'profile', ...event, registeredAt: null }];
     case 'user.presence':
       return [{ ...event, kind: 'presence' }];
