@@ -40,11 +40,9 @@ function upsert(group: GroupState, userID: string, fields: Partial<Member>): voi
 export function applyOp(group: GroupState, op: MembershipOp): void {
   switch (op.kind) {
     case 'create': {
-      // OpenIM lists the owner and admins twice: one member each, at the highest role listed.
+      // OpenIM lists the owner and admins twice (again at 20 after everyone): the first entry is the role.
       const roles = new Map<string, number>();
-      for (const { userID, roleLevel } of op.initMemberList) {
-        roles.set(userID, Math.max(roles.get(userID) ?? 0, roleLevel));
-      }
+      for (const { userID, roleLevel } of op.initMemberList) if (!roles.has(userID)) roles.set(userID, roleLevel);
       for (const [userID, roleLevel] of roles) upsert(group, userID, { roleLevel });
       break;
     }
@@ -61,7 +59,8 @@ export function applyOp(group: GroupState, op: MembershipOp): void {
       group.clear();
       break;
     case 'transfer':
-      upsert(group, op.oldOwnerUserID, { roleLevel: 20 });
+      // OpenIM swaps: the old owner takes the new owner's former level (controller/group.go TransferGroupOwner).
+      upsert(group, op.oldOwnerUserID, { roleLevel: group.get(op.newOwnerUserID)?.roleLevel ?? 20 });
       upsert(group, op.newOwnerUserID, { roleLevel: 100 });
       break;
     case 'setInfo':

@@ -85,18 +85,20 @@ describe('metrics and health of the built apps', () => {
         headers: { 'Content-Type': 'application/json', operationID: 'op-1' },
         body: payload,
       });
-    for (const payload of [body, body, '{"callbackCommand":']) await (await post(payload)).text();
+    // Two receipts of the same bytes are two events; garbage is refused; a known command failing its schema is kept.
+    const failsSchema = JSON.stringify({ callbackCommand: COMMAND, groupID: 'g1' });
+    for (const payload of [body, body, '{"callbackCommand":', failsSchema]) await (await post(payload)).text();
 
     const scrapeIngress = async () => (await fetch(`${adminUrl}/metrics`, { headers: auth(ADMIN) })).text();
     const requests = (outcome: string) =>
       `openim_sync_ingress_requests_total{command="${COMMAND}",outcome="${outcome}"}`;
-    await vi.waitFor(async () =>
-      expect(sampleOf(await scrapeIngress(), 'openim_sync_ingress_duplicates_dropped_total')).toBe(1),
-    );
     const ingressText = await scrapeIngress();
+    expect(sampleOf(ingressText, 'openim_sync_ingress_duplicates_dropped_total')).toBe(0);
     expect(sampleOf(ingressText, requests('ack'))).toBe(2);
-    expect(sampleOf(ingressText, requests('rejected'))).toBe(1);
+    expect(sampleOf(ingressText, requests('rejected'))).toBe(2);
     expect(sampleOf(ingressText, 'openim_sync_ingress_rejects_total{reason="json"}')).toBe(1);
+    expect(sampleOf(ingressText, 'openim_sync_ingress_rejects_total{reason="invalid-body"}')).toBe(1);
+    expect(sampleOf(ingressText, `openim_sync_ingress_kept_total{command="${COMMAND}"}`)).toBe(1);
     expect(sampleOf(ingressText, 'openim_sync_ingress_ack_duration_seconds_count')).toBe(2);
     expect(ingressText).toMatch(/^process_resident_memory_bytes \d+/m);
 
@@ -105,14 +107,14 @@ describe('metrics and health of the built apps', () => {
       async () =>
         expect(
           sampleOf(await scrapeWorker(), `openim_sync_worker_end_to_end_seconds_count{command="${COMMAND}"}`),
-        ).toBe(1),
+        ).toBe(2),
       { timeout: 10_000 },
     );
     const workerText = await scrapeWorker();
-    expect(sampleOf(workerText, `openim_sync_worker_jobs_total{command="${COMMAND}",outcome="completed"}`)).toBe(1);
+    expect(sampleOf(workerText, `openim_sync_worker_jobs_total{command="${COMMAND}",outcome="completed"}`)).toBe(2);
     expect(
       sampleOf(workerText, `openim_sync_worker_sink_events_total{sink="log",command="${COMMAND}",outcome="logged"}`),
-    ).toBe(1);
+    ).toBe(2);
     expect(sampleOf(workerText, 'openim_sync_queue_jobs{state="failed"}')).toBe(0);
     expect(workerText).toMatch(/^nodejs_eventloop_lag_seconds /m);
   });

@@ -74,7 +74,7 @@ export function generateWorkload(options: WorkloadOptions): Callback[][] {
       applyOp(group, op);
       ops.push(op);
     }
-    if (g % options.dismissEvery === 0) ops.push(dismissOp(random, groupID, group));
+    if (g % options.dismissEvery === 0) ops.push(...dismissOps(groupID, group));
     return ops.map((op) => toCallback(random, op, `${options.runTag}-${++sequence}`, options.aliasShare));
   });
 }
@@ -85,9 +85,10 @@ function createOp(random: Random, groupID: string): MembershipOp {
   const members = rest.slice(admins.length, admins.length + 2 + random.int(4));
   const owners = [{ userID: owner, roleLevel: 100 }];
   const adminEntries = admins.map((userID) => ({ userID, roleLevel: 60 }));
-  // As OpenIM builds it: everyone once, then the owner and admins again.
-  const initMemberList = [...owners, ...adminEntries, ...members.map((userID) => ({ userID, roleLevel: 20 }))];
-  initMemberList.push(...owners, ...adminEntries);
+  // As OpenIM builds it (group/callback.go webhookAfterCreateGroup): the owner at 100, the admins at 60, then
+  // every user at 20 (members, admins, owner).
+  const everyone = [...members, ...admins, owner].map((userID) => ({ userID, roleLevel: 20 }));
+  const initMemberList = [...owners, ...adminEntries, ...everyone];
   return { kind: 'create', groupID, ownerUserID: owner, initMemberList };
 }
 
@@ -117,11 +118,16 @@ function nextOp(random: Random, groupID: string, group: GroupState, nicknamed: S
   }
 }
 
-function dismissOp(random: Random, groupID: string, group: GroupState): MembershipOp {
+/**
+ * OpenIM reports a dismissal twice: at once with every member (the rows are kept), then, when its push
+ * service has handled the notification and deleted the rows, with an empty member list.
+ */
+function dismissOps(groupID: string, group: GroupState): MembershipOp[] {
   const ownerUserID = [...group].find(([, m]) => m.roleLevel === 100)?.[0] as string;
-  // OpenIM may send an empty member list; the dismissal removes everyone anyway.
-  const memberUserIDs = random.chance(0.5) ? [...group.keys()] : [];
-  return { kind: 'dismiss', groupID, ownerUserID, memberUserIDs };
+  return [
+    { kind: 'dismiss', groupID, ownerUserID, memberUserIDs: [...group.keys()] },
+    { kind: 'dismiss', groupID, ownerUserID, memberUserIDs: [] },
+  ];
 }
 
 /** The catalog command (canonical name) and the body fields OpenIM v3.7+ sends for an op. */
@@ -139,7 +145,8 @@ function describeOp(random: Random, op: MembershipOp, operationID: string): [str
           faceURL: '',
           ownerUserID: op.ownerUserID,
           createTime: Date.now(),
-          memberCount: 0,
+          // len(userIDs): each user once.
+          memberCount: new Set(op.initMemberList.map((m) => m.userID)).size,
           ex: '',
           status: 0,
           creatorUserID: op.ownerUserID,
@@ -174,7 +181,8 @@ function describeOp(random: Random, op: MembershipOp, operationID: string): [str
     case 'dismiss':
       return [
         'callbackAfterDisMissGroupCommand',
-        { ownerID: op.ownerUserID, ...g, membersID: op.memberUserIDs, groupType: '\u0001' },
+        // CallbackDisMissGroupReq's order; groupType is Go's string(int32) of a working group (2).
+        { ...g, ownerID: op.ownerUserID, groupType: '\u0002', membersID: op.memberUserIDs },
       ];
     case 'transfer':
       return [
