@@ -1,4 +1,4 @@
-import { findCommand } from '@openim-sync/schema';
+import { findCommand, goJson } from '@openim-sync/schema';
 import { applyOp, type GroupState, type MembershipOp } from './membership-model.js';
 
 /** One callback as OpenIM sends it, and what it means. */
@@ -195,15 +195,6 @@ function describeOp(random: Random, op: MembershipOp, operationID: string): [str
         { ...g, userID: op.userID, nickName: op.nickname, faceURL: null, roleLevel: op.roleLevel, ex: null },
       ];
   }
-}
-
-/** Go's encoding/json: `<`, `>`, `&`, U+2028 and U+2029 escaped, and a trailing newline. */
-export function goJson(value: unknown): Buffer {
-  const text = JSON.stringify(value).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-  return Buffer.from(`${text}\n`);
 }
 
 /** The seed document's formatting: spaces after `:` and `,`, no trailing newline. */

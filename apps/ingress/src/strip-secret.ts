@@ -1,3 +1,5 @@
+import { goJson } from '@openim-sync/schema';
+
 /**
  * OpenIM v3.7.0 to v3.8.0 copy the `secret` of the register request, which
  * OpenIM has just checked against its own admin secret (share.yml), into the
@@ -33,18 +35,5 @@ export function stripSecret(command: string, body: Buffer): Buffer {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return body;
   const kept = Object.entries(parsed).filter(([key]) => key.toLowerCase() !== 'secret');
   if (kept.length === Object.keys(parsed).length) return body;
-  return Buffer.from(`${goJson(Object.fromEntries(kept))}\n`);
-}
-
-const GO_ESCAPES: Record<string, string> = {
-  '<': '\\u003c',
-  '>': '\\u003e',
-  '&': '\\u0026',
-  '\u2028': '\\u2028',
-  '\u2029': '\\u2029',
-};
-
-/** JSON.stringify with the HTML-safe escaping of Go's encoding/json. */
-function goJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c] as string);
+  return goJson(Object.fromEntries(kept));
 }

@@ -1,40 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { createLogger } from '@openim-sync/runtime';
 import { type CallbackEvent, createCatalog } from '@openim-sync/schema';
-import { createTestSchema, type TestSchema } from '@openim-sync/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrate } from '../src/sinks/postgres/migrations.js';
-import { createPostgresSink } from '../src/sinks/postgres/postgres-sink.js';
-import type { Sink } from '../src/sinks/sink.js';
+import { usePostgresSink } from './postgres-fixture.js';
 
-const logger = createLogger({ name: 'test', level: 'silent' });
-let schema: TestSchema;
-let sink: Sink;
-let seq = 0;
-
-beforeAll(async () => {
-  schema = await createTestSchema(inject('databaseUrl'), 'pg_sink');
-  sink = await createPostgresSink({
-    url: inject('databaseUrl'),
-    schema: schema.name,
-    poolSize: 4,
-    batchMax: 64,
-    logger,
-  });
-});
-
-afterAll(async () => {
-  await sink?.close();
-  await schema?.drop();
-});
-
-/** Applies an event as if the ingress had received it at `receivedAt`. */
-function apply(event: CallbackEvent, receivedAt: number, id = `e${++seq}`) {
-  return sink.apply({ id, command: 'test', operationID: 'op', receivedAt, event, payload: {} });
-}
+const pg = usePostgresSink('pg_sink');
+const apply = pg.apply;
 
 async function members(groupID: string) {
-  return schema.rows<{ user_id: string; role_level: number; nickname: string | null }>(
+  return pg.schema.rows<{ user_id: string; role_level: number; nickname: string | null }>(
     'SELECT user_id, role_level, nickname FROM $schema.group_members WHERE group_id = $1 ORDER BY user_id',
     [groupID],
   );
@@ -97,7 +71,9 @@ describe('postgres sink', () => {
     // A retry of the join after the quit: same id, so nothing happens.
     expect(await apply(join('g-once', 'u1'), 3000, 'same-id')).toBe('already-applied');
     expect(await members('g-once')).toEqual([]);
-    const recorded = await schema.rows('SELECT event_id FROM $schema.applied_events WHERE event_id = $1', ['same-id']);
+    const recorded = await pg.schema.rows('SELECT event_id FROM $schema.applied_events WHERE event_id = $1', [
+      'same-id',
+    ]);
     expect(recorded).toHaveLength(1);
   });
 
@@ -140,7 +116,7 @@ describe('postgres sink', () => {
       { user_id: 'm', role_level: 20, nickname: null },
       { user_id: 'o', role_level: 100, nickname: null },
     ]);
-    const [row] = await schema.rows<{ joined_at: Date }>(
+    const [row] = await pg.schema.rows<{ joined_at: Date }>(
       "SELECT joined_at FROM $schema.group_members WHERE group_id = 'g-create' AND user_id = 'o'",
     );
     expect(row?.joined_at.getTime()).toBe(500);
@@ -260,8 +236,8 @@ describe('postgres sink', () => {
   });
 
   it('migrates idempotently, also from many workers at once', async () => {
-    await Promise.all([migrate(schema.pool, schema.name), migrate(schema.pool, schema.name)]);
-    const versions = await schema.rows('SELECT version FROM $schema.schema_migrations ORDER BY version');
+    await Promise.all([migrate(pg.schema.pool, pg.schema.name), migrate(pg.schema.pool, pg.schema.name)]);
+    const versions = await pg.schema.rows('SELECT version FROM $schema.schema_migrations ORDER BY version');
     expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
   });
 });
@@ -286,7 +262,7 @@ describe('postgres sink, any order of one group’s events', () => {
         const [event, at] = events[i] as [CallbackEvent, number];
         await apply({ ...event, groupID } as CallbackEvent, at);
       }
-      const rows = await schema.rows(
+      const rows = await pg.schema.rows(
         `SELECT user_id, role_level, nickname, join_source, extract(epoch from joined_at) * 1000 AS joined_ms
            FROM $schema.group_members WHERE group_id = $1 ORDER BY user_id`,
         [groupID],
@@ -442,7 +418,7 @@ describe('postgres sink, users', () => {
     connID: `c${seq}`,
   });
   const presenceRows = () =>
-    schema.rows<{ platform_id: number; online: boolean; seq: string }>(
+    pg.schema.rows<{ platform_id: number; online: boolean; seq: string }>(
       "SELECT platform_id, online, seq FROM $schema.user_presence WHERE user_id = 'pu1' ORDER BY platform_id",
     );
 
@@ -469,7 +445,7 @@ describe('postgres sink, users', () => {
     );
     await apply({ type: 'user.info.updated', userID: 'pr1', nickname: 'Anna', faceURL: null, ex: null }, 3000);
     await apply({ type: 'user.info.updated', userID: 'pr1', nickname: 'Old', faceURL: null, ex: '{}' }, 2000);
-    const rows = await schema.rows(
+    const rows = await pg.schema.rows(
       "SELECT nickname, face_url, ex, extract(epoch from registered_at) * 1000 AS registered_ms FROM $schema.user_profiles WHERE user_id = 'pr1'",
     );
     // The late update is older than the nickname it would overwrite, but the newest word on `ex`.
@@ -478,7 +454,7 @@ describe('postgres sink, users', () => {
 
   it('never clears ex from callbackAfterUpdateUserInfoExCommand: OpenIM leaves it null', async () => {
     const profile = () =>
-      schema.rows("SELECT nickname, face_url, ex FROM $schema.user_profiles WHERE user_id = '6960562805'");
+      pg.schema.rows("SELECT nickname, face_url, ex FROM $schema.user_profiles WHERE user_id = '6960562805'");
     await apply(
       {
         type: 'user.registered',
@@ -513,9 +489,9 @@ describe('postgres sink, users', () => {
       [1, 3, 0, 2],
       [2, 0, 3, 1],
     ]) {
-      await schema.rows('DELETE FROM $schema.user_profiles');
+      await pg.schema.rows('DELETE FROM $schema.user_profiles');
       for (const i of order) await apply(...(events[i] as [CallbackEvent, number]));
-      const rows = await schema.rows(
+      const rows = await pg.schema.rows(
         "SELECT nickname, face_url, ex, extract(epoch from registered_at) * 1000 AS registered_ms FROM $schema.user_profiles WHERE user_id = 'pr2'",
       );
       states.add(JSON.stringify(rows));

@@ -1,35 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger } from '@openim-sync/runtime';
 import type { CallbackEvent } from '@openim-sync/schema';
-import { createTestSchema, type TestSchema } from '@openim-sync/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createPostgresSink } from '../src/sinks/postgres/postgres-sink.js';
-import { PermanentSinkError, type Sink } from '../src/sinks/sink.js';
+import { describe, expect, it } from 'vitest';
+import { PermanentSinkError } from '../src/sinks/sink.js';
+import { usePostgresSink } from './postgres-fixture.js';
 
 // Text OpenIM passes through from clients: NUL characters anywhere, ids of any length.
-const logger = createLogger({ name: 'test', level: 'silent' });
-let schema: TestSchema;
-let sink: Sink;
-let seq = 0;
-
-beforeAll(async () => {
-  schema = await createTestSchema(inject('databaseUrl'), 'pg_text');
-  sink = await createPostgresSink({
-    url: inject('databaseUrl'),
-    schema: schema.name,
-    poolSize: 2,
-    batchMax: 64,
-    logger,
-  });
-});
-
-afterAll(async () => {
-  await sink?.close();
-  await schema?.drop();
-});
-
-const apply = (event: CallbackEvent, receivedAt: number) =>
-  sink.apply({ id: `t${++seq}`, command: 'test', operationID: 'op', receivedAt, event, payload: {} });
+const pg = usePostgresSink('pg_text', 2);
+const apply = pg.apply;
 
 const join = (groupID: string, userID: string): CallbackEvent => ({
   type: 'group.member.joined',
@@ -69,19 +46,21 @@ describe('postgres sink, NUL characters', () => {
       },
       3000,
     );
-    expect(await schema.rows('SELECT group_id, user_id, role_level, nickname, ex FROM $schema.group_members')).toEqual([
+    expect(
+      await pg.schema.rows('SELECT group_id, user_id, role_level, nickname, ex FROM $schema.group_members'),
+    ).toEqual([
       { group_id: 'g\uFFFDnul', user_id: 'u\uFFFDnul', role_level: 60, nickname: 'Ann\uFFFD', ex: '{"a":"\uFFFD"}' },
     ]);
-    expect(await schema.rows('SELECT user_id, nickname, face_url, ex FROM $schema.user_profiles')).toEqual([
+    expect(await pg.schema.rows('SELECT user_id, nickname, face_url, ex FROM $schema.user_profiles')).toEqual([
       { user_id: 'u\uFFFDnul', nickname: 'N\uFFFD', face_url: 'https://x/\uFFFD.png', ex: '\uFFFD' },
     ]);
-    const [recorded] = await schema.rows<{ group_id: string }>(
+    const [recorded] = await pg.schema.rows<{ group_id: string }>(
       "SELECT group_id FROM $schema.applied_events WHERE command = 'test' ORDER BY received_at LIMIT 1",
     );
     expect(recorded?.group_id).toBe('g\uFFFDnul');
     // The same raw ids reach the same row: the quit removes it.
     await apply({ type: 'group.member.quit', groupID: group, userID: user }, 4000);
-    expect(await schema.rows('SELECT user_id FROM $schema.group_members')).toEqual([]);
+    expect(await pg.schema.rows('SELECT user_id FROM $schema.group_members')).toEqual([]);
   });
 });
 
@@ -124,11 +103,11 @@ describe('postgres sink, long ids', () => {
       },
       5000,
     );
-    const rows = await schema.rows('SELECT user_id, role_level FROM $schema.group_members WHERE group_id = $1', [
+    const rows = await pg.schema.rows('SELECT user_id, role_level FROM $schema.group_members WHERE group_id = $1', [
       group,
     ]);
     expect(rows).toEqual([{ user_id: member, role_level: 100 }]);
-    expect(await schema.rows('SELECT 1 FROM $schema.user_presence WHERE user_id = $1', [member])).toHaveLength(1);
+    expect(await pg.schema.rows('SELECT 1 FROM $schema.user_presence WHERE user_id = $1', [member])).toHaveLength(1);
   });
 
   it('fails an id no index can hold at once, for good, with the reason', async () => {
@@ -136,6 +115,6 @@ describe('postgres sink, long ids', () => {
     expect(error).toBeInstanceOf(PermanentSinkError);
     expect((error as Error).message).toMatch(/^refused for good \(SQLSTATE 54000, program limit exceeded\): index row/);
     expect((error as Error).cause).toMatchObject({ code: '54000' });
-    expect(await schema.rows("SELECT 1 FROM $schema.applied_events WHERE group_id = 'g-huge'")).toEqual([]);
+    expect(await pg.schema.rows("SELECT 1 FROM $schema.applied_events WHERE group_id = 'g-huge'")).toEqual([]);
   });
 });

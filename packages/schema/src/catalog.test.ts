@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { edgeBody, INT32_MAX, longId, TEXT, WIDE_ID } from './edge-corpus.test-helper.js';
-import { goJson } from './go-json.test-helper.js';
+import { goJson } from './go-json.js';
 import { commandDefinitions, createCatalog, findCommand } from './index.js';
 
 const fixturesDir = new URL('../fixtures/', import.meta.url);

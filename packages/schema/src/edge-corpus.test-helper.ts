@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { goJson } from './go-json.test-helper.js';
+import { goJson } from './go-json.js';
 
 /**
  * Bodies OpenIM can send that sit at the edges of what Go encodes: each is a

@@ -40,5 +40,6 @@ export type {
   UsersRegistered,
 } from './events.js';
 export { RoleLevel } from './events.js';
+export { goJson } from './go-json.js';
 export type { JsonBody } from './json-body.js';
 export { exactPayloadText, MAX_JSON_DEPTH, parseJsonBody } from './json-body.js';
