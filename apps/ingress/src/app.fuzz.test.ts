@@ -60,8 +60,8 @@ function createFuzzApp(secured: boolean) {
       basePath: '/callback',
       maxBodyBytes: MAX_BODY,
       security: secured
-        ? { callbackToken: TOKEN, allowedIps: ['10.0.0.0/8', '2001:db8::/32'], trustedProxies: 0 }
-        : { allowedIps: [], trustedProxies: 0 },
+        ? { callbackToken: TOKEN, allowedIps: ['10.0.0.0/8', '2001:db8::/32'], trustedProxies: [] }
+        : { allowedIps: [], trustedProxies: [] },
     },
     catalog: createCatalog(),
     producer,

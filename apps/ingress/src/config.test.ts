@@ -39,7 +39,7 @@ describe('loadConfig', () => {
         highVolumePriority: 10,
         presenceCoalesceMs: 900_000,
       },
-      security: { allowedIps: [], trustedProxies: 0 },
+      security: { allowedIps: [], trustedProxies: [] },
       beforeCallbackForwarding: { url: undefined, timeoutMs: 2000, onError: 'continue', authorization: undefined },
     });
   });

@@ -32,7 +32,7 @@ function setup({ maxBodyBytes = 64 * 1024, callbackToken }: { maxBodyBytes?: num
     config: {
       basePath: '/callback',
       maxBodyBytes,
-      security: { callbackToken, allowedIps: [], trustedProxies: 0 },
+      security: { callbackToken, allowedIps: [], trustedProxies: [] },
     },
     catalog: createCatalog(),
     producer,

@@ -70,4 +70,13 @@ describe('createAllowList', () => {
   it('throws on a bad entry (config validation catches it first)', () => {
     expect(() => createAllowList(['10.0.0.0/8', 'nope'])).toThrow(/"nope"/);
   });
+
+  it('throws on an IPv6 block that holds the whole IPv4-mapped range', () => {
+    expect(() => createAllowList(['::ffff:10.0.0.0/8'])).toThrow(/every IPv4 client/);
+    expect(() => createAllowList(['::/0'])).toThrow(/every IPv4 client/);
+    const mapped = createAllowList(['::ffff:10.0.0.0/104']);
+    expect(mapped('10.1.2.3')).toBe(true);
+    expect(mapped('11.1.2.3')).toBe(false);
+    expect(mapped('::ffff:11.1.2.3')).toBe(false);
+  });
 });

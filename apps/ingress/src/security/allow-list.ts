@@ -24,6 +24,28 @@ export function parseAddressRule(entry: string): AddressRule | undefined {
   return prefix <= (version === 4 ? 32 : 128) ? { address, family, prefix } : undefined;
 }
 
+/** The IPv4-mapped block `::ffff:0:0/96`: every IPv4 client, as a dual-stack socket reports it. */
+const MAPPED_IPV4 = '::ffff:0:0';
+
+/**
+ * Why an `ALLOWED_IPS` entry cannot be used, or undefined when it can. An IPv6
+ * block wider than /96 that holds `::ffff:0:0/96` (`::ffff:10.0.0.0/8`, `::/0`)
+ * would let every IPv4 client in: `net.BlockList` matches IPv4 peers against
+ * the mapped range, and a prefix under 96 does not reach the IPv4 bits at all.
+ */
+export function addressRuleProblem(entry: string): string | undefined {
+  const rule = parseAddressRule(entry);
+  if (!rule) return `not an IP address or CIDR block: ${entry}`;
+  if (rule.family === 'ipv6' && rule.prefix !== undefined && rule.prefix < 96) {
+    const list = new BlockList();
+    list.addSubnet(rule.address, rule.prefix, 'ipv6');
+    if (list.check(MAPPED_IPV4, 'ipv6')) {
+      return `${entry} holds every IPv4-mapped address (::ffff:0:0/96), so it would allow every IPv4 client: write IPv4 blocks as IPv4 (10.0.0.0/8), or a mapped one with a prefix of 96 or more (::ffff:10.0.0.0/104)`;
+    }
+  }
+  return undefined;
+}
+
 /** True when the address may send callbacks. */
 export type AllowList = (address: string | undefined) => boolean;
 
@@ -38,6 +60,8 @@ export function createAllowList(entries: readonly string[]): AllowList {
   for (const entry of entries) {
     const rule = parseAddressRule(entry);
     if (!rule) throw new Error(`not an IP address or CIDR block: "${entry}"`);
+    const problem = addressRuleProblem(entry);
+    if (problem) throw new Error(problem);
     if (rule.prefix === undefined) list.addAddress(rule.address, rule.family);
     else list.addSubnet(rule.address, rule.prefix, rule.family);
   }

@@ -47,7 +47,7 @@ function setup(options: Options = {}) {
     config: {
       basePath,
       maxBodyBytes: 1024 * 1024,
-      security: { allowedIps: [], trustedProxies: 0, ...security },
+      security: { allowedIps: [], trustedProxies: [], ...security },
     },
     catalog: createCatalog(),
     producer,
@@ -218,11 +218,14 @@ describe('ALLOWED_IPS', () => {
     expect((await request(direct, '10.0.0.9')).status).toBe(200);
     expect((await request(direct, '172.16.0.1', '10.0.0.9')).status).toBe(403);
 
-    const proxied = setup({ security: { ...security, trustedProxies: 1 } }).app;
+    const proxied = setup({ security: { ...security, trustedProxies: ['172.16.0.1'] } }).app;
     expect((await request(proxied, '172.16.0.1', '10.0.0.9')).status).toBe(200);
     // The client wrote the left entry itself; only the proxy's (rightmost) counts.
     expect((await request(proxied, '172.16.0.1', '10.0.0.9, 192.168.5.5')).status).toBe(403);
     expect((await request(proxied, '10.0.0.9')).status).toBe(200);
+    // A client that reaches the ingress directly cannot choose its address.
+    expect((await request(proxied, '192.168.5.5', '10.0.0.9')).status).toBe(403);
+    expect((await request(proxied, '::ffff:192.168.5.5', '10.0.0.9')).status).toBe(403);
   });
 });
 

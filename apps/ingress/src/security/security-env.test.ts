@@ -16,30 +16,39 @@ function problems(source: Record<string, string>): string[] {
 
 describe('security variables', () => {
   it('are off by default', () => {
-    expect(loadConfig({}).security).toEqual({ allowedIps: [], trustedProxies: 0 });
+    expect(loadConfig({}).security).toEqual({ allowedIps: [], trustedProxies: [] });
   });
 
   it('reads all three', () => {
-    const config = loadConfig({ CALLBACK_TOKEN: TOKEN, ALLOWED_IPS: ' 10.0.0.0/8, ::1 ,', TRUST_PROXY: '2' });
-    expect(config.security).toEqual({ callbackToken: TOKEN, allowedIps: ['10.0.0.0/8', '::1'], trustedProxies: 2 });
+    const config = loadConfig({
+      CALLBACK_TOKEN: TOKEN,
+      ALLOWED_IPS: ' 10.0.0.0/8, ::1 ,',
+      TRUST_PROXY: '172.16.0.0/12, 10.0.0.5,loopback',
+    });
+    expect(config.security).toEqual({
+      callbackToken: TOKEN,
+      allowedIps: ['10.0.0.0/8', '::1'],
+      trustedProxies: ['172.16.0.0/12', '10.0.0.5', 'loopback'],
+    });
   });
 
-  it.each([
-    ['true', 1],
-    ['TRUE', 1],
-    ['false', 0],
-    ['0', 0],
-    ['1', 1],
-    ['3', 3],
-  ])('reads TRUST_PROXY=%s as %i trusted proxies', (value, proxies) => {
-    expect(loadConfig({ TRUST_PROXY: value }).security.trustedProxies).toBe(proxies);
+  it.each(['false', 'FALSE', '0'])('reads TRUST_PROXY=%s as no trusted proxy', (value) => {
+    expect(loadConfig({ TRUST_PROXY: value }).security.trustedProxies).toEqual([]);
   });
 
-  it.each(['yes', '-1', '1.5', '100', 'loopback'])('refuses TRUST_PROXY=%s', (value) => {
+  // A count believed the N-th X-Forwarded-For entry from the right, even from a client that came directly.
+  it.each(['true', 'TRUE', '1', '3'])('refuses the count TRUST_PROXY=%s, naming what to write instead', (value) => {
     expect(problems({ TRUST_PROXY: value })).toEqual([
-      expect.stringMatching(/^TRUST_PROXY=.*true, false or the number/),
+      expect.stringMatching(/^TRUST_PROXY=.*count of proxies is no longer taken.*name the proxies/),
     ]);
   });
+
+  it.each(['yes', '-1', '10.0.0.0/33', '0.0.0.0/0', '::ffff:0:0/64', '10.0.0.1,proxy.internal'])(
+    'refuses TRUST_PROXY=%s',
+    (value) => {
+      expect(problems({ TRUST_PROXY: value })).toEqual([expect.stringMatching(/^TRUST_PROXY=/)]);
+    },
+  );
 
   it('refuses a short CALLBACK_TOKEN without printing it', () => {
     const short = 'hunter2-short';
@@ -73,5 +82,19 @@ describe('security variables', () => {
 
   it.each(['10.0.0.0/33', 'example.com', '10.0.0.1-10.0.0.9', ',,'])('refuses ALLOWED_IPS=%s', (value) => {
     expect(problems({ ALLOWED_IPS: value })).toEqual([expect.stringMatching(/^ALLOWED_IPS=/)]);
+  });
+
+  // net.BlockList matches IPv4 peers against the mapped range: a prefix under 96 never reaches the IPv4 bits.
+  it.each(['::ffff:10.0.0.0/8', '::ffff:0:0/95', '::/0', '10.0.0.0/8,::/64'])(
+    'refuses ALLOWED_IPS=%s, which would allow every IPv4 client',
+    (value) => {
+      expect(problems({ ALLOWED_IPS: value })).toEqual([
+        expect.stringMatching(/^ALLOWED_IPS=.*holds every IPv4-mapped address .*allow every IPv4 client/),
+      ]);
+    },
+  );
+
+  it.each(['::ffff:10.0.0.0/104', '::ffff:0:0/96', '2001:db8::/32', '::1/128'])('takes ALLOWED_IPS=%s', (value) => {
+    expect(loadConfig({ ALLOWED_IPS: value }).security.allowedIps).toEqual([value]);
   });
 });

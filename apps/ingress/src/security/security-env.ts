@@ -1,9 +1,15 @@
 import { env } from '@openim-sync/runtime';
 import { z } from 'zod';
-import { parseAddressRule } from './allow-list.js';
+import { addressRuleProblem } from './allow-list.js';
+import { trustedProxyProblem } from './client-address.js';
 
 /** Shortest accepted CALLBACK_TOKEN: 16 characters; `openssl rand -hex 32` gives 64. */
 export const MIN_TOKEN_LENGTH = 16;
+
+/** Every distinct problem of a list's entries, joined; empty when there is none. */
+function problemsOf(entries: readonly string[], problemOf: (entry: string) => string | undefined): string {
+  return [...new Set(entries.map(problemOf).filter((problem) => problem !== undefined))].join('; ');
+}
 
 /**
  * The ingress's security variables, merged into its config schema. Error
@@ -24,18 +30,25 @@ export const securityEnv = {
       z
         .array(z.string())
         .min(1, 'name at least one address or CIDR block, or leave it unset to allow every address')
-        .refine((entries) => entries.every((entry) => parseAddressRule(entry)), {
-          error: (issue) =>
-            `not an IP address or CIDR block: ${(issue.input as string[]).filter((e) => !parseAddressRule(e)).join(', ')}`,
+        .refine((entries) => problemsOf(entries, addressRuleProblem) === '', {
+          error: (issue) => problemsOf(issue.input as string[], addressRuleProblem),
         }),
     )
     .optional(),
-  /** Reverse proxies in front of the ingress whose X-Forwarded-For entries are believed: false/0 (default), true (= 1) or a count. */
-  TRUST_PROXY: z
-    .string()
-    .regex(/^(?:true|false|\d{1,2})$/i, 'must be true, false or the number of proxies in front (0–99)')
-    .transform((value) => (/^true$/i.test(value) ? 1 : /^false$/i.test(value) ? 0 : Number(value)))
-    .default(0),
+  /**
+   * Reverse proxies in front of the ingress whose X-Forwarded-For entries are believed: a comma list
+   * of addresses and CIDR blocks, or proxy-addr's `loopback`, `linklocal`, `uniquelocal`; unset,
+   * `false` or `0`: none, the socket's peer is the client.
+   */
+  TRUST_PROXY: env
+    .list()
+    .transform((entries) => (entries.length === 1 && /^(?:false|0)$/i.test(entries[0] ?? '') ? [] : entries))
+    .pipe(
+      z.array(z.string()).refine((entries) => problemsOf(entries, trustedProxyProblem) === '', {
+        error: (issue) => problemsOf(issue.input as string[], trustedProxyProblem),
+      }),
+    )
+    .default([]),
 } as const;
 
 const SecurityEnv = z.object(securityEnv);
@@ -47,8 +60,8 @@ export interface SecuritySettings {
   callbackToken?: string;
   /** Addresses and CIDR blocks allowed to call; empty means everyone. */
   allowedIps: string[];
-  /** Proxies whose X-Forwarded-For entries are believed; 0 ignores the header. */
-  trustedProxies: number;
+  /** Addresses, CIDR blocks or proxy-addr range names of the proxies whose X-Forwarded-For entries are believed; empty ignores the header. */
+  trustedProxies: string[];
 }
 
 export function toSecuritySettings(e: SecurityEnv): SecuritySettings {
