@@ -67,10 +67,15 @@ export class OpenImAuthError extends Error {
   }
 }
 
-/** OpenIM could not be reached or did not answer in time (network error, timeout, a gateway's 502–504). */
+/**
+ * OpenIM could not be reached or did not answer in time (network error,
+ * timeout, a gateway's 502–504), or answered with a redirect, which the
+ * client never follows (`code` `HTTP 3xx`): the configured URL is not where
+ * OpenIM's API answers.
+ */
 export class OpenImUnreachableError extends Error {
   override name = 'OpenImUnreachableError';
-  /** A short cause: `ECONNREFUSED`, `timeout`, `HTTP 503`. */
+  /** A short cause: `ECONNREFUSED`, `timeout`, `HTTP 503`, `HTTP 307`. */
   readonly code: string;
   readonly path: string;
   constructor(message: string, details: OpenImErrorContext & { code: string }, options?: ErrorOptions) {

@@ -40,8 +40,9 @@ export function retryAfterMs(header: string | null, now = Date.now()): number {
 
 /**
  * POSTs JSON to OpenIM and reads its envelope. Waits out HTTP 429 (honouring
- * `Retry-After`, bounded). Network failures, timeouts and gateway errors
- * (502–504) throw {@link OpenImUnreachableError}; other statuses without an
+ * `Retry-After`, bounded). Network failures, timeouts, gateway errors
+ * (502–504) and redirects (never followed) throw
+ * {@link OpenImUnreachableError}; other statuses without an
  * envelope come back as `{ ok: false, status }` for the caller to judge.
  */
 export function createTransport(options: TransportOptions) {
@@ -54,6 +55,9 @@ export function createTransport(options: TransportOptions) {
         method: 'POST',
         headers: { 'content-type': 'application/json', operationID, ...headers },
         body: JSON.stringify(body),
+        // A followed 307/308 would resend the body (the secret) and the token header to wherever
+        // the Location points, another host included: a redirect is answered as an error instead.
+        redirect: 'manual',
         signal: AbortSignal.timeout(options.timeoutMs),
       });
     } catch (err) {
@@ -75,9 +79,34 @@ export function createTransport(options: TransportOptions) {
         await options.sleep(wait);
         continue;
       }
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel();
+        throw redirectError(response, `${base}${path}`, { path, operationID, base: shown });
+      }
       return readResponse(response, path, operationID, shown);
     }
   };
+}
+
+function redirectError(response: Response, requested: string, at: { path: string; operationID: string; base: string }) {
+  const code = `HTTP ${response.status}`;
+  const location = response.headers.get('location');
+  const target = location === null ? 'no Location' : `Location ${safeLocation(location, requested)}`;
+  return new OpenImUnreachableError(
+    `OpenIM at ${at.base} answered ${at.path} with a redirect (${code}, ${target}); the client never follows ` +
+      'one, as it would carry the admin secret or token along: point the API URL at the final address',
+    { code, path: at.path, operationID: at.operationID },
+  );
+}
+
+/** A Location for messages: resolved, without credentials, query or fragment (either may hold a secret). */
+function safeLocation(location: string, requested: string): string {
+  try {
+    const url = new URL(location, requested);
+    return `${url.protocol}//${url.host}${url.pathname}${url.search || url.hash ? ' (query left out)' : ''}`;
+  } catch {
+    return '(unreadable)';
+  }
 }
 
 async function readResponse(response: Response, path: string, operationID: string, base: string): Promise<PostResult> {
