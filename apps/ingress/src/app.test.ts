@@ -3,7 +3,7 @@ import { createLogger } from '@openim-sync/runtime';
 import { type Catalog, commandDefinitions, createCatalog } from '@openim-sync/schema';
 import { readFixture } from '@openim-sync/testing';
 import type { Hono } from 'hono';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createApp } from './app.js';
 import type { Producer } from './producer.js';
 
@@ -443,17 +443,40 @@ describe('routes', () => {
     expect(await response.json()).toEqual({ status: 'ok' });
   });
 
-  it('/readyz follows the producer and shutdown', async () => {
-    const { app, state, startShutdown } = setup();
-    expect((await app.request('/readyz')).status).toBe(200);
-    state.ready = false;
-    expect((await app.request('/readyz')).status).toBe(503);
-    state.ready = true;
-    expect((await app.request('/readyz')).status).toBe(200);
-    startShutdown();
-    const response = await app.request('/readyz');
-    expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ status: 'shutting down' });
+  it('/readyz follows the producer (a second late at most) and shutdown (at once)', async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const { app, state, startShutdown } = setup();
+      expect((await app.request('/readyz')).status).toBe(200);
+      state.ready = false;
+      expect((await app.request('/readyz')).status).toBe(200);
+      vi.advanceTimersByTime(1000);
+      expect((await app.request('/readyz')).status).toBe(503);
+      state.ready = true;
+      vi.advanceTimersByTime(1000);
+      expect((await app.request('/readyz')).status).toBe(200);
+      startShutdown();
+      const response = await app.request('/readyz');
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ status: 'shutting down' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('/readyz asks Redis once for a burst of probes, however many come at once', async () => {
+    const { app, producer } = setup();
+    let pings = 0;
+    const ready = producer.ready.bind(producer);
+    producer.ready = async () => {
+      pings += 1;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return ready();
+    };
+    const burst = await Promise.all(Array.from({ length: 200 }, () => app.request('/readyz')));
+    expect(burst.map((r) => r.status)).toEqual(Array(200).fill(200));
+    for (let i = 0; i < 50; i++) expect((await app.request('/readyz')).status).toBe(200);
+    expect(pings).toBe(1);
   });
 
   it('serves callbacks under a custom CALLBACK_BASE_PATH only', async () => {

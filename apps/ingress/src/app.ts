@@ -1,4 +1,4 @@
-import type { Logger } from '@openim-sync/runtime';
+import { cachedCheck, type Logger } from '@openim-sync/runtime';
 import type { Catalog } from '@openim-sync/schema';
 import { Hono } from 'hono';
 import type { BeforeCallbackResponder } from './before-callbacks/responder.js';
@@ -25,6 +25,9 @@ export interface AppDeps {
   /** Answers OpenIM's before-callbacks (BEFORE_CALLBACK_*); left out, each gets the local "continue". */
   beforeCallbacks?: BeforeCallbackResponder | undefined;
 }
+
+/** How long one answer of Redis to /readyz serves every later probe. */
+const READY_CACHE_MS = 1000;
 
 /** The ingress HTTP app: callbacks plus health checks. Pure: no I/O until a request comes. */
 export function createApp({
@@ -60,9 +63,11 @@ export function createApp({
   }
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  // Open to every address (see allow-list.ts), so one PING a second at most, however many ask.
+  const redisReady = cachedCheck(() => producer.ready(), READY_CACHE_MS);
   app.get('/readyz', async (c) => {
     if (isShuttingDown()) return c.json({ status: 'shutting down' }, 503);
-    return (await producer.ready()) ? c.json({ status: 'ready' }) : c.json({ status: 'redis unavailable' }, 503);
+    return (await redisReady()) ? c.json({ status: 'ready' }) : c.json({ status: 'redis unavailable' }, 503);
   });
 
   app.on('POST', callbackPaths, handleCallback);

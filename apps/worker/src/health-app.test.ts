@@ -1,5 +1,5 @@
 import { Counter, Registry } from 'prom-client';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createHealthApp, type WorkerState, workerReadiness } from './health-app.js';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -22,14 +22,34 @@ function fakeWorker(running: boolean, statuses: Array<string | 'hang'>): WorkerS
 }
 
 describe('worker health app', () => {
-  it('/healthz says the process is up; /readyz follows readiness', async () => {
-    const { app, state } = setup();
-    expect(await (await app.request('/healthz')).json()).toEqual({ status: 'ok' });
-    expect((await app.request('/readyz')).status).toBe(200);
-    state.readiness = 'shutting down';
-    const response = await app.request('/readyz');
-    expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ status: 'shutting down' });
+  it('/healthz says the process is up; /readyz follows readiness, a second late at most', async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const { app, state } = setup();
+      expect(await (await app.request('/healthz')).json()).toEqual({ status: 'ok' });
+      expect((await app.request('/readyz')).status).toBe(200);
+      state.readiness = 'shutting down';
+      vi.advanceTimersByTime(1000);
+      const response = await app.request('/readyz');
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ status: 'shutting down' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('/readyz runs the readiness check once for a burst of probes', async () => {
+    let checks = 0;
+    const readiness = async () => {
+      checks += 1;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return 'ready';
+    };
+    const app = createHealthApp({ registry: new Registry(), readiness });
+    const burst = await Promise.all(Array.from({ length: 200 }, () => app.request('/readyz')));
+    expect(burst.map((r) => r.status)).toEqual(Array(200).fill(200));
+    for (let i = 0; i < 50; i++) expect((await app.request('/readyz')).status).toBe(200);
+    expect(checks).toBe(1);
   });
 
   it('serves /metrics openly when no credentials are configured', async () => {

@@ -1,8 +1,11 @@
-import type { BasicCredentials } from '@openim-sync/runtime';
+import { type BasicCredentials, cachedCheck } from '@openim-sync/runtime';
 import type { RedisClient } from 'bullmq';
 import { Hono } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
 import type { Registry } from 'prom-client';
+
+/** How long one readiness answer serves every later probe. */
+const READY_CACHE_MS = 1000;
 
 /** `'ready'`, or why the worker is not (shown in /readyz's body). */
 export type Readiness = () => Promise<string>;
@@ -17,9 +20,11 @@ export interface HealthAppDeps {
 /** The worker's small HTTP app: /healthz (process up), /readyz (can take jobs), /metrics. */
 export function createHealthApp({ registry, readiness, credentials }: HealthAppDeps): Hono {
   const app = new Hono();
+  // /readyz is open to anyone who reaches the port: one readiness check a second at most, however many ask.
+  const ready = cachedCheck(readiness, READY_CACHE_MS);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    const status = await readiness();
+    const status = await ready();
     return c.json({ status }, status === 'ready' ? 200 : 503);
   });
   if (credentials) app.use('/metrics', basicAuth({ ...credentials, realm: 'openim-sync worker metrics' }));

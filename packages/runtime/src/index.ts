@@ -1,3 +1,4 @@
+export { cachedCheck } from './cached-check.js';
 export { ConfigError, env, loadConfigOrExit, parseEnv } from './config.js';
 export type { BasicCredentials } from './credentials.js';
 export { credentialsOf, requirePair } from './credentials.js';
