@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHttpSink, type ForwardedEvent } from '../src/sinks/http-sink.js';
 import { PermanentSinkError, RetryableSinkError, type Sink, type SinkEvent } from '../src/sinks/sink.js';
 
@@ -164,6 +164,93 @@ describe('http sink', () => {
     const error = await sink.apply(item).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(RetryableSinkError);
     expect((error as Error).message).toBe('forward target unreachable: ECONNREFUSED');
+  });
+
+  describe('an answer that never ends', () => {
+    // Writes 16 KiB chunks as fast as the client reads them, until the client goes away.
+    const endless = (status: number) => (_req: IncomingMessage, res: ServerResponse) => {
+      const chunk = Buffer.alloc(16 * 1024, 'x');
+      stream = { written: 0, closed: false };
+      const state = stream;
+      res.on('close', () => {
+        state.closed = true;
+      });
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      const pump = () => {
+        while (!res.destroyed && state.written < 256 * 1024 ** 2) {
+          state.written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+      };
+      pump();
+    };
+    let stream: { written: number; closed: boolean } | undefined;
+    afterEach(() => {
+      server.closeAllConnections();
+      stream = undefined;
+    });
+
+    /** `apply`'s outcome, or `hung` when it has none within 10 s (the attempt's timeout is 2 s). */
+    const settle = (http: Sink) =>
+      Promise.race([
+        http.apply(item).then(
+          (outcome) => ({ outcome }),
+          (error: unknown) => ({ error }),
+        ),
+        new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000).unref()),
+      ]);
+
+    it('delivers on 2xx after reading at most 64 KiB, and drops the connection', async () => {
+      answer = endless(200);
+      const heapBefore = process.memoryUsage().heapUsed;
+      const result = await settle(open());
+      expect(result).toEqual({ outcome: 'forwarded' });
+      // The server's writes stop once the client dropped the connection: only what the
+      // socket buffers held was sent, not the 256 MiB it would have sent to a reader.
+      await vi.waitFor(() => expect(stream?.closed).toBe(true), { timeout: 5000 });
+      expect(stream?.written).toBeLessThan(64 * 1024 * 1024);
+      expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 * 1024 * 1024);
+    });
+
+    it('fails with the summary of its start on 5xx, and drops the connection', async () => {
+      answer = endless(503);
+      const result = await settle(open());
+      expect(result).toHaveProperty('error');
+      const { error } = result as { error: unknown };
+      expect(error).toBeInstanceOf(RetryableSinkError);
+      expect((error as Error).message).toBe(`forward target answered 503: ${'x'.repeat(200)}`);
+      await vi.waitFor(() => expect(stream?.closed).toBe(true), { timeout: 5000 });
+    });
+
+    it('keeps the limit it is given, whatever the chunks', async () => {
+      answer = endless(422);
+      sink = createHttpSink({ url: url(), timeoutMs: 2000, maxAnswerBytes: 10 });
+      const result = await settle(sink);
+      expect((result as { error: unknown }).error).toBeInstanceOf(PermanentSinkError);
+      expect(((result as { error: Error }).error as Error).message).toBe('forward target answered 422: xxxxxxxxxx');
+    });
+
+    it('gives up on an answer that trickles past the timeout, each gap shorter than it', async () => {
+      answer = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        const timer = setInterval(() => res.write('.'), 50);
+        res.on('close', () => clearInterval(timer));
+      };
+      const started = performance.now();
+      const result = await settle(open(500));
+      expect(result).toHaveProperty('error');
+      const { error } = result as { error: unknown };
+      expect(error).toBeInstanceOf(RetryableSinkError);
+      expect((error as Error).message).toBe('forward target unreachable: the answer went on for more than 1000 ms');
+      expect(performance.now() - started).toBeLessThan(5000);
+    });
+
+    it('still reuses the connection after a short answer', async () => {
+      answer = (_req, res) => res.writeHead(200).end('ok');
+      const http = open();
+      for (let i = 0; i < 5; i++) await http.apply({ ...item, id: `h-short-${i}` });
+      expect(connections).toBeLessThanOrEqual(2);
+    });
   });
 
   it('closes more than once', async () => {
