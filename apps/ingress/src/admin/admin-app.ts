@@ -7,6 +7,7 @@ import type { Queue } from 'bullmq';
 import { Hono } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
 import type { Registry } from 'prom-client';
+import { writeGuard } from './write-guard.js';
 
 export interface AdminAppDeps {
   /** The callback queue, on a connection of its own (dashboard queries never queue up behind an ack). */
@@ -17,18 +18,23 @@ export interface AdminAppDeps {
   credentials: BasicCredentials;
   /** Where the dashboard lives on the admin listener. */
   basePath?: string;
+  /** Hides the dashboard's actions and refuses every write (ADMIN_READ_ONLY). */
+  readOnly?: boolean;
 }
 
 /**
  * The admin listener's app: the bull-board dashboard of the callback queue
  * (inspect, retry and remove jobs) and `/metrics`, all behind HTTP basic
- * auth. Pure: it talks to Redis only when a page or a scrape asks.
+ * auth; writes only from the dashboard's own pages, or none in read-only
+ * mode (see write-guard.ts). Pure: it talks to Redis only when a page or a
+ * scrape asks.
  */
-export function createAdminApp({ queue, registry, credentials, basePath = '/' }: AdminAppDeps): Hono {
+export function createAdminApp({ queue, registry, credentials, basePath = '/', readOnly = false }: AdminAppDeps): Hono {
   const app = new Hono();
   // hono compares hashes of both values in constant time, so a wrong guess
   // takes as long as a nearly right one.
   app.use('*', basicAuth({ ...credentials, realm: 'openim-sync admin' }));
+  app.use('*', writeGuard({ readOnly }));
 
   app.get('/metrics', async (c) => {
     const text = await registry.metrics();
@@ -37,7 +43,12 @@ export function createAdminApp({ queue, registry, credentials, basePath = '/' }:
 
   const board = new HonoAdapter(serveStatic).setBasePath(basePath);
   createBullBoard({
-    queues: [new BullMQAdapter(queue, { description: 'OpenIM callbacks waiting for, or failed in, the workers' })],
+    queues: [
+      new BullMQAdapter(queue, {
+        description: 'OpenIM callbacks waiting for, or failed in, the workers',
+        readOnlyMode: readOnly,
+      }),
+    ],
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'openim-sync' } },
   });

@@ -23,6 +23,7 @@ describe('admin listener config', () => {
       port: 8081,
       host: '0.0.0.0',
       credentials: { username: 'ops', password: 'correct horse' },
+      readOnly: false,
     });
     const custom = loadConfig({
       ADMIN_USER: 'ops',
@@ -31,6 +32,13 @@ describe('admin listener config', () => {
       ADMIN_HOST: '::1',
     });
     expect(custom.admin).toMatchObject({ port: 9000, host: '::1' });
+  });
+
+  it('is read-only with ADMIN_READ_ONLY=true, and refuses a value that is no boolean', () => {
+    const pair = { ADMIN_USER: 'ops', ADMIN_PASSWORD: 'correct horse' };
+    expect(loadConfig({ ...pair, ADMIN_READ_ONLY: 'true' }).admin?.readOnly).toBe(true);
+    expect(loadConfig({ ...pair, ADMIN_READ_ONLY: 'false' }).admin?.readOnly).toBe(false);
+    expect(problems({ ...pair, ADMIN_READ_ONLY: 'maybe' })).toMatch(/^ADMIN_READ_ONLY/m);
   });
 
   it('refuses half a pair, naming the missing variable', () => {

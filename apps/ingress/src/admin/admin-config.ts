@@ -17,6 +17,8 @@ export const adminEnv = {
     .optional(),
   /** Password of the admin listener's basic auth; the dashboard can retry and delete jobs, so not a short one. Never logged. */
   ADMIN_PASSWORD: z.string().min(8, 'use at least 8 characters').optional(),
+  /** `true`: the dashboard only shows (no retry, clean, pause…); every write is refused with 403. */
+  ADMIN_READ_ONLY: env.bool(false),
 } as const;
 
 /** Refinement for the schema: ADMIN_USER and ADMIN_PASSWORD come as a pair. */
@@ -26,6 +28,8 @@ export interface AdminConfig {
   port: number;
   host: string;
   credentials: BasicCredentials;
+  /** ADMIN_READ_ONLY. */
+  readOnly: boolean;
 }
 
 type AdminEnv = z.output<z.ZodObject<typeof adminEnv>>;
@@ -33,5 +37,5 @@ type AdminEnv = z.output<z.ZodObject<typeof adminEnv>>;
 /** The admin listener's settings, or `undefined` when no credentials are configured (it does not start). */
 export function toAdminConfig(e: AdminEnv): AdminConfig | undefined {
   const credentials = credentialsOf(e.ADMIN_USER, e.ADMIN_PASSWORD);
-  return credentials && { port: e.ADMIN_PORT, host: e.ADMIN_HOST, credentials };
+  return credentials && { port: e.ADMIN_PORT, host: e.ADMIN_HOST, credentials, readOnly: e.ADMIN_READ_ONLY };
 }

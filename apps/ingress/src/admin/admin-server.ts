@@ -51,14 +51,19 @@ export async function startAdminServer({ config, queueSettings, metrics, logger 
   };
   let listener: SideListener;
   try {
-    const app = createAdminApp({ queue, registry: metrics.registry, credentials: config.credentials });
+    const app = createAdminApp({
+      queue,
+      registry: metrics.registry,
+      credentials: config.credentials,
+      readOnly: config.readOnly,
+    });
     listener = await startSideListener(app.fetch, config);
   } catch (err) {
     await closeRedis();
     throw err;
   }
   const { port } = listener;
-  logger.info({ port, dashboard: '/', metrics: '/metrics' }, 'admin listening (basic auth)');
+  logger.info({ port, dashboard: '/', metrics: '/metrics', readOnly: config.readOnly }, 'admin listening (basic auth)');
 
   let closing: Promise<void> | undefined;
   return {
