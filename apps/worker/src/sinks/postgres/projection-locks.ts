@@ -48,7 +48,45 @@ export class LockSet {
   get empty() {
     return this.keys.size === 0 && this.memberGroups.length === 0;
   }
+
+  /**
+   * Trades member locks for group locks until at most `budget` member locks
+   * remain, the groups with the most members first: a group's exclusive lock
+   * keeps out every other writer of its members (each holds the group's lock
+   * at least shared), so its member locks add nothing then.
+   */
+  escalate(budget: number) {
+    if (this.memberGroups.length <= budget) return;
+    const perGroup = new Map<string, number>();
+    for (const groupID of this.memberGroups) perGroup.set(groupID, (perGroup.get(groupID) ?? 0) + 1);
+    const escalated = new Set<string>();
+    let left = this.memberGroups.length;
+    for (const [groupID, members] of [...perGroup].sort((a, b) => b[1] - a[1])) {
+      if (left <= budget) break;
+      escalated.add(groupID);
+      this.key(groupLockKey(groupID), true);
+      left -= members;
+    }
+    const groups = this.memberGroups.splice(0);
+    const users = this.memberUsers.splice(0);
+    groups.forEach((groupID, i) => {
+      if (escalated.has(groupID)) return;
+      this.memberGroups.push(groupID);
+      this.memberUsers.push(users[i] as string);
+    });
+  }
 }
+
+/**
+ * Most member locks one transaction takes. Postgres's lock table is shared
+ * by the whole server and sized for max_locks_per_transaction (64 by
+ * default) × max_connections entries; one lock per member of a 20,000-member
+ * create or kick overflows it ("out of shared memory"), failing that
+ * transaction and any other asking for a lock meanwhile. A batch of single
+ * joins (POSTGRES_BATCH_MAX 64) stays within it and keeps its per-member
+ * locks; past it, the biggest groups are locked whole instead.
+ */
+export const MEMBER_LOCK_BUDGET = 64;
 
 // Every lock of a transaction in one round trip, in one global order: the keys (bigint space) by
 // hash, then the members (two-int space) by group hash and user hash. Every transaction takes its
@@ -65,8 +103,13 @@ const lockSql = prepared(`
           SELECT DISTINCT 1, hashtext(g), hashtext(u), true FROM unnest($3::text[], $4::text[]) AS m(g, u)
           ORDER BY 1, 2, 3) AS keys`);
 
-/** Takes every lock of `locks` (transaction-scoped: they end with the transaction). */
+/**
+ * Takes every lock of `locks` (transaction-scoped: they end with the
+ * transaction), escalated first to at most {@link MEMBER_LOCK_BUDGET} member
+ * locks: ask `locks.exclusive` afterwards which groups the transaction holds.
+ */
 export async function takeLocks(client: pg.ClientBase, locks: LockSet) {
+  locks.escalate(MEMBER_LOCK_BUDGET);
   if (locks.empty) return;
   await client.query(
     lockSql([[...locks.keys.keys()], [...locks.keys.values()], locks.memberGroups, locks.memberUsers]),
