@@ -3,7 +3,8 @@
 // is needed: the files are parsed, and `docker-compose config` (which only
 // reads files) validates the compose file where that command exists.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -77,6 +78,55 @@ function findOnPath(command: string): string | undefined {
   return candidates.find((path) => path && existsSync(path));
 }
 
+/** Compose's own validator: Debian's docker-compose (CI installs it), or the Docker CLI's `docker compose`. */
+function composeCommand(): { file: string; args: string[] } {
+  const standalone = findOnPath('docker-compose');
+  if (standalone) return { file: standalone, args: [] };
+  const docker = findOnPath('docker');
+  if (docker && spawnSync(docker, ['compose', 'version']).status === 0) return { file: docker, args: ['compose'] };
+  throw new Error('no compose validator: install docker-compose (apt-get install docker-compose) or the Docker CLI');
+}
+
+/** docker-compose.yml as compose resolves it with only `env` set: no shell variables, no .env file. */
+function resolvedCompose(env: Record<string, string>): Json {
+  const dir = mkdtempSync(join(tmpdir(), 'compose-env-'));
+  try {
+    const envFile = join(dir, 'empty.env');
+    writeFileSync(envFile, '');
+    const { file, args } = composeCommand();
+    const result = spawnSync(file, [...args, '--env-file', envFile, '-f', 'docker-compose.yml', 'config'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, ...env },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    return parse(result.stdout) as Json;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface PublishedPort {
+  /** Host address it is published on; '' for every interface. */
+  host: string;
+  published: string;
+  target: string;
+}
+
+/** A resolved `ports` entry, in compose's short (`127.0.0.1:8080:8080/tcp`) or long form. */
+function publishedPort(entry: unknown): PublishedPort {
+  if (typeof entry === 'object' && entry !== null) {
+    const port = entry as Json;
+    return { host: String(port.host_ip ?? ''), published: String(port.published), target: String(port.target) };
+  }
+  const parts = String(entry)
+    .replace(/\/(tcp|udp)$/, '')
+    .split(':');
+  const target = parts.pop() ?? '';
+  const published = parts.pop() ?? '';
+  return { host: parts.join(':'), published, target };
+}
+
 describe('docker-compose.yml', () => {
   it('has the four services', () => {
     expect(Object.keys(services).sort()).toEqual(['ingress', 'postgres', 'redis', 'worker']);
@@ -110,6 +160,25 @@ describe('docker-compose.yml', () => {
     const ingress = service('ingress');
     expect(ingress.ports).toEqual([expect.stringMatching(/:8080$/), expect.stringMatching(/^127\.0\.0\.1:.+:8081$/)]);
     expect(dependencies(ingress)).toEqual({ redis: 'service_healthy' });
+  });
+
+  // Secure by default: with no setting, only this host reaches the callback port, and only
+  // INGRESS_BIND widens it; OpenIM in the compose network reaches ingress:8080 either way.
+  it('publishes the callback port on the host’s loopback unless INGRESS_BIND widens it', () => {
+    const ports = (env: Record<string, string>) => {
+      const ingress = (resolvedCompose(env).services as Record<string, Json>).ingress ?? {};
+      return ((ingress.ports ?? []) as unknown[]).map(publishedPort);
+    };
+    expect(ports({})).toEqual([
+      { host: '127.0.0.1', published: '8080', target: '8080' },
+      { host: '127.0.0.1', published: '8081', target: '8081' },
+    ]);
+    expect(ports({ INGRESS_BIND: '0.0.0.0', INGRESS_PORT: '9000' })).toEqual([
+      { host: '0.0.0.0', published: '9000', target: '8080' },
+      { host: '127.0.0.1', published: '8081', target: '8081' },
+    ]);
+    const ingressEnv = service('ingress').environment as Json;
+    expect([ingressEnv.HOST, ingressEnv.PORT]).toEqual(['0.0.0.0', '8080']);
   });
 
   it('lets the worker scale: no container_name, no ports, waits for Redis and Postgres', () => {
@@ -146,18 +215,7 @@ describe('docker-compose.yml', () => {
   // Compose's own validator needs no engine. CI installs Debian's docker-compose;
   // elsewhere the Docker CLI's `docker compose` plugin does the same.
   it('passes `docker-compose config`', () => {
-    const standalone = findOnPath('docker-compose');
-    const docker = findOnPath('docker');
-    const command = standalone
-      ? { file: standalone, args: [] as string[] }
-      : docker && spawnSync(docker, ['compose', 'version']).status === 0
-        ? { file: docker, args: ['compose'] }
-        : undefined;
-    if (!command) {
-      throw new Error(
-        'no compose validator: install docker-compose (apt-get install docker-compose) or the Docker CLI',
-      );
-    }
+    const command = composeCommand();
     const result = spawnSync(command.file, [...command.args, '-f', 'docker-compose.yml', 'config', '-q'], {
       cwd: root,
       encoding: 'utf8',

@@ -78,6 +78,12 @@ export function createApp({
 
   app.notFound((c) => c.json(errorBody(404, `no route ${c.req.method} ${token.redact(c.req.path)}`), 404));
   app.onError((err, c) => {
+    // The socket closed while the body was read: the client left, or HTTP_REQUEST_TIMEOUT_MS cut a
+    // trickled body off (and answered 408). Nobody reads this answer; not worth an error line each.
+    if ((err as { code?: string }).code === 'ECONNRESET') {
+      logger.debug({ path: token.redact(c.req.path) }, 'request aborted before its body was complete');
+      return c.json(errorBody(400, 'request aborted'), 400);
+    }
     logger.error({ err, path: token.redact(c.req.path) }, 'unhandled error');
     return c.json(errorBody(500, 'internal error'), 500);
   });

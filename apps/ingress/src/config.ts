@@ -5,11 +5,13 @@ import { z } from 'zod';
 import { type AdminConfig, adminEnv, checkAdminEnv, toAdminConfig } from './admin/admin-config.js';
 import type { BeforeCallbackSettings } from './before-callbacks/responder.js';
 import { type SecuritySettings, securityEnv, toSecuritySettings } from './security/security-env.js';
+import { checkServerLimits, type ServerLimits, serverLimitsEnv, toServerLimits } from './server-limits.js';
 
 export const IngressEnv = z.object({
   ...queueEnv,
   ...adminEnv,
   ...securityEnv,
+  ...serverLimitsEnv,
   /** Port of the callback listener. */
   PORT: env.port(8080),
   /** Address to bind; 0.0.0.0 in a container, 127.0.0.1 to keep it local. */
@@ -88,6 +90,8 @@ export interface IngressConfig {
   queue: QueueSettings;
   /** CALLBACK_TOKEN, ALLOWED_IPS, TRUST_PROXY. */
   security: SecuritySettings;
+  /** HTTP_*: timeouts and the connection cap of the callback listener. */
+  serverLimits: ServerLimits;
   /** The admin listener (dashboard, /metrics); undefined when no credentials are set, and then it does not start. */
   admin: AdminConfig | undefined;
   /** BEFORE_CALLBACK_*: where OpenIM's before-callbacks are forwarded, if anywhere. */
@@ -96,7 +100,7 @@ export interface IngressConfig {
 
 /** Reads and validates the ingress's environment; throws one ConfigError listing every bad variable. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): IngressConfig {
-  const e = parseEnv(IngressEnv.superRefine(checkAdminEnv), source);
+  const e = parseEnv(IngressEnv.superRefine(checkAdminEnv).superRefine(checkServerLimits), source);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -110,6 +114,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: e.LOG_LEVEL,
     queue: toQueueSettings(e),
     security: toSecuritySettings(e),
+    serverLimits: toServerLimits(e),
     admin: toAdminConfig(e),
     beforeCallbackForwarding: {
       url: e.BEFORE_CALLBACK_URL,

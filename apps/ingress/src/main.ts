@@ -12,6 +12,8 @@ import { loadConfig } from './config.js';
 import { createIngressMetrics } from './metrics.js';
 import { createProducer } from './producer.js';
 import { answerClientError } from './security/client-error.js';
+import { exposureWarning } from './security/exposure.js';
+import { toServerOptions } from './server-limits.js';
 
 const config = loadConfigOrExit('ingress', loadConfig);
 
@@ -64,9 +66,14 @@ const app = createApp({
   beforeCallbacks,
 });
 
-const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+const limits = config.serverLimits;
+const listen = { fetch: app.fetch, port: config.port, hostname: config.host, serverOptions: toServerOptions(limits) };
+const server = serve(listen, (info) => {
   logger.info({ port: info.port, basePath: config.basePath, queue: settings.name, mode }, 'ingress listening');
+  const exposure = exposureWarning(config.host, config.security);
+  if (exposure) logger.warn({ host: config.host }, exposure);
 }) as Server;
+server.maxConnections = limits.maxConnections;
 server.on('clientError', answerClientError);
 server.on('error', (err) => {
   logger.fatal({ err }, 'cannot listen');

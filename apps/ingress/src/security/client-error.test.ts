@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { answerClientError } from './client-error.js';
 
 function answer(code: string | undefined, writable = true) {
@@ -34,6 +34,8 @@ describe('answerClientError', () => {
       nextCode: 0,
     });
     expect(socket.writableEnded).toBe(true);
+    // Closed too, so a client that ignores the end cannot keep the socket.
+    await vi.waitFor(() => expect(socket.destroyed).toBe(true));
   });
 
   it('only closes a connection the client reset', () => {

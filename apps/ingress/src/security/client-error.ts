@@ -25,8 +25,11 @@ export function answerClientError(err: Error & { code?: string }, socket: Duplex
     errDlt: '',
     nextCode: 0,
   });
+  // Closed once the answer is handed to the kernel: a client that never closes its side (a slow
+  // or hostile one cut off by HTTP_HEADERS_TIMEOUT_MS) must not keep holding the socket.
   socket.end(
     `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
 }
