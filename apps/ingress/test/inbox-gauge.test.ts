@@ -23,7 +23,7 @@ describe('inbox gauge on the admin listener (real Redis)', () => {
     settings = testQueueSettings(inject('redisUrl'), 'inbox_gauge');
     redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 });
     const metrics = createIngressMetrics({ registry: new Registry(), processMetrics: false });
-    const config = { port: 0, host: '127.0.0.1', credentials };
+    const config = { port: 0, host: '127.0.0.1', credentials, readOnly: false };
     admin = await startAdminServer({ config, queueSettings: settings, metrics, logger });
   });
 
