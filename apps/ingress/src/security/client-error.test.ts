@@ -3,7 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { answerClientError } from './client-error.js';
 
 function answer(code: string | undefined, writable = true) {
-  const socket = new PassThrough();
+  // No autoDestroy: like a socket whose client never closes its side, it stays open unless destroyed.
+  const socket = new PassThrough({ autoDestroy: false });
   const written: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => written.push(chunk));
   if (!writable) socket.end();
