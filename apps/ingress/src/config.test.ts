@@ -40,7 +40,12 @@ describe('loadConfig', () => {
         presenceCoalesceMs: 900_000,
       },
       security: { allowedIps: [], trustedProxies: [] },
-      serverLimits: { headersTimeoutMs: 2000, requestTimeoutMs: 3000, keepAliveTimeoutMs: 60_000, maxConnections: 1024 },
+      serverLimits: {
+        headersTimeoutMs: 2000,
+        requestTimeoutMs: 3000,
+        keepAliveTimeoutMs: 60_000,
+        maxConnections: 1024,
+      },
       beforeCallbackForwarding: { url: undefined, timeoutMs: 2000, onError: 'continue', authorization: undefined },
     });
   });
