@@ -99,7 +99,8 @@ describe.each<{ mode: EnqueueMode; coalesceWrites: boolean }>([
     redis.kill('SIGKILL');
     await killed;
     await expectUnavailable(app, 'op-during-1');
-    expect(await readyStatus(app)).toBe(503);
+    // /readyz keeps Redis's answer for a second (one PING a second, however often it is probed).
+    await vi.waitFor(async () => expect(await readyStatus(app)).toBe(503), { timeout: 1000 + BOUND_MS, interval: 100 });
     await vi.waitFor(() => expect(connection.status).not.toBe('ready'), { timeout: 5000 });
     await expectUnavailable(app, 'op-during-2');
 

@@ -130,13 +130,22 @@ describe('worker metrics and health listener (real Redis)', () => {
   });
 
   it('turns /readyz to 503 once shutdown starts and after the worker closed', async () => {
+    // /readyz keeps an answer for a second, however often it is probed.
+    const readyz = async () => {
+      const response = await fetch(url('/readyz'));
+      return { status: response.status, body: await response.json() };
+    };
     closed = true;
-    expect((await fetch(url('/readyz'))).status).toBe(503);
+    await vi.waitFor(async () => expect(await readyz()).toEqual({ status: 503, body: { status: 'shutting down' } }), {
+      timeout: 3000,
+      interval: 100,
+    });
     closed = false;
     await worker.close();
-    const response = await fetch(url('/readyz'));
-    expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ status: 'not running' });
+    await vi.waitFor(async () => expect(await readyz()).toEqual({ status: 503, body: { status: 'not running' } }), {
+      timeout: 3000,
+      interval: 100,
+    });
     expect((await fetch(url('/healthz'))).status).toBe(200);
   });
 
