@@ -137,6 +137,8 @@ describe('docker-compose.yml', () => {
     const command = commandLine(redis);
     expect(command).toMatch(/--appendonly yes\b/);
     expect(command).toMatch(/--maxmemory-policy noeviction\b/);
+    // A limit, so Redis refuses writes (and the ingress answers 503 before that) instead of growing until killed.
+    expect(command).toMatch(/--maxmemory \$\{REDIS_MAXMEMORY:-\d+[kmg]b\}/);
     expect(JSON.stringify((redis.healthcheck as Json)?.test)).toContain('redis-cli');
     expect(redis.volumes).toEqual(expect.arrayContaining([expect.stringMatching(/^[\w-]+:\/data$/)]));
   });

@@ -20,13 +20,18 @@ export interface RedisServer {
  * A redis-server of the test's own, so it can be killed: persistence by the
  * append-only file only, fsynced on every write, so an acknowledged job
  * survives a SIGKILL of Redis. Restarts reuse the port and the directory.
+ * `extraArgs` come last, so they override these (`--appendonly no`).
  */
-export async function createRedisServer(binary = '/usr/bin/redis-server'): Promise<RedisServer> {
+export async function createRedisServer(
+  binary = '/usr/bin/redis-server',
+  extraArgs: string[] = [],
+): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'openim-sync-redis-'));
   const args = [
     ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
     ...['--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction'],
+    ...extraArgs,
   ];
   let child: ChildProcess | undefined;
   const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;

@@ -71,7 +71,9 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
    */
   async function keep(record: InboxRecord, refusal: Rejection): Promise<Rejection> {
     const kept = await producer.keep(record, refusal.message);
-    if (!kept.ok) return { status: 503, reason: 'unavailable', message: `${record.command}: ${kept.message}` };
+    if (!kept.ok) {
+      return { status: 503, reason: kept.reason ?? 'unavailable', message: `${record.command}: ${kept.message}` };
+    }
     observer?.kept(record.command);
     return refusal;
   }
@@ -110,7 +112,9 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
       payload: parsed.payload as Record<string, unknown>,
     };
     const enqueued = await producer.enqueue(data, bytes);
-    if (!enqueued.ok) return { status: 503, reason: 'unavailable', message: `${command}: ${enqueued.message}` };
+    if (!enqueued.ok) {
+      return { status: 503, reason: enqueued.reason ?? 'unavailable', message: `${command}: ${enqueued.message}` };
+    }
     return data;
   }
 
@@ -127,7 +131,7 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
     if (outcome instanceof Response) return outcome;
     if ('status' in outcome) {
       observer?.rejected(typeof command === 'string' ? command : undefined, outcome.status, outcome.reason);
-      const log = outcome.status >= 500 ? logger.error.bind(logger) : logger.warn.bind(logger);
+      const log = logger[levelOf(outcome)].bind(logger);
       log(
         {
           status: outcome.status,
@@ -142,4 +146,10 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
     observer?.acknowledged(outcome.command, startedAt);
     return c.body(ACK_BODY, 200, { 'content-type': 'application/json' });
   };
+}
+
+/** A refusal for Redis's memory is said once by the memory guard, not once per callback of a flood. */
+function levelOf({ status, reason }: Rejection): 'debug' | 'warn' | 'error' {
+  if (reason === 'redis-memory') return 'debug';
+  return status >= 500 ? 'error' : 'warn';
 }

@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       enqueueTimeoutMs: 1500,
       enqueueMode: 'inbox',
       enqueueCoalesceWrites: true,
+      redisMemoryHighWater: 0.8,
       enabledCommands: commandDefinitions.map((d) => d.command),
       shutdownTimeoutMs: 10_000,
       logLevel: 'info',
@@ -194,6 +195,21 @@ describe('loadConfig', () => {
     ['///', '/'],
   ])('reads CALLBACK_BASE_PATH=%s as %s', (value, basePath) => {
     expect(loadConfig({ CALLBACK_BASE_PATH: value }).basePath).toBe(basePath);
+  });
+
+  it.each([
+    ['0.5', 0.5],
+    ['0', 0],
+    ['off', 0],
+    ['0.9', 0.9],
+  ])('reads REDIS_MEMORY_HIGH_WATER=%s as %s (0: off)', (value, highWater) => {
+    expect(loadConfig({ REDIS_MEMORY_HIGH_WATER: value }).redisMemoryHighWater).toBe(highWater);
+  });
+
+  it.each(['0.95', '1', '-0.1', 'on', '80%'])('refuses REDIS_MEMORY_HIGH_WATER=%s', (value) => {
+    expect(configError({ REDIS_MEMORY_HIGH_WATER: value }).problems).toEqual([
+      expect.stringMatching(/^REDIS_MEMORY_HIGH_WATER=/),
+    ]);
   });
 
   it.each(['callback', '/callback?token=x', 'http://host/callback'])('refuses CALLBACK_BASE_PATH=%s', (value) => {

@@ -34,6 +34,20 @@ export const IngressEnv = z.object({
   ENQUEUE_MODE: z.enum(['inbox', 'direct']).default('inbox'),
   /** The Redis writes of one event-loop turn leave as one socket write (see write-coalescer.ts). */
   ENQUEUE_COALESCE_WRITES: env.bool(true),
+  /**
+   * Fraction of Redis's maxmemory from which callbacks get 503, so the rest stays for the workers
+   * to move and finish the backlog (see redis-memory.ts); 0 or `off` turns the check off. No check
+   * either while Redis has no maxmemory. At most 0.9: the workers stop moving the inbox at 0.95.
+   */
+  REDIS_MEMORY_HIGH_WATER: z
+    .union([
+      z.literal('off').transform(() => 0),
+      z.coerce
+        .number()
+        .min(0)
+        .max(0.9, 'at most 0.9: the workers stop moving the inbox into the queue at 0.95 of maxmemory'),
+    ])
+    .default(0.8),
   /** Commands the ingress accepts (canonical names or aliases); all known ones when unset. */
   ENABLED_COMMANDS: env
     .list()
@@ -84,6 +98,8 @@ export interface IngressConfig {
   enqueueTimeoutMs: number;
   enqueueMode: 'inbox' | 'direct';
   enqueueCoalesceWrites: boolean;
+  /** 0: off. */
+  redisMemoryHighWater: number;
   enabledCommands: string[];
   shutdownTimeoutMs: number;
   logLevel: string;
@@ -109,6 +125,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
     enqueueMode: e.ENQUEUE_MODE,
     enqueueCoalesceWrites: e.ENQUEUE_COALESCE_WRITES,
+    redisMemoryHighWater: e.REDIS_MEMORY_HIGH_WATER,
     enabledCommands: e.ENABLED_COMMANDS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,

@@ -1,7 +1,7 @@
 import type { Server, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { serve } from '@hono/node-server';
-import { createCallbackQueue, createProducerConnection } from '@openim-sync/queue';
+import { createCallbackQueue, createProducerConnection, warnAboutRedisDurability } from '@openim-sync/queue';
 import { createLogger, createShutdown, loadConfigOrExit, redactUrl } from '@openim-sync/runtime';
 import { createCatalog } from '@openim-sync/schema';
 import { Registry } from 'prom-client';
@@ -11,6 +11,7 @@ import { createBeforeCallbackResponder } from './before-callbacks/responder.js';
 import { loadConfig } from './config.js';
 import { createIngressMetrics } from './metrics.js';
 import { createProducer } from './producer.js';
+import { startMemoryGuard } from './redis-memory.js';
 import { answerClientError } from './security/client-error.js';
 import { exposureWarning } from './security/exposure.js';
 import { toServerOptions } from './server-limits.js';
@@ -45,7 +46,12 @@ await Promise.race([queue.waitUntilReady().catch(() => {}), delay(5000, undefine
 const metrics = config.admin ? createIngressMetrics({ registry: new Registry() }) : undefined;
 const { enqueueTimeoutMs: timeoutMs, enqueueMode: mode, enqueueCoalesceWrites: coalesceWrites } = config;
 const settings = config.queue;
-const producer = createProducer({ queue, connection, settings, timeoutMs, mode, coalesceWrites });
+void warnAboutRedisDurability(connection, logger);
+const highWater = config.redisMemoryHighWater;
+const memory = highWater > 0 ? startMemoryGuard({ connection, highWater, logger }) : undefined;
+if (memory) shutdown.add('redis-memory', () => memory.close());
+metrics?.readRedisMemory(() => memory?.ratio());
+const producer = createProducer({ queue, connection, settings, timeoutMs, mode, coalesceWrites, memory });
 
 const beforeCallbacks = createBeforeCallbackResponder({
   settings: config.beforeCallbackForwarding,

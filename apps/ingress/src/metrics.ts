@@ -38,6 +38,8 @@ export interface IngressMetrics {
   countDuplicates(read: DuplicateReader): void;
   /** Where the inbox gauge reads from at each scrape; until set it has no series. */
   countInbox(read: InboxReader): void;
+  /** Where the Redis memory gauge reads from (the high-water guard’s last poll); 0 until set or while undefined. */
+  readRedisMemory(read: () => number | undefined): void;
 }
 
 /** Seconds; the ack takes about a millisecond, a slow Redis up to ENQUEUE_TIMEOUT_MS. */
@@ -56,6 +58,7 @@ export function createIngressMetrics(deps: IngressMetricsDeps): IngressMetrics {
   const { registry, processMetrics = true } = deps;
   let readDuplicates: DuplicateReader | undefined;
   let readInbox: InboxReader | undefined;
+  let redisMemory: (() => number | undefined) | undefined;
   if (processMetrics) collectDefaultMetrics({ register: registry });
   const requests = hotCounter(registry, {
     name: 'openim_sync_ingress_requests_total',
@@ -112,6 +115,17 @@ export function createIngressMetrics(deps: IngressMetricsDeps): IngressMetrics {
       if (!lengths) return;
       this.labels('inbox').set(lengths.inbox);
       this.labels('rejected').set(lengths.rejected);
+    },
+  });
+
+  new Gauge({
+    name: 'openim_sync_redis_memory_ratio',
+    help:
+      'Redis used_memory / maxmemory at the ingress’s last poll (about every second); callbacks get 503 ' +
+      '(reason "redis-memory") from REDIS_MEMORY_HIGH_WATER on. 0 while Redis has no maxmemory or cannot be read.',
+    registers: [registry],
+    collect() {
+      this.set(redisMemory?.() ?? 0);
     },
   });
 
@@ -186,6 +200,9 @@ export function createIngressMetrics(deps: IngressMetricsDeps): IngressMetrics {
     },
     countInbox(read) {
       readInbox = read;
+    },
+    readRedisMemory(read) {
+      redisMemory = read;
     },
   };
 }

@@ -8,12 +8,14 @@ import {
   inboxKeys,
   keepRejected,
   type QueueSettings,
+  type RedisMemoryWatch,
 } from '@openim-sync/queue';
 import { exactPayloadText } from '@openim-sync/schema';
 import type { Redis } from 'ioredis';
 import { createWriteCoalescer } from './write-coalescer.js';
 
-export type EnqueueResult = { ok: true } | { ok: false; message: string };
+/** `reason` names a refusal the handler counts apart (`redis-memory`); others are "unavailable". */
+export type EnqueueResult = { ok: true } | { ok: false; message: string; reason?: 'redis-memory' };
 
 /** What the HTTP layer needs from the queue; tests pass a fake. */
 export interface Producer {
@@ -43,7 +45,15 @@ export interface ProducerOptions {
   mode?: EnqueueMode;
   /** Sends the writes of one event-loop turn as one write to Redis (see write-coalescer.ts); off by default. */
   coalesceWrites?: boolean;
+  /** Refuses writes while Redis's memory is above its high-water mark (see redis-memory.ts); none when left out. */
+  memory?: Pick<RedisMemoryWatch, 'full'> | undefined;
 }
+
+const FULL: EnqueueResult = {
+  ok: false,
+  reason: 'redis-memory',
+  message: 'Redis memory is above REDIS_MEMORY_HIGH_WATER: refused until the workers drain the backlog',
+};
 
 /**
  * Hands callbacks to Redis. The ack is sent only after this resolves `ok`:
@@ -51,7 +61,7 @@ export interface ProducerOptions {
  * appended the callback to the inbox stream (see packages/queue/src/inbox.ts).
  */
 export function createProducer(options: ProducerOptions): Producer {
-  const { queue, connection, settings, timeoutMs, mode = 'direct', coalesceWrites = false } = options;
+  const { queue, connection, settings, timeoutMs, mode = 'direct', coalesceWrites = false, memory } = options;
   const coalesce = coalesceWrites ? createWriteCoalescer(connection) : () => {};
   const keys = inboxKeys(settings);
   const { stream } = keys;
@@ -85,6 +95,7 @@ export function createProducer(options: ProducerOptions): Producer {
     async enqueue(data, body) {
       // Fail fast while disconnected instead of queueing work behind a dead link.
       if (connection.status !== 'ready') return { ok: false, message: `Redis is unavailable (${connection.status})` };
+      if (memory?.full()) return FULL;
       try {
         // One XADD is bounded by the connection's own command timeout (ENQUEUE_TIMEOUT_MS); an add runs several commands.
         await (mode === 'inbox' ? write(data, body) : withTimeout(write(data, body), timeoutMs));
@@ -95,6 +106,7 @@ export function createProducer(options: ProducerOptions): Producer {
     },
     async keep(record, reason) {
       if (connection.status !== 'ready') return { ok: false, message: `Redis is unavailable (${connection.status})` };
+      if (memory?.full()) return FULL;
       try {
         // The receipt's id is fixed now too, so a redrive (or two) makes one job.
         const jobId = record.jobId ?? callbackJobId(record.command, record.operationID, record.body, contentDedup);

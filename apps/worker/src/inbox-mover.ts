@@ -35,6 +35,8 @@ export interface InboxMoverOptions {
   claimIdleMs?: number;
   /** Consumer name in the group; unique per process by default. */
   consumer?: string;
+  /** Resolves false while Redis has no room for more jobs (MOVE_MEMORY_LIMIT): entries wait in the inbox meanwhile. */
+  roomToMove?: () => Promise<boolean>;
   /** Called after each batch landed in the queue. */
   onMoved?: (count: number) => void;
   /** Called for each entry that could not become a job (kept in the rejected stream). */
@@ -199,6 +201,10 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
     let lastErrorLog = 0;
     while (!closing) {
       try {
+        if (options.roomToMove && !(await options.roomToMove())) {
+          await delay(blockMs / 2);
+          continue;
+        }
         if (needGroup) {
           await ensureGroup();
           needGroup = false;

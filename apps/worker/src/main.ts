@@ -1,4 +1,9 @@
-import { createCallbackQueue, createWorkerConnection } from '@openim-sync/queue';
+import {
+  createCallbackQueue,
+  createWorkerConnection,
+  inboxMoveRoom,
+  warnAboutRedisDurability,
+} from '@openim-sync/queue';
 import { createLogger, createShutdown, loadConfigOrExit, retryUntilReady } from '@openim-sync/runtime';
 import { createCatalog } from '@openim-sync/schema';
 import { Registry } from 'prom-client';
@@ -78,6 +83,7 @@ void worker.run().catch((err) => {
 // Every worker moves the inbox (ENQUEUE_MODE=inbox at the ingress) into the queue, whatever mode
 // the ingress runs in: an empty inbox costs one blocked read. Its own connections: the reader blocks.
 const inboxConnection = createWorkerConnection(config.queue.redisUrl);
+void warnAboutRedisDurability(inboxConnection, logger);
 const inboxQueue = createCallbackQueue(config.queue, inboxConnection);
 inboxQueue.on('error', (err) => logger.debug({ err: err.message }, 'inbox queue error'));
 const mover = createInboxMover({
@@ -88,6 +94,7 @@ const mover = createInboxMover({
   logger,
   batchMax: config.inbox.batchMax,
   claimIdleMs: config.inbox.claimIdleMs,
+  roomToMove: inboxMoveRoom(inboxConnection, logger),
   ...metrics.inbox,
 });
 // Added after the worker, so it stops first: what it moves while the worker drains is not lost either way.
