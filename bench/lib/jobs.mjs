@@ -9,10 +9,10 @@ export function benchSettings(redisUrl, name) {
     redisUrl,
     name,
     prefix: name,
-    attempts: 8,
-    backoffMs: 1000,
+    attempts: 12,
+    retryScheduleMs: [10_000, 60_000, 300_000],
     keepCompleted: { count: 1000, age: 3600 },
-    keepFailed: { count: 100000, age: 1209600 },
+    keepFailed: { count: 0, age: 1209600 },
     contentDedupMs: 0,
   };
 }

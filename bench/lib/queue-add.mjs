@@ -7,10 +7,10 @@ const settings = {
   redisUrl: REDIS_URL,
   name: QUEUE_NAME,
   prefix: QUEUE_PREFIX,
-  attempts: 8,
-  backoffMs: 1000,
+  attempts: 12,
+  retryScheduleMs: [10_000, 60_000, 300_000],
   keepCompleted: { count: 1000, age: 3600 },
-  keepFailed: { count: 100000, age: 1209600 },
+  keepFailed: { count: 0, age: 1209600 },
   contentDedupMs: 0,
 };
 const connection = createProducerConnection(REDIS_URL, 2000);

@@ -46,7 +46,7 @@ describe('the edge corpus end to end', () => {
 
   it('acknowledges, applies and forwards every body, strings exact', { timeout: 120_000 }, async () => {
     // Few, quick retries: a job that cannot succeed shows up as failed within seconds.
-    const s = await startStack({ label: 'edge_corpus', env: { JOB_ATTEMPTS: '3', JOB_BACKOFF_MS: '50' } });
+    const s = await startStack({ label: 'edge_corpus', env: { RETRY_SCHEDULE: '50ms,100ms' } });
     stack = s;
     const [ingress] = await Promise.all([s.startIngress(), s.startWorker()]);
 

@@ -18,7 +18,7 @@ const workerEntry = `${repoRoot}apps/worker/dist/main.js`;
 
 describe('configuration errors', () => {
   it.each([
-    ['ingress', ingressEntry, { PORT: 'http', JOB_ATTEMPTS: '0', ENABLED_COMMANDS: 'callbackNopeCommand' }],
+    ['ingress', ingressEntry, { PORT: 'http', RETRY_SCHEDULE: 'soon', ENABLED_COMMANDS: 'callbackNopeCommand' }],
     ['worker', workerEntry, { SINKS: 'postgres,kafka', WORKER_CONCURRENCY: '-1', DATABASE_URL: 'mysql://db' }],
   ])('%s exits 1 with one message naming every bad variable', async (_name, entry, env) => {
     const service = startService(entry, env);

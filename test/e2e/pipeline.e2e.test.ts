@@ -68,7 +68,7 @@ describe(`pipeline end to end (seed ${seed})`, () => {
         SINKS: 'postgres,http',
         FORWARD_URL: receiver.url,
         WORKER_CONCURRENCY: '8',
-        JOB_BACKOFF_MS: '100',
+        RETRY_SCHEDULE: '100ms',
         // "job applied" is a debug line: counting it per process shows who did the work.
         LOG_LEVEL: 'debug',
       }),
@@ -228,7 +228,7 @@ function queueSettings(redisUrl: string, name: string, prefix: string): QueueSet
     name,
     prefix,
     attempts: 1,
-    backoffMs: 0,
+    retryScheduleMs: [],
     keepCompleted: keep,
     keepFailed: keep,
     contentDedupMs: 0,

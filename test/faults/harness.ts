@@ -115,8 +115,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     REDIS_URL: redisUrl,
     QUEUE_NAME: name,
     QUEUE_PREFIX: name,
-    JOB_ATTEMPTS: '20',
-    JOB_BACKOFF_MS: '200',
+    // 20 attempts, waits doubling from 200 ms up to 10 s (~2.5 min in all): short faults end well within it.
+    RETRY_SCHEDULE: doublingSchedule(200, 19),
     // Keep every finished job: the checks read attemptsMade of each.
     KEEP_COMPLETED_COUNT: '1000000',
     // A killed worker's unmoved inbox entries go to another worker after 2 s, not 15.
@@ -180,6 +180,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
 export { checkEffects, type EffectCounts, retryReasons, waitForDrain } from './check.js';
 export { isRunning, logLines } from './process-log.js';
+
+/** RETRY_SCHEDULE of `retries` waits doubling from `firstMs`, capped at 10 s. */
+export function doublingSchedule(firstMs: number, retries: number, capMs = 10_000): string {
+  return Array.from({ length: retries }, (_, i) => Math.min(firstMs * 2 ** i, capMs)).join(',');
+}
 
 /** Writes a test's measured counts to test-results/faults/<name>.json. */
 export function writeResults(name: string, data: Record<string, unknown>): void {

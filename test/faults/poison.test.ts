@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   checkEffects,
   createWorkload,
+  doublingSchedule,
   Ledger,
   retryReasons,
   type Stack,
@@ -22,10 +23,10 @@ describe(`poison events (seed ${workload.seed})`, () => {
 
   it('fail at once into the failed set and hold up no other job', { timeout: 150_000 }, async () => {
     const started = Date.now();
-    // A retried poison would take minutes here (base 2 s, 20 attempts): "at once" is visible.
+    // A retried poison would take minutes here (waits from 2 s, 20 attempts): "at once" is visible.
     const s = await startStack({
       label: 'poison',
-      env: { JOB_BACKOFF_MS: '2000' },
+      env: { RETRY_SCHEDULE: doublingSchedule(2000, 19, 600_000) },
       // Longer locks than elsewhere: nothing here may stall, so every attempt count is exact.
       workerEnv: { LOCK_DURATION_MS: '30000', STALLED_INTERVAL_MS: '5000' },
     });

@@ -31,7 +31,7 @@ async function startPipeline(label: string, sinks: Sink[]) {
     name,
     prefix: name,
     attempts: 4,
-    backoffMs: 20,
+    retryScheduleMs: [20, 40, 80],
     keepCompleted: { count: 100, age: 3600 },
     keepFailed: { count: 100, age: 3600 },
     contentDedupMs: 0,

@@ -32,10 +32,10 @@ describe('loadConfig', () => {
         redisUrl: 'redis://127.0.0.1:6379',
         name: 'openim-callbacks',
         prefix: 'bull',
-        attempts: 8,
-        backoffMs: 1000,
+        attempts: 12,
+        retryScheduleMs: [10, 60, 300, 900, 1800, 3600, 7200, 14_400, 21_600, 28_800, 36_000].map((s) => s * 1000),
         keepCompleted: { count: 1000, age: 3600 },
-        keepFailed: { count: 100_000, age: 14 * 24 * 3600 },
+        keepFailed: { count: 0, age: 14 * 24 * 3600 },
         contentDedupMs: 0,
         highVolumePriority: 10,
         presenceCoalesceMs: 900_000,
@@ -65,8 +65,7 @@ describe('loadConfig', () => {
       REDIS_URL: 'rediss://:secret@redis.internal:6380/2',
       QUEUE_NAME: 'callbacks',
       QUEUE_PREFIX: '{openim}',
-      JOB_ATTEMPTS: '3',
-      JOB_BACKOFF_MS: '250',
+      RETRY_SCHEDULE: '250ms, 1m',
       KEEP_COMPLETED_COUNT: '0',
       KEEP_COMPLETED_AGE_SECONDS: '0',
       KEEP_FAILED_COUNT: '10',
@@ -86,7 +85,7 @@ describe('loadConfig', () => {
         name: 'callbacks',
         prefix: '{openim}',
         attempts: 3,
-        backoffMs: 250,
+        retryScheduleMs: [250, 60_000],
         keepCompleted: { count: 0, age: 0 },
         keepFailed: { count: 10, age: 60 },
         contentDedupMs: 60_000,
@@ -97,7 +96,7 @@ describe('loadConfig', () => {
   it('reports every bad variable in one ConfigError', () => {
     const error = configError({
       PORT: 'abc',
-      JOB_ATTEMPTS: '0',
+      RETRY_SCHEDULE: '1s,0',
       ENABLED_COMMANDS: 'callbackAfterQuitGroupCommand,nope',
       REDIS_URL: 'http://localhost:6379',
       QUEUE_NAME: 'a:b',
@@ -110,16 +109,16 @@ describe('loadConfig', () => {
     expect(variables).toEqual([
       'CALLBACK_BASE_PATH',
       'ENABLED_COMMANDS',
-      'JOB_ATTEMPTS',
       'LOG_LEVEL',
       'MAX_BODY_BYTES',
       'PORT',
       'QUEUE_NAME',
       'REDIS_URL',
+      'RETRY_SCHEDULE',
     ]);
     expect(error.problems.find((p) => p.startsWith('ENABLED_COMMANDS'))).toMatch(/unknown command\(s\): nope$/);
     expect(error.message).toContain('PORT="abc"');
-    expect(error.message).toContain('JOB_ATTEMPTS="0"');
+    expect(error.message).toContain('RETRY_SCHEDULE="1s,0": "0" is not a duration');
   });
 
   it.each([
@@ -130,7 +129,7 @@ describe('loadConfig', () => {
     ['ENQUEUE_MODE', 'later'],
     ['CONTENT_DEDUP_SECONDS', '-5'],
     ['KEEP_FAILED_COUNT', '-1'],
-    ['JOB_BACKOFF_MS', '1e3.5'],
+    ['RETRY_SCHEDULE', '10s,,1m'],
   ])('refuses %s=%j', (name, value) => {
     expect(configError({ [name]: value }).problems).toEqual([expect.stringMatching(new RegExp(`^${name}=`))]);
   });
@@ -180,7 +179,7 @@ describe('loadConfig', () => {
         CALLBACK_BASE_PATH: '',
         ENABLED_COMMANDS: '',
         REDIS_URL: '',
-        JOB_ATTEMPTS: '',
+        RETRY_SCHEDULE: '',
         LOG_LEVEL: '',
         UNRELATED: undefined,
       }),

@@ -110,7 +110,7 @@ export function createProducer(options: ProducerOptions): Producer {
       try {
         // The receipt's id is fixed now too, so a redrive (or two) makes one job.
         const jobId = record.jobId ?? callbackJobId(record.command, record.operationID, record.body, contentDedup);
-        await keepRejected(connection, keys, settings.keepFailed.count, reason, { ...record, jobId });
+        await keepRejected(connection, keys, settings.keepFailed, reason, { ...record, jobId });
         return { ok: true };
       } catch (err) {
         return { ok: false, message: `Redis did not keep the callback: ${(err as Error).message}` };

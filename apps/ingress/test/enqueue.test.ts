@@ -124,10 +124,13 @@ describe('receipts', () => {
   });
 
   it('with CONTENT_DEDUP_SECONDS set, still recognises a duplicate after the first job completed and was removed', async () => {
-    const { app, queue, settings } = await stack({ contentDedupMs: 60_000, queueEnv: { KEEP_COMPLETED_COUNT: 0 } });
+    // Keeps one completed job: the next one to complete trims the first (a 0 would keep them all).
+    const { app, queue, settings } = await stack({ contentDedupMs: 60_000, queueEnv: { KEEP_COMPLETED_COUNT: 1 } });
     expect((await post(app, QUIT, quitBody, 'op-done')).status).toBe(200);
     const jobId = callbackJobId('callbackAfterQuitGroupCommand', 'op-done', Buffer.from(quitBody), true);
     expect(await queue.getJobState(jobId)).toBe('waiting');
+    expect((await post(app, QUIT, quitBody, 'op-later')).status).toBe(200);
+    const laterId = callbackJobId('callbackAfterQuitGroupCommand', 'op-later', Buffer.from(quitBody), true);
 
     const processed: string[] = [];
     const worker = new Worker<CallbackJobData>(
@@ -143,13 +146,13 @@ describe('receipts', () => {
     } finally {
       await worker.close();
     }
-    expect(processed).toEqual([jobId]);
-    expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, completed: 0, failed: 0 });
+    expect(processed).toEqual([jobId, laterId]);
+    expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, completed: 1, failed: 0 });
 
     const again = await post(app, QUIT, quitBody, 'op-done');
     expect(again.status).toBe(200);
     expect(await again.text()).toBe(ACK);
-    expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, completed: 0 });
+    expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, completed: 1 });
     expect(await queue.getJob(jobId)).toBeUndefined();
 
     // The queue itself still takes new work: only the re-delivery was dropped.

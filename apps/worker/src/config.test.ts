@@ -10,7 +10,8 @@ describe('worker config', () => {
       sinks: ['postgres'],
       database: { url: 'postgres://postgres@127.0.0.1:5432/postgres', schema: 'public', poolSize: 4, batchMax: 64 },
       forward: { url: undefined, timeoutMs: 5000 },
-      queue: { name: 'openim-callbacks', prefix: 'bull', attempts: 8, backoffMs: 1000 },
+      queue: { name: 'openim-callbacks', prefix: 'bull', attempts: 12 },
+      breaker: { threshold: 5, cooldownMs: 30_000 },
     });
   });
 

@@ -1,6 +1,7 @@
 import { type QueueSettings, queueEnv, toQueueSettings } from '@openim-sync/queue';
 import { env, parseEnv } from '@openim-sync/runtime';
 import { z } from 'zod';
+import type { BreakerSettings } from './circuit-breaker.js';
 import { checkMetricsEnv, type MetricsConfig, metricsEnv, toMetricsConfig } from './metrics/metrics-config.js';
 import {
   checkReconcileEnv,
@@ -46,6 +47,14 @@ export const WorkerEnv = z
     POSTGRES_BATCH_MAX: env.positiveInt(64),
     /** The App's endpoint that receives each event as JSON (http sink). */
     FORWARD_URL: env.url(['http', 'https']).optional(),
+    /**
+     * Retryable failures of one sink in a row (a 5xx, a timeout, a refused connection) after which
+     * the worker stops taking jobs for it: they wait, attempts untouched, while one job at a time
+     * probes the sink.
+     */
+    SINK_BREAKER_THRESHOLD: env.positiveInt(5),
+    /** How long an open sink circuit holds its jobs back before the next probe (longer if the App sends Retry-After). */
+    SINK_BREAKER_COOLDOWN_MS: env.positiveInt(30_000),
     /** Time the App's endpoint has to answer before the attempt counts as failed and is retried. */
     FORWARD_TIMEOUT_MS: env.positiveInt(5000),
     /** Sent as the Authorization header to the App's endpoint; never logged. */
@@ -78,6 +87,8 @@ export interface WorkerConfig {
   database: { url: string; schema: string; poolSize: number; batchMax: number };
   forward: { url: string | undefined; timeoutMs: number; authorization: string | undefined };
   inbox: { batchMax: number; claimIdleMs: number };
+  /** Each sink's circuit breaker. */
+  breaker: BreakerSettings;
   lockDurationMs: number;
   stalledIntervalMs: number;
   maxStalledCount: number;
@@ -104,6 +115,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     forward: { url: e.FORWARD_URL, timeoutMs: e.FORWARD_TIMEOUT_MS, authorization: e.FORWARD_AUTHORIZATION },
     inbox: { batchMax: e.INBOX_BATCH_MAX, claimIdleMs: e.INBOX_CLAIM_IDLE_MS },
+    breaker: { threshold: e.SINK_BREAKER_THRESHOLD, cooldownMs: e.SINK_BREAKER_COOLDOWN_MS },
     lockDurationMs: e.LOCK_DURATION_MS,
     stalledIntervalMs: e.STALLED_INTERVAL_MS,
     maxStalledCount: e.MAX_STALLED_COUNT,

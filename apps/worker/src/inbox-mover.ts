@@ -11,8 +11,8 @@ import {
   inboxKeys,
   type QueueSettings,
   readInboxFields,
-  rejectedCap,
   rejectedEntryFields,
+  rejectedTrim,
 } from '@openim-sync/queue';
 import type { Logger } from '@openim-sync/runtime';
 import { type Catalog, exactPayloadText, parseJsonBody } from '@openim-sync/schema';
@@ -75,8 +75,8 @@ type ClaimReply = [cursor: Buffer, entries: (StreamEntry | null)[], deleted?: Bu
  * An entry that cannot become a job (it no longer passes the catalog after an
  * upgrade, or is malformed) is copied to the rejected stream with the reason,
  * logged, and removed from the inbox: it is never dropped silently and never
- * blocks the entries behind it. The rejected stream keeps the newest
- * `keepFailed.count` entries, like the failed set.
+ * blocks the entries behind it. The rejected stream is kept as long as
+ * failed jobs are (KEEP_FAILED_AGE_SECONDS, and KEEP_FAILED_COUNT if set).
  */
 export function createInboxMover(options: InboxMoverOptions): InboxMover {
   const { reader, queue, settings, catalog, logger } = options;
@@ -85,8 +85,6 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
   const claimIdleMs = options.claimIdleMs ?? 15_000;
   const consumer = options.consumer ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const keys: InboxKeys = inboxKeys(settings);
-  // The rejected stream keeps the newest entries, as many as failed jobs are kept.
-  const cap = rejectedCap(settings.keepFailed.count);
   let closing = false;
   let running: Promise<void> | undefined;
   let moving: Promise<void> | undefined;
@@ -142,9 +140,11 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
     await Promise.all(moved.map((m) => addCallbackJob(queue, settings, m.data, m.jobId)));
     const ids = [...built.map((b) => b.id), ...deleted];
     const tx = reader.multi();
+    const trim = rejectedTrim(settings.keepFailed);
     for (const r of rejected) {
-      tx.xadd(keys.rejected, ...cap, '*', ...rejectedEntryFields(r.id, r.reason, r.fields));
+      tx.xadd(keys.rejected, ...trim.xadd, '*', ...rejectedEntryFields(r.id, r.reason, r.fields));
     }
+    if (rejected.length > 0 && trim.maxLen) tx.xtrim(keys.rejected, 'MAXLEN', trim.maxLen);
     tx.xack(keys.stream, INBOX_GROUP, ...ids);
     tx.xdel(keys.stream, ...ids);
     const results = await tx.exec();

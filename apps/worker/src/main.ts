@@ -7,6 +7,7 @@ import {
 import { createLogger, createShutdown, loadConfigOrExit, retryUntilReady } from '@openim-sync/runtime';
 import { createCatalog } from '@openim-sync/schema';
 import { Registry } from 'prom-client';
+import { createSinkBreakers } from './circuit-breaker.js';
 import { loadConfig } from './config.js';
 import { workerReadiness } from './health-app.js';
 import { startHealthServer } from './health-server.js';
@@ -65,7 +66,13 @@ const reconcile =
   reconcileConfig &&
   createReconcileRuntime({ reconcile: reconcileConfig, database, queue, logger, registry: metrics.registry });
 if (reconcile) shutdown.add('reconcile', () => reconcile.close());
-const callbacks = createProcessor({ sinks: metrics.instrumentSinks(sinks), logger });
+const breakers = createSinkBreakers({
+  sinks: config.sinks,
+  settings: config.breaker,
+  logger,
+  onChange: metrics.circuitChanged,
+});
+const callbacks = createProcessor({ sinks: metrics.instrumentSinks(sinks), logger, breakers });
 const processor = metrics.instrumentProcessor(routeJobs(callbacks, reconcile?.processor));
 worker = createCallbackWorker({ config, processor, logger });
 metrics.observeJobs(worker);

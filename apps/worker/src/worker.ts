@@ -1,6 +1,7 @@
 import { BACKOFF_TYPE, type CallbackJobData, retryDelay, workerConnectionOptions } from '@openim-sync/queue';
 import type { Logger } from '@openim-sync/runtime';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { SinkCircuitOpenError } from './circuit-breaker.js';
 import type { WorkerConfig } from './config.js';
 import type { ProcessorResult } from './processor.js';
 import { RetryableSinkError } from './sinks/index.js';
@@ -19,9 +20,25 @@ const MAX_RETRY_AFTER_MS = 60 * 60_000;
 /**
  * A BullMQ worker on the callback queue. Created paused (`autorun: false`):
  * the caller starts it with `run()` once its sinks are ready.
+ *
+ * A job stopped by an open circuit (SinkCircuitOpenError) becomes BullMQ's
+ * manual rate limit: the job goes back to the head of the waiting list with
+ * its attempts untouched, and this worker fetches no job until the wait is
+ * over (it sleeps, no polling). With no `limiter` on the queue the limit key
+ * holds back only the worker that hit the open circuit: each process's
+ * circuits are its own.
  */
 export function createCallbackWorker({ config, processor, logger }: WorkerDeps): CallbackWorker {
-  const worker: CallbackWorker = new Worker(config.queue.name, processor, {
+  const guarded = async (job: Job<CallbackJobData>) => {
+    try {
+      return await processor(job);
+    } catch (err) {
+      if (!(err instanceof SinkCircuitOpenError)) throw err;
+      await worker.rateLimit(err.waitMs);
+      throw Worker.RateLimitError();
+    }
+  };
+  const worker: CallbackWorker = new Worker(config.queue.name, guarded, {
     connection: workerConnectionOptions(config.queue.redisUrl),
     prefix: config.queue.prefix,
     concurrency: config.concurrency,
@@ -35,7 +52,7 @@ export function createCallbackWorker({ config, processor, logger }: WorkerDeps):
         if (err instanceof RetryableSinkError && err.retryAfterMs !== undefined) {
           return Math.min(err.retryAfterMs, MAX_RETRY_AFTER_MS);
         }
-        return retryDelay(attemptsMade, config.queue.backoffMs);
+        return retryDelay(attemptsMade, config.queue.retryScheduleMs);
       },
     },
   });

@@ -12,7 +12,7 @@ import { createReconcileFixture, events, logger, type ReconcileFixture } from '.
 const { redisUrl } = testServices();
 const name = uniqueName('reconcile_schedule');
 const settings: QueueSettings = toQueueSettings(
-  parseEnv(z.object(queueEnv), { REDIS_URL: redisUrl, QUEUE_NAME: name, QUEUE_PREFIX: name, JOB_ATTEMPTS: '2' }),
+  parseEnv(z.object(queueEnv), { REDIS_URL: redisUrl, QUEUE_NAME: name, QUEUE_PREFIX: name, RETRY_SCHEDULE: '1s' }),
 );
 const T0 = Date.now() - 600_000;
 

@@ -19,7 +19,7 @@ Environment (the same as the ingress and the worker):
   REDIS_URL     Redis holding the queue (default redis://127.0.0.1:6379)
   QUEUE_NAME    BullMQ queue name (default openim-callbacks)
   QUEUE_PREFIX  BullMQ key prefix (default bull)
-  JOB_ATTEMPTS, KEEP_COMPLETED_*, KEEP_FAILED_*: options of replayed jobs
+  RETRY_SCHEDULE, KEEP_COMPLETED_*, KEEP_FAILED_*: options of replayed jobs
   reconcile: DATABASE_URL, DATABASE_SCHEMA, OPENIM_API_URL, OPENIM_ADMIN_SECRET,
     OPENIM_ADMIN_USER_ID (it needs no Redis)
 

@@ -62,7 +62,13 @@ describe('jobs inbox', () => {
       jobId: 'u-kept-1',
       body: ODD_BODY,
     };
-    const id = (await keepRejected(fixture.redis, keys, 10, `${QUIT}: groupID: Invalid input`, record)) as string;
+    const id = (await keepRejected(
+      fixture.redis,
+      keys,
+      { count: 10, age: 0 },
+      `${QUIT}: groupID: Invalid input`,
+      record,
+    )) as string;
     const listed = await fixture.jobs(['inbox', '--json']);
     expect(listed.lines.map((line) => JSON.parse(line))).toEqual([
       {

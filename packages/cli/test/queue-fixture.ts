@@ -24,7 +24,7 @@ const catalog = createCatalog();
 export async function createQueueFixture(label: string) {
   const { redisUrl } = testServices();
   const name = uniqueName(label);
-  const env = { REDIS_URL: redisUrl, QUEUE_NAME: name, QUEUE_PREFIX: name, JOB_ATTEMPTS: '3' };
+  const env = { REDIS_URL: redisUrl, QUEUE_NAME: name, QUEUE_PREFIX: name, RETRY_SCHEDULE: '1s,2s' };
   const settings: QueueSettings = toQueueSettings(parseEnv(z.object(queueEnv), env));
   const connection = createProducerConnection(redisUrl, 5000);
   await vi.waitFor(() => expect(connection.status).toBe('ready'));

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { QueueSettings } from './settings.js';
+import type { QueueSettings, Retention } from './settings.js';
 
 /**
  * The inbox: a Redis stream in front of the BullMQ queue.
@@ -67,12 +67,23 @@ export function appendToInbox(connection: Redis, stream: string, record: InboxRe
   return connection.xadd(stream, '*', ...inboxFields(record));
 }
 
+/** How the rejected stream is trimmed as an entry is added: a clause for `XADD`, and `XTRIM MAXLEN` when both limits are set. */
+export interface RejectedTrim {
+  xadd: (string | number)[];
+  maxLen?: number;
+}
+
 /**
- * `XADD` arguments that keep at most the newest `cap` entries of the rejected
- * stream (0: no cap), so a flood of entries nothing accepts cannot fill Redis.
+ * Keeps the rejected stream as the failed set is kept (KEEP_FAILED_*), so a
+ * flood of entries nothing accepts cannot fill Redis: entries older than
+ * `age` seconds go (`MINID ~` the id of that moment: whole stream nodes, so a
+ * few older entries may stay a while), and past `count` the oldest go. A 0
+ * lifts that limit; it never means "keep none".
  */
-export function rejectedCap(cap: number): (string | number)[] {
-  return cap > 0 ? ['MAXLEN', cap] : [];
+export function rejectedTrim({ count, age }: Retention, now = Date.now()): RejectedTrim {
+  if (age <= 0) return { xadd: count > 0 ? ['MAXLEN', count] : [] };
+  const minId = `${Math.max(0, Math.floor(now - age * 1000))}-0`;
+  return count > 0 ? { xadd: ['MINID', '~', minId], maxLen: count } : { xadd: ['MINID', '~', minId] };
 }
 
 /**
@@ -81,14 +92,20 @@ export function rejectedCap(cap: number): (string | number)[] {
  * receive time and its exact bytes, so `jobs inbox --redrive` can hand it to
  * a newer worker that accepts it. It has no inbox entry, hence no `entry`.
  */
-export function keepRejected(
+export async function keepRejected(
   connection: Redis,
   keys: InboxKeys,
-  cap: number,
+  keep: Retention,
   reason: string,
   record: InboxRecord,
 ): Promise<string | null> {
-  return connection.xadd(keys.rejected, ...rejectedCap(cap), '*', 'reason', reason, ...inboxFields(record));
+  const trim = rejectedTrim(keep);
+  const tx = connection.multi().xadd(keys.rejected, ...trim.xadd, '*', 'reason', reason, ...inboxFields(record));
+  if (trim.maxLen) tx.xtrim(keys.rejected, 'MAXLEN', trim.maxLen);
+  const results = await tx.exec();
+  const failed = results?.find(([err]) => err);
+  if (!results || failed) throw failed?.[0] ?? new Error('rejected entry not kept: transaction aborted');
+  return results[0]?.[1] as string | null;
 }
 
 /** Reads an entry's fields (as Buffers, so the body's bytes stay exact); a string says what is wrong. */

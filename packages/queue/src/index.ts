@@ -4,7 +4,7 @@ export {
   createWorkerConnection,
   workerConnectionOptions,
 } from './connection.js';
-export type { InboxKeys, InboxRecord } from './inbox.js';
+export type { InboxKeys, InboxRecord, RejectedTrim } from './inbox.js';
 export {
   appendToInbox,
   INBOX_GROUP,
@@ -13,8 +13,8 @@ export {
   keepRejected,
   readInboxFields,
   readRejectedFields,
-  rejectedCap,
   rejectedEntryFields,
+  rejectedTrim,
 } from './inbox.js';
 export type { CallbackJobData, JobRouting } from './job.js';
 export {
@@ -23,8 +23,8 @@ export {
   callbackJobOptions,
   createReceiveClock,
   isContentJobId,
+  keepJobs,
   presenceKeys,
-  retryDelay,
 } from './job.js';
 export type { CallbackQueue } from './queue.js';
 export { addCallbackJob, createCallbackQueue } from './queue.js';
@@ -44,5 +44,6 @@ export {
   redisDurabilityWarnings,
   warnAboutRedisDurability,
 } from './redis-settings.js';
-export type { QueueEnv, QueueSettings } from './settings.js';
+export { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, retryDelay } from './retry-schedule.js';
+export type { QueueEnv, QueueSettings, Retention } from './settings.js';
 export { queueEnv, toQueueSettings } from './settings.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { callbackJobId, callbackJobOptions, createReceiveClock, isContentJobId, retryDelay } from './job.js';
+import { callbackJobId, callbackJobOptions, createReceiveClock, isContentJobId, keepJobs } from './job.js';
 import { type QueueSettings, queueEnv, toQueueSettings } from './settings.js';
 
 const settings: QueueSettings = toQueueSettings(z.object(queueEnv).parse({}));
@@ -40,25 +40,24 @@ describe('callbackJobOptions', () => {
     const id = callbackJobId('c', 'op', body, true);
     expect(callbackJobOptions(settings, id, 5000)).toMatchObject({
       jobId: id,
-      attempts: 8,
+      attempts: 12,
       backoff: { type: 'jittered' },
       deduplication: { id, ttl: 5000 },
       removeOnComplete: { count: 1000, age: 3600 },
-      removeOnFail: { count: 100_000, age: 14 * 24 * 3600 },
+      // Failed jobs are kept by age alone by default: 14 days, however many.
+      removeOnFail: { age: 14 * 24 * 3600 },
     });
     expect(callbackJobOptions(settings, callbackJobId('c', 'op', body), 5000).deduplication).toBeUndefined();
   });
 });
 
-describe('retryDelay', () => {
-  it('doubles per attempt with jitter between 0.5x and 1.5x', () => {
-    expect(retryDelay(1, 1000, () => 0)).toBe(500);
-    expect(retryDelay(1, 1000, () => 0.999)).toBe(1499);
-    expect(retryDelay(4, 1000, () => 0.5)).toBe(8000);
-  });
-
-  it('caps at ten minutes', () => {
-    expect(retryDelay(30, 1000, () => 0.5)).toBe(600_000);
+describe('keepJobs', () => {
+  // BullMQ removes a job at once on count 0 and keeps everything younger than now on age 0.
+  it('leaves out a limit set to 0 instead of passing it to BullMQ', () => {
+    expect(keepJobs({ count: 0, age: 60 })).toEqual({ age: 60 });
+    expect(keepJobs({ count: 10, age: 0 })).toEqual({ count: 10 });
+    expect(keepJobs({ count: 10, age: 60 })).toEqual({ count: 10, age: 60 });
+    expect(keepJobs({ count: 0, age: 0 })).toBe(false);
   });
 });
 

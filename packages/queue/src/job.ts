@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { CallbackEvent } from '@openim-sync/schema';
-import type { JobsOptions } from 'bullmq';
-import type { QueueSettings } from './settings.js';
+import type { JobsOptions, KeepJobs } from 'bullmq';
+import type { QueueSettings, Retention } from './settings.js';
 
 /** What one queued callback carries from the ingress to the worker. */
 export interface CallbackJobData {
@@ -22,11 +22,8 @@ export interface CallbackJobData {
   payloadText?: string;
 }
 
-/** Name of the worker's backoff strategy (exponential with jitter). */
+/** Name of the worker's backoff strategy (RETRY_SCHEDULE with jitter, see retryDelay). */
 export const BACKOFF_TYPE = 'jittered';
-
-/** The longest a retry waits, however many attempts came before. */
-const MAX_BACKOFF_MS = 10 * 60_000;
 
 /**
  * Job id of one receipt of a callback: fixed when the ingress receives it,
@@ -81,8 +78,8 @@ export function callbackJobOptions(
     jobId,
     attempts: settings.attempts,
     backoff: { type: BACKOFF_TYPE },
-    removeOnComplete: settings.keepCompleted,
-    removeOnFail: settings.keepFailed,
+    removeOnComplete: keepJobs(settings.keepCompleted),
+    removeOnFail: keepJobs(settings.keepFailed),
   };
   if (routing.highVolume && settings.highVolumePriority) options.priority = settings.highVolumePriority;
   if (routing.coalesceKey && settings.presenceCoalesceMs) {
@@ -107,13 +104,14 @@ export function presenceKeys(event: { userID: string; platformID: number | null;
 }
 
 /**
- * Delay before retry number `attemptsMade`: `base · 2^(n-1)`, scaled by a
- * random factor in [0.5, 1.5) so retries of a burst that failed together do
- * not hit the sink together again, capped at ten minutes.
+ * BullMQ's `removeOnComplete`/`removeOnFail` for a retention. BullMQ reads
+ * `count: 0` as "remove at once" and `age: 0` as "older than now", so a 0
+ * here leaves that limit out instead: `KEEP_FAILED_COUNT=0` keeps failed
+ * jobs by age alone, and both at 0 keep every job (`false`).
  */
-export function retryDelay(attemptsMade: number, baseMs: number, random = Math.random): number {
-  const exponential = baseMs * 2 ** Math.max(0, attemptsMade - 1);
-  return Math.round(Math.min(exponential, MAX_BACKOFF_MS) * (0.5 + random()));
+export function keepJobs({ count, age }: Retention): KeepJobs | false {
+  if (age > 0) return count > 0 ? { age, count } : { age };
+  return count > 0 ? { count } : false;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { env } from '@openim-sync/runtime';
 import { z } from 'zod';
+import { retryScheduleEnv } from './retry-schedule.js';
 
 /**
  * Environment variables of the queue contract, shared by every process that
@@ -22,17 +23,18 @@ export const queueEnv = {
    * (see callbackJobId).
    */
   CONTENT_DEDUP_SECONDS: env.nonNegativeInt(0),
-  /** Attempts per job before it stays in the failed set (first try included). */
-  JOB_ATTEMPTS: env.positiveInt(8),
-  /** Base delay of the exponential, jittered retry backoff. */
-  JOB_BACKOFF_MS: env.positiveInt(1000),
-  /** Completed jobs kept for inspection and replay: at most this many... */
+  /**
+   * Waits between a job's attempts (`10s,1m,...,10h`, jittered ×0.8–1.2); one
+   * attempt more than entries. The default spans ~32 h (see DEFAULT_RETRY_SCHEDULE).
+   */
+  RETRY_SCHEDULE: retryScheduleEnv(),
+  /** Completed jobs kept for inspection and replay: at most this many (0: no cap)... */
   KEEP_COMPLETED_COUNT: env.nonNegativeInt(1000),
-  /** ...and none older than this. */
+  /** ...and none older than this (0: no age limit). */
   KEEP_COMPLETED_AGE_SECONDS: env.nonNegativeInt(3600),
-  /** Failed jobs kept for inspection and redrive: at most this many... */
-  KEEP_FAILED_COUNT: env.nonNegativeInt(100_000),
-  /** ...and none older than this (default 14 days). */
+  /** Failed jobs kept for inspection and redrive: at most this many (0, the default: no cap)... */
+  KEEP_FAILED_COUNT: env.nonNegativeInt(0),
+  /** ...and none older than this (default 14 days; 0: no age limit). Also the rejected stream's. */
   KEEP_FAILED_AGE_SECONDS: env.nonNegativeInt(14 * 24 * 3600),
   /**
    * Priority of high-volume callbacks (messages, presence) so they never delay
@@ -49,15 +51,25 @@ export const queueEnv = {
 const QueueEnv = z.object(queueEnv);
 export type QueueEnv = z.output<typeof QueueEnv>;
 
+/** How many finished jobs (or rejected entries) are kept: 0 means no limit of that kind, never "none". */
+export interface Retention {
+  count: number;
+  /** Seconds. */
+  age: number;
+}
+
 /** The queue contract's settings, as both sides use them. */
 export interface QueueSettings {
   redisUrl: string;
   name: string;
   prefix: string;
+  /** Attempts per job, the first included: one more than retryScheduleMs has entries. */
   attempts: number;
-  backoffMs: number;
-  keepCompleted: { count: number; age: number };
-  keepFailed: { count: number; age: number };
+  /** Wait before each retry (RETRY_SCHEDULE), in ms. */
+  retryScheduleMs: number[];
+  /** Finished jobs kept: `count` newest and `age` seconds; 0 lifts that limit (see keepJobs). */
+  keepCompleted: Retention;
+  keepFailed: Retention;
   /** Window of content-derived job ids (CONTENT_DEDUP_SECONDS); 0: receipts are never merged. */
   contentDedupMs: number;
   /** 0 or absent: one lane for everything. */
@@ -76,8 +88,8 @@ export function toQueueSettings(config: QueueSettingsSource): QueueSettings {
     redisUrl: config.REDIS_URL,
     name: config.QUEUE_NAME,
     prefix: config.QUEUE_PREFIX,
-    attempts: config.JOB_ATTEMPTS,
-    backoffMs: config.JOB_BACKOFF_MS,
+    attempts: config.RETRY_SCHEDULE.length + 1,
+    retryScheduleMs: config.RETRY_SCHEDULE,
     keepCompleted: { count: config.KEEP_COMPLETED_COUNT, age: config.KEEP_COMPLETED_AGE_SECONDS },
     keepFailed: { count: config.KEEP_FAILED_COUNT, age: config.KEEP_FAILED_AGE_SECONDS },
     contentDedupMs: (config.CONTENT_DEDUP_SECONDS ?? 0) * 1000,

@@ -2,7 +2,8 @@ import type { CallbackJobData } from '@openim-sync/queue';
 import { hotCounter, hotHistogram } from '@openim-sync/runtime';
 import { findCommand } from '@openim-sync/schema';
 import type { Job } from 'bullmq';
-import { Counter, collectDefaultMetrics, type Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, type Registry } from 'prom-client';
+import { SinkCircuitOpenError } from '../circuit-breaker.js';
 import type { ProcessorResult } from '../processor.js';
 import { PermanentSinkError, type Sink } from '../sinks/index.js';
 import { isFinalFailure } from '../worker.js';
@@ -25,6 +26,8 @@ export interface WorkerMetrics {
   observeJobs(worker: JobEvents): void;
   /** Hooks for the inbox mover: entries moved into the queue, entries rejected. */
   readonly inbox: { onMoved(count: number): void; onRejected(): void };
+  /** Hook for the sink circuit breakers (createSinkBreakers' onChange). */
+  circuitChanged(sink: string, open: boolean): void;
 }
 
 export interface WorkerMetricsDeps {
@@ -69,6 +72,12 @@ export function createWorkerMetrics({ registry, processMetrics = true }: WorkerM
     labelNames: ['command', 'result'],
     buckets: ATTEMPT_BUCKETS,
   });
+  const circuitOpen = new Gauge({
+    name: 'openim_sync_sink_circuit_open',
+    help: "1 while this worker's circuit breaker for the sink is open (its jobs wait, one probes it), else 0.",
+    labelNames: ['sink'] as const,
+    registers: [registry],
+  });
   const endToEnd = hotHistogram(registry, {
     name: 'openim_sync_worker_end_to_end_seconds',
     help: 'Time from the ingress receiving a callback to its job being applied by every sink, retries included, by command.',
@@ -105,10 +114,14 @@ export function createWorkerMetrics({ registry, processMetrics = true }: WorkerM
         if (typeof receivedAt === 'number') endToEnd(command).observe(Math.max(0, appliedAt - receivedAt) / 1000);
         return result;
       } catch (err) {
-        attemptDuration(command, 'error').observe((performance.now() - started) / 1000);
+        // A job held back by an open circuit made no attempt: it waits without counting.
+        if (!(err instanceof SinkCircuitOpenError)) {
+          attemptDuration(command, 'error').observe((performance.now() - started) / 1000);
+        }
         throw err;
       }
     },
+    circuitChanged: (sink, open) => circuitOpen.labels(sink).set(open ? 1 : 0),
     inbox: {
       onMoved: (count) => inboxEntries.labels('moved').inc(count),
       onRejected: () => inboxEntries.labels('rejected').inc(),

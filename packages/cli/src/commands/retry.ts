@@ -4,7 +4,7 @@ import { filterHelp, filterOptions } from './filter-flags.js';
 
 /**
  * Moves a failed job back to the queue. The attempt counters are reset: a
- * redrive (after the cause was fixed) gets the full JOB_ATTEMPTS with
+ * redrive (after the cause was fixed) gets the full RETRY_SCHEDULE with
  * backoff again instead of a single try that one transient error would end.
  * Earlier errors stay in the job's stack traces.
  */
@@ -22,7 +22,7 @@ export const retryCommand: Command = {
        jobs retry --all [--command C] [--group G] [--user U] [--since T] [--limit N] [--dry-run]
 
 Moves failed jobs back to the queue; a worker applies them again. Attempts
-start again from zero (the full JOB_ATTEMPTS with backoff); the earlier
+start again from zero (the full RETRY_SCHEDULE); the earlier
 errors stay visible in "jobs show". Jobs that are not failed (any more) are
 skipped. Ends with a summary: "retried N, skipped M (not failed), errors K".
 On a terminal, --all shows its progress on one updating line.

@@ -1,0 +1,58 @@
+import { testServices } from '@openim-sync/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Stack, writeResults } from './harness.js';
+import { LONG_OUTAGE_MS, runLongOutage } from './long-outage.js';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+
+describe('Postgres unreachable for longer than the old two-minute retry horizon', () => {
+  let stack: Stack | undefined;
+  let proxy: TcpProxy | undefined;
+  afterAll(async () => {
+    await stack?.close();
+    await proxy?.close();
+  });
+
+  it('every event is applied afterwards, none fails, and Postgres is spared meanwhile', {
+    timeout: 600_000,
+  }, async () => {
+    const real = new URL(testServices().databaseUrl);
+    const p = await startTcpProxy(real.hostname, Number(real.port || 5432));
+    proxy = p;
+    const viaProxy = new URL(real);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(p.port);
+    const applied = async (s: Stack) =>
+      Number((await s.schema.rows<{ n: string }>('SELECT count(*) AS n FROM $schema.applied_events'))[0]?.n);
+    let cutAtDown = 0;
+    let cutAtUp = 0;
+    let appliedAtUp = 0;
+    const result = await runLongOutage(
+      { label: 'long_pg', workerDatabaseUrl: viaProxy.toString() },
+      {
+        down() {
+          p.down();
+          cutAtDown = p.cut;
+        },
+        async up(s) {
+          // Nothing reaches Postgres through the proxy while it is down: this is the count at the outage's end.
+          appliedAtUp = await applied(s);
+          cutAtUp = p.cut;
+          p.up();
+        },
+        flowing: async (s) => (await applied(s)) > appliedAtUp,
+      },
+      (s) => {
+        stack = s;
+      },
+    );
+    const refused = cutAtUp - cutAtDown;
+    expect(refused, 'connections refused during the outage').toBeGreaterThan(0);
+    // Without the circuit breaker every attempt of every job (~2,000 new ones) opens a connection.
+    expect(refused, `connections tried in ${LONG_OUTAGE_MS / 1000} s of outage`).toBeLessThanOrEqual(200);
+    writeResults('long-outage-postgres', {
+      ...result,
+      connectionsCutAtDown: cutAtDown,
+      connectionsRefusedDuringOutage: refused,
+    });
+  });
+});
