@@ -27,8 +27,8 @@ export interface BreakerEvents {
   onClose(openForMs: number): void;
 }
 
-/** Longest a sink's Retry-After may hold its circuit open. */
-const MAX_RETRY_AFTER_MS = 60 * 60_000;
+/** Longest a sink's Retry-After may hold back a job or its sink's circuit. */
+export const MAX_RETRY_AFTER_MS = 60 * 60_000;
 /** While the probe is out, other jobs for the sink wait this long (at most the cool-down) and look again. */
 const PROBE_WAIT_MS = 1000;
 

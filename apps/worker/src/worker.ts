@@ -1,7 +1,7 @@
 import { BACKOFF_TYPE, type CallbackJobData, retryDelay, workerConnectionOptions } from '@openim-sync/queue';
 import type { Logger } from '@openim-sync/runtime';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import { SinkCircuitOpenError } from './circuit-breaker.js';
+import { MAX_RETRY_AFTER_MS, SinkCircuitOpenError } from './circuit-breaker.js';
 import type { WorkerConfig } from './config.js';
 import type { ProcessorResult } from './processor.js';
 import { RetryableSinkError } from './sinks/index.js';
@@ -14,9 +14,6 @@ export interface WorkerDeps {
   logger: Logger;
 }
 
-/** Longest wait a target's Retry-After may ask for. */
-const MAX_RETRY_AFTER_MS = 60 * 60_000;
-
 /**
  * A BullMQ worker on the callback queue. Created paused (`autorun: false`):
  * the caller starts it with `run()` once its sinks are ready.
@@ -26,7 +23,8 @@ const MAX_RETRY_AFTER_MS = 60 * 60_000;
  * its attempts untouched, and this worker fetches no job until the wait is
  * over (it sleeps, no polling). With no `limiter` on the queue the limit key
  * holds back only the worker that hit the open circuit: each process's
- * circuits are its own.
+ * circuits are its own. (BullMQ 6 marks Worker.rateLimit deprecated for
+ * Queue.rateLimit, which sets the same key; the worker has no Queue.)
  */
 export function createCallbackWorker({ config, processor, logger }: WorkerDeps): CallbackWorker {
   const guarded = async (job: Job<CallbackJobData>) => {
