@@ -9,5 +9,5 @@ export { createLogger, redactUrl } from './logger.js';
 export { retryUntilReady } from './retry.js';
 export type { Shutdown } from './shutdown.js';
 export { createShutdown } from './shutdown.js';
-export type { SideListener } from './side-listener.js';
-export { startSideListener } from './side-listener.js';
+export type { SideListener, SideListenerLimits } from './side-listener.js';
+export { SIDE_LISTENER_LIMITS, startSideListener } from './side-listener.js';
