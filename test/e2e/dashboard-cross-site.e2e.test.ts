@@ -87,8 +87,7 @@ describe('dashboard writes from another site, in a browser', () => {
     await deleteQueueKeys(redisUrl, prefix, queueName);
   });
 
-  const jobNames = async () =>
-    (await queue!.getJobs(['waiting', 'prioritized', 'delayed'])).map((j) => j.name);
+  const jobNames = async () => (await queue!.getJobs(['waiting', 'prioritized', 'delayed'])).map((j) => j.name);
 
   it('adds no job when a page on another site posts to it, after the operator logged in', async () => {
     const page = await context!.newPage();
