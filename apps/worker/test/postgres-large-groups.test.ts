@@ -35,12 +35,18 @@ async function count(groupID: string) {
  * Applies `big` while joins to other groups keep arriving, one after another on four lanes,
  * until it is done; every one of them must apply. Resolves with the big event's time in ms.
  */
-async function applyAlongsideJoins(big: CallbackEvent, receivedAt: number, lane: string) {
+async function applyAlongsideJoins(
+  big: CallbackEvent,
+  receivedAt: number,
+  lane: string,
+  beside: (lane: string, l: number, i: number) => CallbackEvent = (name, l, i) =>
+    join(`${name}-${l}-${i % 10}`, `u-${l}-${i}`),
+) {
   let done = false;
   const others: Array<Promise<SinkOutcome>> = [];
   const lanes = Array.from({ length: 4 }, async (_, l) => {
     for (let i = 0; !done || i < 5; i++) {
-      const outcome = pg.apply(join(`${lane}-${l}-${i % 10}`, `u-${l}-${i}`), receivedAt + i);
+      const outcome = pg.apply(beside(lane, l, i), receivedAt + i);
       others.push(outcome);
       await outcome.catch(() => {});
     }
@@ -89,5 +95,30 @@ describe('postgres sink, a group of 20,000 members', () => {
       `20,000-member create: ${Math.round(created.ms)} ms (${created.others} joins beside it); ` +
         `kick of 19,999: ${Math.round(kicked.ms)} ms (${kicked.others} joins beside it)`,
     );
+  }, 180_000);
+});
+
+describe('postgres sink, a registration of 20,000 users', () => {
+  it('applies in one event while other users’ presence reports apply', async () => {
+    const register: CallbackEvent = {
+      type: 'user.registered',
+      users: userIDs.map((userID) => ({ userID, nickname: `n${userID}`, faceURL: null, ex: null, createTime: null })),
+    };
+    const presence = (lane: string, l: number, i: number): CallbackEvent => ({
+      type: 'user.presence',
+      userID: `${lane}-${l}-${i % 10}`,
+      online: i % 2 === 0,
+      platformID: 5,
+      platform: 'Web',
+      seq: 1_000 + i,
+      isAppBackground: null,
+      connID: null,
+    });
+    const registered = await applyAlongsideJoins(register, 3_000_000, 'p-beside', presence);
+    const [row] = await pg.schema.rows<{ n: string }>(
+      "SELECT count(*) AS n FROM $schema.user_profiles WHERE user_id LIKE '7%'",
+    );
+    expect(Number(row?.n)).toBe(MEMBERS);
+    console.info(`20,000-user registration: ${Math.round(registered.ms)} ms (${registered.others} reports beside it)`);
   }, 180_000);
 });

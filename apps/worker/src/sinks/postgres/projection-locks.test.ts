@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupLockKey, LockSet, MEMBER_LOCK_BUDGET } from './projection-locks.js';
+import { ALL_USERS_LOCK_KEY, groupLockKey, LockSet, MEMBER_LOCK_BUDGET, userLockKey } from './projection-locks.js';
 
 function lockSet(members: Record<string, number>) {
   const locks = new LockSet();
@@ -43,5 +43,31 @@ describe('LockSet.escalate', () => {
     const locks = lockSet(Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`g${i}`, 1])));
     locks.escalate(MEMBER_LOCK_BUDGET);
     expect(locks.memberGroups).toHaveLength(64);
+  });
+});
+
+describe('LockSet.escalate, users', () => {
+  const withUsers = (n: number) => {
+    const locks = new LockSet();
+    locks.key(ALL_USERS_LOCK_KEY, false);
+    for (let i = 0; i < n; i++) locks.key(userLockKey(`u${i}`), true);
+    return locks;
+  };
+
+  it('keeps one lock per user within the budget, all users shared', () => {
+    const locks = withUsers(64);
+    locks.escalate(MEMBER_LOCK_BUDGET);
+    expect(locks.keys.size).toBe(65);
+    expect(locks.exclusive(ALL_USERS_LOCK_KEY)).toBe(false);
+  });
+
+  it('locks all users at once past the budget', () => {
+    const locks = withUsers(20_000);
+    locks.key(groupLockKey('g'), false);
+    locks.escalate(MEMBER_LOCK_BUDGET);
+    expect([...locks.keys]).toEqual([
+      [ALL_USERS_LOCK_KEY, true],
+      [groupLockKey('g'), false],
+    ]);
   });
 });

@@ -7,10 +7,19 @@ export function groupLockKey(groupID: string) {
   return `openim-sync:group:${groupID}`;
 }
 
+const USER_KEY_PREFIX = 'openim-sync:user:';
+
 /** The advisory-lock key of a user's profile and presence rows. */
 export function userLockKey(userID: string) {
-  return `openim-sync:user:${userID}`;
+  return `${USER_KEY_PREFIX}${userID}`;
 }
+
+/**
+ * Held shared by every writer of users' rows, exclusive by a transaction
+ * writing more users than it may lock one by one (a register callback of a
+ * bulk import): the users' counterpart of a group's lock.
+ */
+export const ALL_USERS_LOCK_KEY = 'openim-sync:users';
 
 /**
  * The advisory locks a transaction needs, gathered before it writes
@@ -56,6 +65,7 @@ export class LockSet {
    * at least shared), so its member locks add nothing then.
    */
   escalate(budget: number) {
+    this.escalateUsers(budget);
     if (this.memberGroups.length <= budget) return;
     const perGroup = new Map<string, number>();
     for (const groupID of this.memberGroups) perGroup.set(groupID, (perGroup.get(groupID) ?? 0) + 1);
@@ -74,6 +84,14 @@ export class LockSet {
       this.memberGroups.push(groupID);
       this.memberUsers.push(users[i] as string);
     });
+  }
+
+  /** Trades more than `budget` user locks for {@link ALL_USERS_LOCK_KEY}, exclusive. */
+  private escalateUsers(budget: number) {
+    const userKeys = [...this.keys.keys()].filter((name) => name.startsWith(USER_KEY_PREFIX));
+    if (userKeys.length <= budget) return;
+    for (const name of userKeys) this.keys.delete(name);
+    this.key(ALL_USERS_LOCK_KEY, true);
   }
 }
 
@@ -106,7 +124,7 @@ const lockSql = prepared(`
 /**
  * Takes every lock of `locks` (transaction-scoped: they end with the
  * transaction), escalated first to at most {@link MEMBER_LOCK_BUDGET} member
- * locks: ask `locks.exclusive` afterwards which groups the transaction holds.
+ * locks and as many user locks: ask `locks.exclusive` afterwards which groups the transaction holds.
  */
 export async function takeLocks(client: pg.ClientBase, locks: LockSet) {
   locks.escalate(MEMBER_LOCK_BUDGET);

@@ -2,7 +2,7 @@ import type { CallbackEvent } from '@openim-sync/schema';
 import type pg from 'pg';
 import type { VersionedEvent } from './membership-writes.js';
 import { prepared } from './prepared.js';
-import { type LockSet, userLockKey } from './projection-locks.js';
+import { ALL_USERS_LOCK_KEY, type LockSet, userLockKey } from './projection-locks.js';
 import { columns, runsOfDistinct } from './runs.js';
 
 const ts = (param: string) => `to_timestamp(${param}::bigint / 1000000.0)`;
@@ -105,10 +105,14 @@ export function createUserProjection(schema: string) {
 
 /**
  * Adds the locks applying `event` needs: each user it writes, exclusively,
- * so two transactions writing the same users never deadlock on their rows.
+ * so two transactions writing the same users never deadlock on their rows,
+ * and the all-users lock shared, so one writing too many users to lock one
+ * by one can lock them all at once (see LockSet.escalate).
  */
 export function lockUsers(event: CallbackEvent, locks: LockSet) {
-  for (const w of userWrites(event, 0)) locks.key(userLockKey(w.userID), true);
+  const writes = userWrites(event, 0);
+  if (writes.length > 0) locks.key(ALL_USERS_LOCK_KEY, false);
+  for (const w of writes) locks.key(userLockKey(w.userID), true);
 }
 
 interface ProfileWrite {
