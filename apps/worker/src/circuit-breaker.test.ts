@@ -59,6 +59,18 @@ describe('circuit breaker', () => {
     expect(breaker.admit()).toEqual({ allowed: false, waitMs: 1000 });
   });
 
+  it('sends another probe when the first never answers within a cool-down', () => {
+    const { breaker, advance } = setup();
+    for (let i = 0; i < 3; i++) breaker.failure();
+    advance(10_000);
+    expect(breaker.admit()).toEqual({ allowed: true, probe: true });
+    advance(9_999);
+    expect(breaker.admit()).toEqual({ allowed: false, waitMs: 1000 });
+    advance(1);
+    expect(breaker.admit()).toEqual({ allowed: true, probe: true });
+    expect(breaker.admit()).toEqual({ allowed: false, waitMs: 1000 });
+  });
+
   it('closes when the probe succeeds', () => {
     const { breaker, events, advance } = setup();
     for (let i = 0; i < 3; i++) breaker.failure();

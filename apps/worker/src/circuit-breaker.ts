@@ -49,6 +49,7 @@ export function createCircuitBreaker(
   let failures = 0;
   let openedAt = 0;
   let openUntil = 0;
+  let probeSentAt = 0;
 
   function open(retryAfterMs: number | undefined, count: number): void {
     const waitMs = Math.max(settings.cooldownMs, Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
@@ -64,8 +65,12 @@ export function createCircuitBreaker(
     },
     admit() {
       if (state === 'closed') return { allowed: true, probe: false };
-      if (state === 'open' && now() >= openUntil) {
+      // A probe that never came back (its call hung) must not hold the sink's jobs for ever:
+      // after a cool-down without its answer, another job probes.
+      const probeLost = state === 'half-open' && now() - probeSentAt >= settings.cooldownMs;
+      if ((state === 'open' && now() >= openUntil) || probeLost) {
         state = 'half-open';
+        probeSentAt = now();
         return { allowed: true, probe: true };
       }
       if (state === 'open') return { allowed: false, waitMs: openUntil - now() };
