@@ -1,5 +1,4 @@
 import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { BasicCredentials } from '@openim-sync/runtime';
@@ -7,11 +6,14 @@ import type { Queue } from 'bullmq';
 import { Hono } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
 import type { Registry } from 'prom-client';
+import { InboxQueueAdapter, type ReadInbox } from './inbox-adapter.js';
 import { writeGuard } from './write-guard.js';
 
 export interface AdminAppDeps {
   /** The callback queue, on a connection of its own (dashboard queries never queue up behind an ack). */
   queue: Queue;
+  /** Lengths of the queue's inbox streams: its entries are shown as waiting (see InboxQueueAdapter). */
+  readInbox?: ReadInbox;
   /** Served as Prometheus text at `/metrics`. */
   registry: Registry;
   /** Every route, the dashboard's API and assets included, asks for these. */
@@ -29,7 +31,9 @@ export interface AdminAppDeps {
  * mode (see write-guard.ts). Pure: it talks to Redis only when a page or a
  * scrape asks.
  */
-export function createAdminApp({ queue, registry, credentials, basePath = '/', readOnly = false }: AdminAppDeps): Hono {
+export function createAdminApp(deps: AdminAppDeps): Hono {
+  const { queue, registry, credentials, basePath = '/', readOnly = false } = deps;
+  const readInbox = deps.readInbox ?? (async () => ({ inbox: 0, rejected: 0 }));
   const app = new Hono();
   // hono compares hashes of both values in constant time, so a wrong guess
   // takes as long as a nearly right one.
@@ -44,7 +48,7 @@ export function createAdminApp({ queue, registry, credentials, basePath = '/', r
   const board = new HonoAdapter(serveStatic).setBasePath(basePath);
   createBullBoard({
     queues: [
-      new BullMQAdapter(queue, {
+      new InboxQueueAdapter(queue, readInbox, {
         description: 'OpenIM callbacks waiting for, or failed in, the workers',
         readOnlyMode: readOnly,
       }),

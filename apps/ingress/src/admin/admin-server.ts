@@ -43,7 +43,8 @@ export async function startAdminServer({ config, queueSettings, metrics, logger 
   void queue.waitUntilReady().then(duplicates.start, () => {});
   const inbox = inboxKeys(queueSettings);
   // Two O(1) commands in one round trip, on the admin's connection: never in front of an ack.
-  metrics.countInbox(() => inboxLengths(connection, inbox));
+  const readInbox = () => inboxLengths(connection, inbox);
+  metrics.countInbox(readInbox);
 
   const closeRedis = async () => {
     await queue.close().catch(() => {});
@@ -53,6 +54,7 @@ export async function startAdminServer({ config, queueSettings, metrics, logger 
   try {
     const app = createAdminApp({
       queue,
+      readInbox,
       registry: metrics.registry,
       credentials: config.credentials,
       readOnly: config.readOnly,
