@@ -10,6 +10,8 @@ import {
   createAdminConnection,
   createCallbackQueue,
   createWorkerConnection,
+  type InboxKeys,
+  inboxKeys,
   toQueueSettings,
 } from '@openim-sync/queue';
 import { createLogger } from '@openim-sync/runtime';
@@ -54,6 +56,8 @@ describe('dashboard in a browser', () => {
   let queue: CallbackQueue | undefined;
   let browser: Browser | undefined;
   let mover: InboxMover | undefined;
+  let startMover: () => void;
+  let inbox: InboxKeys;
 
   beforeAll(async () => {
     expect(existsSync(join(repoRoot, INGRESS)), `${INGRESS} missing: run pnpm build first`).toBe(true);
@@ -87,17 +91,21 @@ describe('dashboard in a browser', () => {
     });
     queue = createCallbackQueue(settings, connection);
     await queue.waitUntilReady();
-    // What every worker runs besides its BullMQ worker: callbacks go from the inbox into the queue.
-    const reader = createWorkerConnection(redisUrl);
-    reader.on('error', () => {});
-    mover = createInboxMover({
-      reader,
-      queue,
-      settings,
-      catalog: createCatalog(),
-      logger: createLogger({ name: 'dashboard-test', level: 'silent', pretty: false }),
-    });
-    void mover.run();
+    inbox = inboxKeys(settings);
+    // What every worker runs besides its BullMQ worker: callbacks go from the inbox into the queue
+    // (started by the tests that need it, so that one first sees the inbox with no worker).
+    startMover = () => {
+      const reader = createWorkerConnection(redisUrl);
+      reader.on('error', () => {});
+      mover ??= createInboxMover({
+        reader,
+        queue: queue as CallbackQueue,
+        settings,
+        catalog: createCatalog(),
+        logger: createLogger({ name: 'dashboard-test', level: 'silent', pretty: false }),
+      });
+      void mover.run();
+    };
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -130,7 +138,34 @@ describe('dashboard in a browser', () => {
     expect(await right.text()).toContain('openim_sync_ingress_requests_total');
   });
 
+  it('shows callbacks acknowledged into the inbox while no worker runs', async () => {
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(callbackUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', operationID: uniqueName('op') },
+        body: `${JSON.stringify({ callbackCommand: COMMAND, groupID: '3027412834', userID: `u${i}` })}\n`,
+      });
+      expect(await response.json()).toMatchObject({ errCode: 0 });
+    }
+    expect(await queue?.getJobCounts('waiting')).toEqual({ waiting: 0 });
+    const context = await browser!.newContext({ httpCredentials: ADMIN });
+    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+    const page = await context.newPage();
+    try {
+      await page.goto(`${adminUrl}/`, { waitUntil: 'domcontentloaded' });
+      await page.getByRole('link', { name: queueName }).first().click();
+      const note = page.getByText(/3 in the inbox \(counted as waiting/);
+      await expect.poll(() => note.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      await expect.poll(() => page.getByRole('link', { name: /^waiting\D*3/i }).count(), { timeout: 15_000 }).toBe(1);
+    } finally {
+      await context.close();
+    }
+    // These callbacks are this test's only: the next tests start from an empty inbox.
+    await connection?.xtrim(inbox.stream, 'MAXLEN', 0);
+  });
+
   it('retries a failed job from the page and shows it completed', async () => {
+    startMover();
     const jobId = await sendCallback(callbackUrl, queue as CallbackQueue);
     // A worker whose sink refuses the event for good: the job lands in the failed set.
     await runWorkerUntil(jobId, 'failed', async () => {
