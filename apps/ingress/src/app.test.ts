@@ -246,6 +246,23 @@ describe('accepted callbacks', () => {
       expect(jobs, variant).toHaveLength(1);
     }
   });
+
+  it('parses a register body with a secret once, and enqueues it without the secret', async () => {
+    const { app, jobs } = setup();
+    const body =
+      '{"callbackCommand":"callbackAfterUserRegisterCommand","secret":"openIM123","users":[{"userID":"u1","nickname":"n","createTime":1713351839000}]}\n';
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      await expectAck(await post(app, '/callback/callbackAfterUserRegisterCommand', { body }));
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]?.body.toString()).not.toContain('openIM123');
+    expect(jobs[0]?.data.payload).not.toHaveProperty('secret');
+    expect(jobs[0]?.data.payload).toMatchObject({ users: [{ userID: 'u1' }] });
+  });
 });
 
 describe('refused callbacks', () => {

@@ -10,7 +10,7 @@ import type { Producer } from './producer.js';
 import { readBody } from './read-body.js';
 import { ACK_BODY, type ErrorStatus, errorBody } from './responses.js';
 import { type CallbackToken, createCallbackToken } from './security/callback-token.js';
-import { stripSecret } from './strip-secret.js';
+import { stripSecret, withoutSecret } from './strip-secret.js';
 
 export interface CallbackHandlerDeps {
   basePath: string;
@@ -91,17 +91,21 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
     }
     const body = await readBody(c.req.raw, maxBodyBytes);
     if (!body.ok) return { status: body.status, reason: 'body', message: `${command}: ${body.message}` };
-    // Before anything stores, forwards or logs the body.
-    const bytes = stripSecret(command, body.bytes);
-    const record: InboxRecord = { command, operationID, receivedAt, body: bytes };
-    const parsed = parseJsonBody(bytes);
+    // The one parse and schema check of the ack path: a callback that can never become a job is
+    // refused before the ack (and kept), so OpenIM's ack means "will be processed". The inbox
+    // holds the bytes, not this result, so the worker's mover parses and checks once more.
+    const parsed = parseJsonBody(body.bytes);
     if (!parsed.ok) {
       const refusal: Rejection = { status: 400, reason: 'json', message: `${command}: ${parsed.message}` };
       // Not JSON at all is garbage; JSON the pipeline cannot carry is kept like a schema failure.
-      return parsed.reason === 'syntax' ? refusal : keep(record, refusal);
+      if (parsed.reason === 'syntax') return refusal;
+      return keep({ command, operationID, receivedAt, body: stripSecret(command, body.bytes) }, refusal);
     }
-    const checked = catalog.check(command, parsed.payload);
+    // Before anything stores, forwards or logs the body.
+    const { payload, bytes } = withoutSecret(command, parsed.payload, body.bytes);
+    const checked = catalog.check(command, payload);
     if (!checked.ok) {
+      const record: InboxRecord = { command, operationID, receivedAt, body: bytes };
       return keep(record, { status: 400, reason: checked.reason, message: checked.message, detail: checked.detail });
     }
     const data: CallbackJobData = {
@@ -109,7 +113,7 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
       operationID,
       receivedAt,
       event: checked.event,
-      payload: parsed.payload as Record<string, unknown>,
+      payload: payload as Record<string, unknown>,
     };
     const enqueued = await producer.enqueue(data, bytes);
     if (!enqueued.ok) {

@@ -24,14 +24,8 @@ export const IngressEnv = z.object({
     .default('/callback'),
   /** Largest accepted body; larger ones get 413 without being read. */
   MAX_BODY_BYTES: env.positiveInt(1024 * 1024),
-  /** Longest wait for Redis to accept a job before answering 503; well under OpenIM's 5 s. */
+  /** Longest wait for Redis to take a callback (its XADD) before answering 503; well under OpenIM's 5 s. */
   ENQUEUE_TIMEOUT_MS: env.positiveInt(1500),
-  /**
-   * `inbox`: acknowledge once the callback is appended to the queue's inbox stream, which the
-   * workers move into the queue; `direct`: acknowledge once BullMQ added the job (see
-   * packages/queue/src/inbox.ts and docs/PERFORMANCE.md).
-   */
-  ENQUEUE_MODE: z.enum(['inbox', 'direct']).default('inbox'),
   /** The Redis writes of one event-loop turn leave as one socket write (see write-coalescer.ts). */
   ENQUEUE_COALESCE_WRITES: env.bool(true),
   /**
@@ -96,7 +90,6 @@ export interface IngressConfig {
   basePath: string;
   maxBodyBytes: number;
   enqueueTimeoutMs: number;
-  enqueueMode: 'inbox' | 'direct';
   enqueueCoalesceWrites: boolean;
   /** 0: off. */
   redisMemoryHighWater: number;
@@ -123,7 +116,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     basePath: e.CALLBACK_BASE_PATH,
     maxBodyBytes: e.MAX_BODY_BYTES,
     enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
-    enqueueMode: e.ENQUEUE_MODE,
     enqueueCoalesceWrites: e.ENQUEUE_COALESCE_WRITES,
     redisMemoryHighWater: e.REDIS_MEMORY_HIGH_WATER,
     enabledCommands: e.ENABLED_COMMANDS,

@@ -1,7 +1,7 @@
 import type { Server, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { serve } from '@hono/node-server';
-import { createCallbackQueue, createProducerConnection, warnAboutRedisDurability } from '@openim-sync/queue';
+import { createProducerConnection, warnAboutRedisDurability } from '@openim-sync/queue';
 import { createLogger, createShutdown, loadConfigOrExit, redactUrl } from '@openim-sync/runtime';
 import { createCatalog } from '@openim-sync/schema';
 import { Registry } from 'prom-client';
@@ -33,25 +33,22 @@ connection.on('error', (err) => {
 });
 shutdown.add('redis', () => connection.quit().catch(() => connection.disconnect()));
 
-const queue = createCallbackQueue(config.queue, connection);
-queue.on('error', (err) => logger.debug({ err: err.message }, 'queue error'));
-shutdown.add('queue', () => queue.close());
-
 // The producer refuses callbacks until Redis is ready, and OpenIM drops a refused
 // callback, so listen once Redis is up; if it is down, listen anyway after a few
 // seconds (503 until it is back, /healthz answers).
-await Promise.race([queue.waitUntilReady().catch(() => {}), delay(5000, undefined, { ref: false })]);
+const redisReady = new Promise((resolve) => connection.once('ready', resolve));
+if (connection.status !== 'ready') await Promise.race([redisReady, delay(5000, undefined, { ref: false })]);
 
 // Metrics are collected only where they can be read: on the admin listener.
 const metrics = config.admin ? createIngressMetrics({ registry: new Registry() }) : undefined;
-const { enqueueTimeoutMs: timeoutMs, enqueueMode: mode, enqueueCoalesceWrites: coalesceWrites } = config;
+const { enqueueTimeoutMs: timeoutMs, enqueueCoalesceWrites: coalesceWrites } = config;
 const settings = config.queue;
 void warnAboutRedisDurability(connection, logger);
 const highWater = config.redisMemoryHighWater;
 const memory = highWater > 0 ? startMemoryGuard({ connection, highWater, logger }) : undefined;
 if (memory) shutdown.add('redis-memory', () => memory.close());
 metrics?.readRedisMemory(() => memory?.ratio());
-const producer = createProducer({ queue, connection, settings, timeoutMs, mode, coalesceWrites, memory });
+const producer = createProducer({ connection, settings, timeoutMs, coalesceWrites, memory });
 
 const beforeCallbacks = createBeforeCallbackResponder({
   settings: config.beforeCallbackForwarding,
@@ -75,7 +72,7 @@ const app = createApp({
 const limits = config.serverLimits;
 const listen = { fetch: app.fetch, port: config.port, hostname: config.host, serverOptions: toServerOptions(limits) };
 const server = serve(listen, (info) => {
-  logger.info({ port: info.port, basePath: config.basePath, queue: settings.name, mode }, 'ingress listening');
+  logger.info({ port: info.port, basePath: config.basePath, queue: settings.name }, 'ingress listening');
   const exposure = exposureWarning(config.host, config.security);
   if (exposure) logger.warn({ host: config.host }, exposure);
 }) as Server;
@@ -95,7 +92,7 @@ server.on('request', (_req, res: ServerResponse) => {
   res.once('close', () => inFlight.delete(res));
 });
 
-// Stop accepting, let in-flight callbacks get their ack, then close the queue.
+// Stop accepting, let in-flight callbacks get their ack, then close the Redis connection.
 shutdown.add('http', async () => {
   shuttingDown = true;
   for (const res of inFlight) res.shouldKeepAlive = false;

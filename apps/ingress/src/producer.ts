@@ -1,8 +1,6 @@
 import {
-  addCallbackJob,
   appendToInbox,
   type CallbackJobData,
-  type CallbackQueue,
   callbackJobId,
   type InboxRecord,
   inboxKeys,
@@ -10,7 +8,6 @@ import {
   type QueueSettings,
   type RedisMemoryWatch,
 } from '@openim-sync/queue';
-import { exactPayloadText } from '@openim-sync/schema';
 import type { Redis } from 'ioredis';
 import { createWriteCoalescer } from './write-coalescer.js';
 
@@ -31,18 +28,12 @@ export interface Producer {
   ready(): Promise<boolean>;
 }
 
-/** `inbox`: one XADD to the queue's inbox stream, which workers move into the queue; `direct`: BullMQ's add. */
-export type EnqueueMode = 'inbox' | 'direct';
-
 export interface ProducerOptions {
-  queue: CallbackQueue;
   /** From createProducerConnection: its command timeout bounds an inbox append. */
   connection: Redis;
   /** Its contentDedupMs decides how job ids are made (see callbackJobId). */
   settings: QueueSettings;
   timeoutMs: number;
-  /** Default `direct` here; the ingress's ENQUEUE_MODE defaults to `inbox`. */
-  mode?: EnqueueMode;
   /** Sends the writes of one event-loop turn as one write to Redis (see write-coalescer.ts); off by default. */
   coalesceWrites?: boolean;
   /** Refuses writes while Redis's memory is above its high-water mark (see redis-memory.ts); none when left out. */
@@ -56,49 +47,35 @@ const FULL: EnqueueResult = {
 };
 
 /**
- * Hands callbacks to Redis. The ack is sent only after this resolves `ok`:
- * in direct mode after Redis ran BullMQ's add script, in inbox mode after it
- * appended the callback to the inbox stream (see packages/queue/src/inbox.ts).
+ * Hands callbacks to Redis. The ack is sent only after this resolves `ok`,
+ * that is after Redis appended the callback to the queue's inbox stream,
+ * which the workers move into the queue (see packages/queue/src/inbox.ts).
  */
 export function createProducer(options: ProducerOptions): Producer {
-  const { queue, connection, settings, timeoutMs, mode = 'direct', coalesceWrites = false, memory } = options;
+  const { connection, settings, timeoutMs, coalesceWrites = false, memory } = options;
   const coalesce = coalesceWrites ? createWriteCoalescer(connection) : () => {};
   const keys = inboxKeys(settings);
   const { stream } = keys;
   const contentDedup = settings.contentDedupMs > 0;
-  const write: (data: CallbackJobData, body: Uint8Array) => Promise<unknown> =
-    mode === 'inbox'
-      ? (data, body) => {
-          coalesce();
-          return appendToInbox(connection, stream, {
-            command: data.command,
-            operationID: data.operationID,
-            receivedAt: data.receivedAt,
-            // The receipt's id is fixed now and travels with the entry: a second move or a redrive reuses it.
-            jobId: callbackJobId(data.command, data.operationID, body, contentDedup),
-            body,
-          });
-        }
-      : (data, body) => {
-          coalesce();
-          // The worker's mover does the same for an inbox entry.
-          const payloadText = exactPayloadText(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
-          const job = payloadText === undefined ? data : { ...data, payloadText };
-          return addCallbackJob(
-            queue,
-            settings,
-            job,
-            callbackJobId(data.command, data.operationID, body, contentDedup),
-          );
-        };
+  const write = (data: CallbackJobData, body: Uint8Array) => {
+    coalesce();
+    return appendToInbox(connection, stream, {
+      command: data.command,
+      operationID: data.operationID,
+      receivedAt: data.receivedAt,
+      // The receipt's id is fixed now and travels with the entry: a second move or a redrive reuses it.
+      jobId: callbackJobId(data.command, data.operationID, body, contentDedup),
+      body,
+    });
+  };
   return {
     async enqueue(data, body) {
       // Fail fast while disconnected instead of queueing work behind a dead link.
       if (connection.status !== 'ready') return { ok: false, message: `Redis is unavailable (${connection.status})` };
       if (memory?.full()) return FULL;
       try {
-        // One XADD is bounded by the connection's own command timeout (ENQUEUE_TIMEOUT_MS); an add runs several commands.
-        await (mode === 'inbox' ? write(data, body) : withTimeout(write(data, body), timeoutMs));
+        // One XADD, bounded by the connection's own command timeout (ENQUEUE_TIMEOUT_MS).
+        await write(data, body);
         return { ok: true };
       } catch (err) {
         return { ok: false, message: `Redis did not accept the job: ${(err as Error).message}` };

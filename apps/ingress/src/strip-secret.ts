@@ -32,8 +32,19 @@ export function stripSecret(command: string, body: Buffer): Buffer {
   } catch {
     return body;
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return body;
-  const kept = Object.entries(parsed).filter(([key]) => key.toLowerCase() !== 'secret');
-  if (kept.length === Object.keys(parsed).length) return body;
-  return goJson(Object.fromEntries(kept));
+  return withoutSecret(command, parsed, body).bytes;
+}
+
+/**
+ * The same for a body already parsed (the ack path parses each body once):
+ * the payload and the bytes without `secret`, or both as given.
+ */
+export function withoutSecret(command: string, payload: unknown, body: Buffer): { payload: unknown; bytes: Buffer } {
+  const same = { payload, bytes: body };
+  if (!REGISTER_COMMANDS.has(command.toLowerCase())) return same;
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return same;
+  const kept = Object.entries(payload).filter(([key]) => key.toLowerCase() !== 'secret');
+  if (kept.length === Object.keys(payload).length) return same;
+  const stripped = Object.fromEntries(kept);
+  return { payload: stripped, bytes: goJson(stripped) };
 }

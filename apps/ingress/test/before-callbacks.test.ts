@@ -70,7 +70,7 @@ function recordingLogger(lines: string[]): Logger {
   return { warn: record('warn'), error: record('error'), info: record('info'), debug: record('debug') } as never;
 }
 
-/** The ingress as main.ts wires it (real Redis queue, inbox mode, metrics), served on a real port. */
+/** The ingress as main.ts wires it (real Redis, metrics), served on a real port. */
 async function startIngress(settings: Partial<BeforeCallbackSettings> & { url: string }) {
   const stack = await readyStack();
   const registry = new Registry();
@@ -80,7 +80,7 @@ async function startIngress(settings: Partial<BeforeCallbackSettings> & { url: s
   // Whatever the test did, the Authorization value never reaches a log line.
   closers.push(async () => expect(logs.join('\n')).not.toContain(AUTHORIZATION));
   const { queue, connection, settings: queueSettings } = stack;
-  const producer = createProducer({ queue, connection, settings: queueSettings, timeoutMs: 1000, mode: 'inbox' });
+  const producer = createProducer({ connection, settings: queueSettings, timeoutMs: 1000 });
   const beforeCallbacks = createBeforeCallbackResponder({
     settings: { timeoutMs: 2000, onError: 'continue', authorization: AUTHORIZATION, ...settings },
     logger,

@@ -19,12 +19,12 @@ async function countSocketWrites(socket: Socket, run: () => Promise<unknown>): P
   }
 }
 
-describe('coalesced enqueue writes', () => {
+describe('coalesced inbox writes', () => {
   const stack = useStacks(redisUrl);
 
   async function readyStack(coalesceWrites: boolean, contentDedupMs = 0) {
     const s = await stack({ coalesceWrites, contentDedupMs });
-    // The first add loads BullMQ's scripts; measure the steady state.
+    // The first append opens the way (connection, stream); measure the steady state.
     expect((await post(s.app, path, body, 'warm-up')).status).toBe(200);
     return s;
   }
@@ -37,13 +37,15 @@ describe('coalesced enqueue writes', () => {
     const responses = await postMany(s, 100, (i) => `op-${i}`);
     expect(responses.map((r) => r.status)).toEqual(Array(100).fill(200));
     expect(await responses[0]?.text()).toBe(ACK);
+    await s.moveInbox();
     expect(await s.queue.getWaitingCount()).toBe(101);
   });
 
-  it('sends the adds of one turn as a few socket writes instead of one each', async () => {
+  it('sends the appends of one turn as a few socket writes instead of one each', async () => {
     const coalesced = await readyStack(true);
     const socket = coalesced.connection.stream as Socket;
     const writes = await countSocketWrites(socket, () => postMany(coalesced, 50, (i) => `c-${i}`));
+    await coalesced.moveInbox();
     expect(await coalesced.queue.getWaitingCount()).toBe(51);
 
     const plain = await readyStack(false);
@@ -58,6 +60,7 @@ describe('coalesced enqueue writes', () => {
     const s = await readyStack(true, 60_000);
     const responses = await postMany(s, 10, () => 'same-op');
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+    await s.moveInbox();
     expect(await s.queue.getWaitingCount()).toBe(2);
   });
 });

@@ -1,23 +1,12 @@
-import {
-  createWorkerConnection,
-  INBOX_GROUP,
-  inboxKeys,
-  readInboxFields,
-  readRejectedFields,
-} from '@openim-sync/queue';
-import { createLogger } from '@openim-sync/runtime';
-import { createCatalog } from '@openim-sync/schema';
+import { INBOX_GROUP, inboxKeys, readInboxFields, readRejectedFields } from '@openim-sync/queue';
 import { readFixture } from '@openim-sync/testing';
 import type { Job } from 'bullmq';
 import type { Hono } from 'hono';
-import { describe, expect, inject, it, vi } from 'vitest';
-// The worker's side of the inbox, to check that what the ingress appends moves into the job the direct mode adds.
-import { createInboxMover } from '../../worker/src/inbox-mover.js';
-import { ACK, errorOf, post, type Stack, type StackOptions, useStacks } from './stack.js';
+import { describe, expect, inject, it } from 'vitest';
+import { ACK, errorOf, post, type Stack, useStacks } from './stack.js';
 
 const redisUrl = inject('redisUrl');
 const stack = useStacks(redisUrl);
-const inboxStack = (options: Omit<StackOptions, 'redisUrl' | 'mode'> = {}) => stack({ ...options, mode: 'inbox' });
 
 const QUIT = '/callback/callbackAfterQuitGroupCommand';
 const quitBody = '{"callbackCommand":"callbackAfterQuitGroupCommand","groupID":"3027412834","userID":"6960562805"}\n';
@@ -44,9 +33,9 @@ function textFields(entry: Entry | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(rest).map(([name, value]) => [name, value.toString()]));
 }
 
-describe('inbox mode: an acknowledged callback is one inbox entry', () => {
+describe('the inbox: an acknowledged callback is one inbox entry', () => {
   it('for OpenIM’s real request, with exact fields and the body’s bytes, and no job', async () => {
-    const s = await inboxStack();
+    const s = await stack();
     const fixture = readFixture('callbackAfterJoinGroupCommand');
     const before = Date.now();
     const response = await post(s.app, '/callback/callbackAfterJoinGroupCommand', fixture, '1713351839432-abc');
@@ -69,7 +58,7 @@ describe('inbox mode: an acknowledged callback is one inbox entry', () => {
     expect(receivedAt).toBeLessThanOrEqual(after);
     expect(entry?.fields.b).toEqual(fixture);
 
-    // The ingress adds no job in this mode: the workers' movers do.
+    // The ingress adds no job: the workers' movers do.
     expect(await s.queue.getJobCounts()).toMatchObject({ waiting: 0, prioritized: 0, active: 0, delayed: 0 });
     const keys = await s.connection.keys(`${s.settings.prefix}:${s.settings.name}:*`);
     expect(keys.filter((key) => !key.endsWith(':meta'))).toEqual([inboxKeys(s.settings).stream]);
@@ -80,7 +69,7 @@ describe('inbox mode: an acknowledged callback is one inbox entry', () => {
     ['an alias in ?command=', '/callback?command=callbackKillGroupCommand', 'callbackAfterKickGroupCommand'],
     ['a capital first letter', '/callback/CallbackAfterJoinGroupCommand', 'callbackAfterJoinGroupCommand'],
   ])('stores the canonical command for %s', async (_how, path, command) => {
-    const s = await inboxStack();
+    const s = await stack();
     const fixture = readFixture(command);
     const response = await post(s.app, path, fixture, 'op-alias');
     expect(response.status).toBe(200);
@@ -97,7 +86,7 @@ describe('inbox mode: an acknowledged callback is one inbox entry', () => {
     ['an empty operationID', ''],
     ['no operationID header (OpenIM v3.0 to v3.6 when it is empty)', null],
   ])('fixes a fresh u- job id per receipt: the same bytes twice under %s are two entries', async (_how, op) => {
-    const s = await inboxStack();
+    const s = await stack();
     for (let i = 0; i < 2; i++) {
       const response = await post(s.app, QUIT, quitBody, op);
       expect(response.status).toBe(200);
@@ -120,7 +109,7 @@ describe('inbox mode: an acknowledged callback is one inbox entry', () => {
   });
 
   it('with the writes of one turn coalesced (ENQUEUE_COALESCE_WRITES), one entry per concurrent callback', async () => {
-    const s = await inboxStack({ coalesceWrites: true });
+    const s = await stack({ coalesceWrites: true });
     const bodies = Array.from({ length: 20 }, (_, i) => quitBody.replace('6960562805', `69605628${10 + i}`));
     const responses = await Promise.all(bodies.map((body, i) => post(s.app, QUIT, body, `op-${i}`)));
     for (const response of responses) expect(await response.text()).toBe(ACK);
@@ -135,7 +124,7 @@ describe('inbox mode: an acknowledged callback is one inbox entry', () => {
 type BadRequest = (app: Hono) => Response | Promise<Response>;
 const json = { 'Content-Type': 'application/json', operationID: 'op-bad' };
 
-describe('inbox mode: refused input appends nothing to the inbox', () => {
+describe('the inbox: refused input appends nothing to the inbox', () => {
   it.each<[string, number, BadRequest]>([
     ['a body that is not JSON', 400, (app) => post(app, QUIT, '{"callbackCommand":', 'op-bad')],
     ['an unknown command', 404, (app) => post(app, '/callback/callbackAfterNopeCommand', quitBody, 'op-bad')],
@@ -147,7 +136,7 @@ describe('inbox mode: refused input appends nothing to the inbox', () => {
     ],
     ['an empty body', 400, (app) => app.request(QUIT, { method: 'POST', headers: json, body: '' })],
   ])('%s: %i with the callback error, and nothing kept', async (_what, status, send) => {
-    const s = await inboxStack();
+    const s = await stack();
     const response = await send(s.app);
     expect(response.status).toBe(status);
     expect((await errorOf(response)).errCode).toBe(status);
@@ -160,7 +149,7 @@ describe('inbox mode: refused input appends nothing to the inbox', () => {
   });
 });
 
-describe('inbox mode: a known command that fails its schema is refused and kept', () => {
+describe('the inbox: a known command that fails its schema is refused and kept', () => {
   it.each<[string, string]>([
     [
       'a body that breaks the command’s schema',
@@ -169,7 +158,7 @@ describe('inbox mode: a known command that fails its schema is refused and kept'
     ['a body naming another command', quitBody.replace('AfterQuitGroup', 'AfterKickGroup')],
     ['a body with a __proto__ key', quitBody.replace('{', '{"__proto__":{"x":1},')],
   ])('%s: 400, and the rejected stream holds its bytes, reason and receive time', async (_what, body) => {
-    const s = await inboxStack();
+    const s = await stack();
     const before = Date.now();
     const response = await post(s.app, QUIT, body, 'op-kept');
     expect(response.status).toBe(400);
@@ -188,41 +177,15 @@ describe('inbox mode: a known command that fails its schema is refused and kept'
   });
 
   it('answers 503 when Redis cannot keep it', async () => {
-    const s = await inboxStack();
+    const s = await stack();
     s.connection.disconnect();
     const response = await post(s.app, QUIT, '{"callbackCommand":"callbackAfterQuitGroupCommand"}', 'op-lost');
     expect(response.status).toBe(503);
   });
 });
 
-const logger = createLogger({ name: 'inbox-test', level: 'silent', pretty: false });
-/** Both modes route as in production: high-volume commands behind membership, presence reports coalesced. */
+/** Routes as in production: high-volume commands behind membership, presence reports coalesced. */
 const routing = { queueEnv: { HIGH_VOLUME_PRIORITY: 10, PRESENCE_COALESCE_SECONDS: 900 } };
-
-/** Moves a stack's inbox with the worker's mover until it is empty. */
-async function moveInbox(s: Stack, consumer?: string): Promise<void> {
-  const reader = createWorkerConnection(redisUrl);
-  reader.on('error', () => {});
-  const mover = createInboxMover({
-    reader,
-    queue: s.queue,
-    settings: s.settings,
-    catalog: createCatalog(),
-    logger,
-    blockMs: 100,
-    consumer,
-  });
-  const running = mover.run();
-  try {
-    await vi.waitFor(async () => expect(await s.connection.xlen(inboxKeys(s.settings).stream)).toBe(0), {
-      timeout: 10_000,
-      interval: 50,
-    });
-  } finally {
-    await mover.close();
-    await running;
-  }
-}
 
 async function onlyJob(s: Stack): Promise<Job> {
   const jobs = await s.queue.getJobs(['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed']);
@@ -230,52 +193,44 @@ async function onlyJob(s: Stack): Promise<Job> {
   return jobs[0] as Job;
 }
 
-/** What makes two jobs the same work; the receive time is the ingress's clock, so each request has its own. */
-function comparable(job: Job) {
-  const { receivedAt, ...data } = job.data;
-  expect(receivedAt).toEqual(expect.any(Number));
-  return { id: job.id, name: job.name, data, opts: job.opts, priority: job.priority };
-}
-
-describe('inbox mode: a moved entry is the job the direct mode adds', () => {
+describe('the inbox: a moved entry is the job of the callback', () => {
   it.each([
-    ['OpenIM’s join request', '/callback/callbackAfterJoinGroupCommand', 'callbackAfterJoinGroupCommand', 'op-1'],
-    ['a quit under its v3.6 alias', '/callback/callbackQuitGroupCommand', 'callbackAfterQuitGroupCommand', 'op-1'],
+    ['OpenIM’s join request', '/callback/callbackAfterJoinGroupCommand', 'callbackAfterJoinGroupCommand', 'op-1', {}],
+    ['a quit under its v3.6 alias', '/callback/callbackQuitGroupCommand', 'callbackAfterQuitGroupCommand', 'op-1', {}],
     [
       'a group message (high volume)',
       '/callback/callbackAfterSendGroupMsgCommand',
       'callbackAfterSendGroupMsgCommand',
       '',
+      { priority: 10 },
     ],
     [
       'a presence report (coalesced)',
       '/callback/callbackAfterUserOnlineCommand',
       'callbackAfterUserOnlineCommand',
       'op',
+      { deduplication: { id: expect.not.stringMatching(/^u-/), ttl: 900_000 } },
     ],
-  ])('for %s, under the id the ingress fixed in the entry', async (_what, path, fixtureName, operationID) => {
-    const direct = await stack({ ...routing, mode: 'direct' });
-    const inbox = await inboxStack(routing);
+  ])('for %s, under the id the ingress fixed in the entry', async (_what, path, fixtureName, operationID, opts) => {
+    const s = await stack(routing);
     const body = readFixture(fixtureName);
-    for (const s of [direct, inbox]) {
-      const response = await post(s.app, path, body, operationID);
-      expect(response.status).toBe(200);
-      expect(await response.text()).toBe(ACK);
-    }
-    const fixedId = textFields((await inboxEntries(inbox))[0]).i;
-    await moveInbox(inbox);
-    const expected = comparable(await onlyJob(direct));
-    const moved = comparable(await onlyJob(inbox));
-    expect(expected.id).toMatch(/^u-/);
+    const response = await post(s.app, path, body, operationID);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(ACK);
+    const fixedId = textFields((await inboxEntries(s))[0]).i;
+    await s.moveInbox();
+    const moved = await onlyJob(s);
+    expect(fixedId).toMatch(/^u-/);
     expect([moved.id, moved.opts.jobId]).toEqual([fixedId, fixedId]);
-    // Two requests, two receipts, two ids: everything else is the same.
-    expect({ ...moved, id: expected.id, opts: { ...moved.opts, jobId: expected.id } }).toEqual(expected);
+    expect(moved.name).toBe(fixtureName);
+    expect(moved.data).toMatchObject({ command: fixtureName, operationID, payload: JSON.parse(body.toString('utf8')) });
+    expect(moved.opts).toMatchObject({ attempts: s.settings.attempts, ...opts });
   });
 });
 
-describe('inbox mode: a mover restarted under its name', () => {
+describe('the inbox: a mover restarted under its name', () => {
   it('moves what the ingress appended past an entry deleted while the mover held it', async () => {
-    const s = await inboxStack();
+    const s = await stack();
     const { stream } = inboxKeys(s.settings);
     for (const operationID of ['op-deleted', 'op-kept']) {
       expect((await post(s.app, QUIT, quitBody, operationID)).status).toBe(200);
@@ -287,7 +242,7 @@ describe('inbox mode: a mover restarted under its name', () => {
     expect(await s.connection.xdel(stream, deleted?.id ?? '')).toBe(1);
 
     // Restarted under the same name, it first reads its own pending entries: the deleted one comes back without fields.
-    await moveInbox(s, 'mover-1');
+    await s.moveInbox('mover-1');
     expect((await onlyJob(s)).data.operationID).toBe('op-kept');
     expect(((await s.connection.xpending(stream, INBOX_GROUP)) as [number])[0]).toBe(0);
   });

@@ -25,7 +25,7 @@ function settingsFor(url: string): QueueSettings {
   return loadConfig({ REDIS_URL: url, QUEUE_NAME: name, QUEUE_PREFIX: name }).queue;
 }
 
-/** The ingress app as main.ts wires it: real producer (inbox mode), the memory guard, the metrics. */
+/** The ingress app as main.ts wires it: real producer, the memory guard, the metrics. */
 async function startIngress(url: string, highWater: number) {
   const settings = settingsFor(url);
   const connection = createProducerConnection(url, 1000);
@@ -41,7 +41,7 @@ async function startIngress(url: string, highWater: number) {
   cleanups.push(() => memory.close());
   const metrics = createIngressMetrics({ registry: new Registry(), processMetrics: false });
   metrics.readRedisMemory(() => memory.ratio());
-  const producer = createProducer({ queue, connection, settings, timeoutMs: 1000, mode: 'inbox', memory });
+  const producer = createProducer({ connection, settings, timeoutMs: 1000, memory });
   const app = createApp({
     config: { basePath: '/callback', maxBodyBytes: MB },
     catalog: createCatalog(),

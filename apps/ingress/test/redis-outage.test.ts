@@ -4,7 +4,6 @@ import { inboxKeys } from '@openim-sync/queue';
 import { freePort, portAnswers } from '@openim-sync/testing';
 import type { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { EnqueueMode } from '../src/producer.js';
 import { ACK, createStack, errorOf, post, type Stack } from './stack.js';
 
 const QUIT = '/callback/callbackAfterQuitGroupCommand';
@@ -53,92 +52,91 @@ async function startRedis(port: number): Promise<ChildProcess> {
   return child;
 }
 
-/** The operationIDs Redis holds for the stack: waiting jobs, or inbox entries in inbox mode (which adds no job). */
-async function held(stack: Stack, mode: EnqueueMode): Promise<string[]> {
-  const jobs = (await stack.queue.getWaiting()).map((j) => j.data.operationID);
-  if (mode === 'direct') return jobs;
-  expect(jobs).toEqual([]);
+/** The operationIDs Redis holds for the stack: its inbox entries (the ingress adds no job). */
+async function held(stack: Stack): Promise<string[]> {
+  expect(await stack.queue.getWaitingCount()).toBe(0);
   const entries = await stack.connection.xrange(inboxKeys(stack.settings).stream, '-', '+');
   return entries.map(([, fields]) => fields[fields.findIndex((f, i) => i % 2 === 0 && f === 'o') + 1] ?? '');
 }
 
-describe.each<{ mode: EnqueueMode; coalesceWrites: boolean }>([
-  { mode: 'direct', coalesceWrites: false },
-  { mode: 'inbox', coalesceWrites: false },
-  { mode: 'inbox', coalesceWrites: true },
-])('Redis unavailable ($mode mode, coalesced writes: $coalesceWrites)', ({ mode, coalesceWrites }) => {
-  it('answers 503 fast when nothing listens at the Redis address', async () => {
-    const port = await freePort();
-    const { app, connection, close } = createStack({ redisUrl: `redis://127.0.0.1:${port}`, mode, coalesceWrites });
-    cleanups.push(close);
+describe.each<{ coalesceWrites: boolean }>([{ coalesceWrites: false }, { coalesceWrites: true }])(
+  'Redis unavailable (coalesced writes: $coalesceWrites)',
+  ({ coalesceWrites }) => {
+    it('answers 503 fast when nothing listens at the Redis address', async () => {
+      const port = await freePort();
+      const { app, connection, close } = createStack({ redisUrl: `redis://127.0.0.1:${port}`, coalesceWrites });
+      cleanups.push(close);
 
-    await expectUnavailable(app, 'op-never-1');
-    expect(await readyStatus(app)).toBe(503);
-    // Still fast once ioredis has failed and is retrying in the background.
-    await vi.waitFor(() => expect(connection.status).toBe('reconnecting'), { timeout: 5000 });
-    await expectUnavailable(app, 'op-never-2');
-    expect(await readyStatus(app)).toBe(503);
-    expect((await app.request('/healthz')).status).toBe(200);
-  });
-
-  it('answers 503 fast while Redis is down and recovers when it is back', async () => {
-    const port = await freePort();
-    let redis = await startRedis(port);
-    const stack = createStack({ redisUrl: `redis://127.0.0.1:${port}`, mode, coalesceWrites });
-    const { app, queue, connection, close } = stack;
-    cleanups.push(close);
-    await queue.waitUntilReady();
-
-    expect(await readyStatus(app)).toBe(200);
-    const first = await post(app, QUIT, quitBody, 'op-before');
-    expect(first.status).toBe(200);
-    expect(await first.text()).toBe(ACK);
-    expect(await held(stack, mode)).toEqual(['op-before']);
-
-    const killed = once(redis, 'exit');
-    redis.kill('SIGKILL');
-    await killed;
-    await expectUnavailable(app, 'op-during-1');
-    // /readyz keeps Redis's answer for a second (one PING a second, however often it is probed).
-    await vi.waitFor(async () => expect(await readyStatus(app)).toBe(503), { timeout: 1000 + BOUND_MS, interval: 100 });
-    await vi.waitFor(() => expect(connection.status).not.toBe('ready'), { timeout: 5000 });
-    await expectUnavailable(app, 'op-during-2');
-
-    redis = await startRedis(port);
-    await vi.waitFor(async () => expect(await readyStatus(app)).toBe(200), { timeout: 15_000, interval: 100 });
-    const after = await post(app, QUIT, quitBody, 'op-after');
-    expect(after.status).toBe(200);
-    expect(await after.text()).toBe(ACK);
-    // A fresh server without persistence: the only callback is the one sent after the restart.
-    expect(await held(stack, mode)).toEqual(['op-after']);
-  });
-
-  it('answers 503 within the bound when Redis hangs without closing the connection', async () => {
-    const port = await freePort();
-    const redis = await startRedis(port);
-    const stack = createStack({
-      redisUrl: `redis://127.0.0.1:${port}`,
-      enqueueTimeoutMs: 500,
-      mode,
-      coalesceWrites,
-    });
-    const { app, queue, close } = stack;
-    cleanups.push(close);
-    await queue.waitUntilReady();
-    expect((await post(app, QUIT, quitBody, 'op-before')).status).toBe(200);
-    expect(await held(stack, mode)).toEqual(['op-before']);
-
-    redis.kill('SIGSTOP');
-    try {
-      await expectUnavailable(app, 'op-frozen');
+      await expectUnavailable(app, 'op-never-1');
       expect(await readyStatus(app)).toBe(503);
-    } finally {
-      redis.kill('SIGCONT');
-    }
-    await vi.waitFor(async () => expect(await readyStatus(app)).toBe(200), { timeout: 15_000, interval: 100 });
-    expect((await post(app, QUIT, quitBody, 'op-after')).status).toBe(200);
-    // The refused callback may still have been stored once Redis woke up: at least once, never lost after an ack.
-    const ids = await held(stack, mode);
-    expect(ids.filter((id) => id !== 'op-frozen').sort()).toEqual(['op-after', 'op-before']);
-  });
-});
+      // Still fast once ioredis has failed and is retrying in the background.
+      await vi.waitFor(() => expect(connection.status).toBe('reconnecting'), { timeout: 5000 });
+      await expectUnavailable(app, 'op-never-2');
+      expect(await readyStatus(app)).toBe(503);
+      expect((await app.request('/healthz')).status).toBe(200);
+    });
+
+    it('answers 503 fast while Redis is down and recovers when it is back', async () => {
+      const port = await freePort();
+      let redis = await startRedis(port);
+      const stack = createStack({ redisUrl: `redis://127.0.0.1:${port}`, coalesceWrites });
+      const { app, queue, connection, close } = stack;
+      cleanups.push(close);
+      await queue.waitUntilReady();
+
+      expect(await readyStatus(app)).toBe(200);
+      const first = await post(app, QUIT, quitBody, 'op-before');
+      expect(first.status).toBe(200);
+      expect(await first.text()).toBe(ACK);
+      expect(await held(stack)).toEqual(['op-before']);
+
+      const killed = once(redis, 'exit');
+      redis.kill('SIGKILL');
+      await killed;
+      await expectUnavailable(app, 'op-during-1');
+      // /readyz keeps Redis's answer for a second (one PING a second, however often it is probed).
+      await vi.waitFor(async () => expect(await readyStatus(app)).toBe(503), {
+        timeout: 1000 + BOUND_MS,
+        interval: 100,
+      });
+      await vi.waitFor(() => expect(connection.status).not.toBe('ready'), { timeout: 5000 });
+      await expectUnavailable(app, 'op-during-2');
+
+      redis = await startRedis(port);
+      await vi.waitFor(async () => expect(await readyStatus(app)).toBe(200), { timeout: 15_000, interval: 100 });
+      const after = await post(app, QUIT, quitBody, 'op-after');
+      expect(after.status).toBe(200);
+      expect(await after.text()).toBe(ACK);
+      // A fresh server without persistence: the only callback is the one sent after the restart.
+      expect(await held(stack)).toEqual(['op-after']);
+    });
+
+    it('answers 503 within the bound when Redis hangs without closing the connection', async () => {
+      const port = await freePort();
+      const redis = await startRedis(port);
+      const stack = createStack({
+        redisUrl: `redis://127.0.0.1:${port}`,
+        enqueueTimeoutMs: 500,
+        coalesceWrites,
+      });
+      const { app, queue, close } = stack;
+      cleanups.push(close);
+      await queue.waitUntilReady();
+      expect((await post(app, QUIT, quitBody, 'op-before')).status).toBe(200);
+      expect(await held(stack)).toEqual(['op-before']);
+
+      redis.kill('SIGSTOP');
+      try {
+        await expectUnavailable(app, 'op-frozen');
+        expect(await readyStatus(app)).toBe(503);
+      } finally {
+        redis.kill('SIGCONT');
+      }
+      await vi.waitFor(async () => expect(await readyStatus(app)).toBe(200), { timeout: 15_000, interval: 100 });
+      expect((await post(app, QUIT, quitBody, 'op-after')).status).toBe(200);
+      // The refused callback may still have been stored once Redis woke up: at least once, never lost after an ack.
+      const ids = await held(stack);
+      expect(ids.filter((id) => id !== 'op-frozen').sort()).toEqual(['op-after', 'op-before']);
+    });
+  },
+);

@@ -11,7 +11,7 @@ function presence(online: boolean, seq: number) {
   return { command, body: JSON.stringify({ ...body, seq, operationID: `op-${seq}` }), operationID: `op-${seq}` };
 }
 
-describe('routing at enqueue', () => {
+describe('routing of the jobs the inbox moves into', () => {
   const readyStack = useStacks(redisUrl);
   const start = (queueEnv: { HIGH_VOLUME_PRIORITY?: number; PRESENCE_COALESCE_SECONDS?: number }) =>
     readyStack({ queueEnv });
@@ -22,6 +22,7 @@ describe('routing at enqueue', () => {
       const report = presence(true, 1_000 + i);
       expect((await post(s.app, `/callback/${report.command}`, report.body, report.operationID)).status).toBe(200);
     }
+    await s.moveInbox();
     expect(await s.queue.getWaitingCount()).toBe(1);
   });
 
@@ -37,6 +38,7 @@ describe('routing at enqueue', () => {
       const report = presence(online, seq);
       await post(s.app, `/callback/${report.command}`, report.body, report.operationID);
     }
+    await s.moveInbox();
     const jobs = await s.queue.getWaiting();
     expect(jobs.map((j) => j.data.operationID).sort()).toEqual(['op-1', 'op-3', 'op-5']);
   });
@@ -47,6 +49,7 @@ describe('routing at enqueue', () => {
       const report = presence(true, 10 + i);
       await post(s.app, `/callback/${report.command}`, report.body, report.operationID);
     }
+    await s.moveInbox();
     expect(await s.queue.getWaitingCount()).toBe(5);
   });
 
@@ -55,6 +58,7 @@ describe('routing at enqueue', () => {
     const message = readFixture('callbackAfterSendGroupMsgCommand');
     for (let i = 0; i < 20; i++) await post(s.app, '/callback/callbackAfterSendGroupMsgCommand', message, `msg-${i}`);
     await post(s.app, '/callback/callbackAfterQuitGroupCommand', readFixture('callbackAfterQuitGroupCommand'), 'quit');
+    await s.moveInbox();
     expect(await s.queue.getPrioritizedCount()).toBe(20);
     // The quit was added last but is the next job a worker takes.
     const [next] = await s.queue.getWaiting();

@@ -2,6 +2,8 @@ import {
   type CallbackQueue,
   createCallbackQueue,
   createProducerConnection,
+  createWorkerConnection,
+  inboxKeys,
   type QueueEnv,
   type QueueSettings,
   toQueueSettings,
@@ -12,10 +14,13 @@ import { deleteQueueKeys, uniqueName } from '@openim-sync/testing';
 import type { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { afterEach, expect, vi } from 'vitest';
+// The worker's side of the inbox: what the ingress appends is checked as the job it becomes.
+import { createInboxMover } from '../../worker/src/inbox-mover.js';
 import { createApp } from '../src/app.js';
-import { createProducer, type EnqueueMode } from '../src/producer.js';
+import { createProducer } from '../src/producer.js';
 
 export const ACK = '{"actionCode":0,"errCode":0,"errMsg":"","errDlt":"","nextCode":0}';
+const logger = createLogger({ name: 'ingress-test', level: 'silent', pretty: false });
 
 /** Settings of a queue of a test's own (unique name and prefix), one attempt, a little retention. */
 export function testQueueSettings(redisUrl: string, label: string): QueueSettings {
@@ -31,12 +36,15 @@ export function testQueueSettings(redisUrl: string, label: string): QueueSetting
   });
 }
 
-/** The ingress's app over a real queue and the real producer, as main.ts wires them. */
+/** The ingress's app over the real producer, as main.ts wires them, and the queue its inbox moves into. */
 export interface Stack {
   app: Hono;
+  /** The queue the worker's mover fills from the inbox; the ingress itself adds no job. */
   queue: CallbackQueue;
   connection: Redis;
   settings: QueueSettings;
+  /** Moves the inbox into the queue with the worker's mover (under `consumer` when given) until it is empty. */
+  moveInbox(consumer?: string): Promise<void>;
   /** Closes the queue, then the connection; safe to call twice. */
   close(): Promise<void>;
 }
@@ -50,8 +58,6 @@ export interface StackOptions {
   contentDedupMs?: number;
   /** Whether the producer coalesces the writes of one event-loop turn (its default: no). */
   coalesceWrites?: boolean;
-  /** The producer's ENQUEUE_MODE (its default: direct). */
-  mode?: EnqueueMode;
 }
 
 export function createStack({
@@ -60,7 +66,6 @@ export function createStack({
   enqueueTimeoutMs = 1000,
   contentDedupMs = 0,
   coalesceWrites = false,
-  mode,
 }: StackOptions) {
   const settings = toQueueSettings({
     REDIS_URL: redisUrl,
@@ -79,19 +84,12 @@ export function createStack({
   connection.on('error', () => {});
   const queue = createCallbackQueue(settings, connection);
   queue.on('error', () => {});
-  const producer = createProducer({
-    queue,
-    connection,
-    settings,
-    timeoutMs: enqueueTimeoutMs,
-    coalesceWrites,
-    mode,
-  });
+  const producer = createProducer({ connection, settings, timeoutMs: enqueueTimeoutMs, coalesceWrites });
   const app = createApp({
     config: { basePath: '/callback', maxBodyBytes: 1024 * 1024 },
     catalog: createCatalog(),
     producer,
-    logger: createLogger({ name: 'ingress-test', level: 'silent', pretty: false }),
+    logger,
   });
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -101,7 +99,30 @@ export function createStack({
     })();
     return closing;
   };
-  return { app, queue, connection, settings, close } satisfies Stack;
+  const moveInbox = async (consumer?: string) => {
+    const reader = createWorkerConnection(settings.redisUrl);
+    reader.on('error', () => {});
+    const mover = createInboxMover({
+      reader,
+      queue,
+      settings,
+      catalog: createCatalog(),
+      logger,
+      blockMs: 100,
+      consumer,
+    });
+    const running = mover.run();
+    try {
+      await vi.waitFor(async () => expect(await connection.xlen(inboxKeys(settings).stream)).toBe(0), {
+        timeout: 10_000,
+        interval: 50,
+      });
+    } finally {
+      await mover.close();
+      await running;
+    }
+  };
+  return { app, queue, connection, settings, moveInbox, close } satisfies Stack;
 }
 
 /**

@@ -103,7 +103,8 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
     const record = readInboxFields(fields);
     if (typeof record === 'string') return { id, fields, reason: record, about: {} };
     const about = { command: record.command, operationID: record.operationID };
-    // The same parse and checks as on the ack path: a redriven entry the ingress kept passes them or is kept again.
+    // The worker's one parse and schema check of the body: the inbox holds bytes, and a redriven
+    // entry the ingress kept (or one from another version) passes them here or is kept again.
     const body = Buffer.from(record.body);
     const parsed = parseJsonBody(body);
     if (!parsed.ok) return { id, fields, reason: parsed.message, about };
@@ -137,7 +138,13 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
     const moved = built.filter((b): b is Moved => 'data' in b);
     const rejected = built.filter((b): b is Rejected => 'reason' in b);
     // All or nothing: if one add fails, the whole batch stays pending and is moved again (adds are idempotent).
-    await Promise.all(moved.map((m) => addCallbackJob(queue, settings, m.data, m.jobId)));
+    const add = (m: Moved) => addCallbackJob(queue, settings, m.data, m.jobId);
+    // Presence reports go one after another, in stream order: each add clears the other state's
+    // coalescing key, which an add beside it would still see (online, offline, online in one batch
+    // would lose the last online). Everything else goes at once.
+    const isPresence = (m: Moved) => m.data.event.type === 'user.presence';
+    const presence = moved.filter(isPresence).reduce((done, m) => done.then(() => add(m)), Promise.resolve());
+    await Promise.all([...moved.filter((m) => !isPresence(m)).map(add), presence]);
     const ids = [...built.map((b) => b.id), ...deleted];
     const tx = reader.multi();
     const trim = rejectedTrim(settings.keepFailed);
