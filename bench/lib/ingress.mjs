@@ -1,8 +1,7 @@
 // The ingress's ack path against its ceilings: a bare node:http server
-// (HTTP), a bare Hono app (framework), the ingress (Hono + validation + Redis)
-// in its default inbox mode and in direct mode at saturation, with one
-// process's raw BullMQ Queue.add rate (Redis); and the bare server and the
-// ingress at a fixed 1,000 req/s.
+// (HTTP), a bare Hono app (framework), the ingress (Hono + validation + one
+// XADD to the inbox) at saturation, with one process's raw BullMQ Queue.add
+// rate (Redis); and the bare server and the ingress at a fixed 1,000 req/s.
 
 import { inboxKeys } from '@openim-sync/queue';
 import { Redis } from 'ioredis';
@@ -16,8 +15,7 @@ const URL_PATH = '/callback/callbackAfterJoinGroupCommand';
 
 /**
  * Starts the named targets, each on a port of its own: the bare servers
- * (servers.mjs) and the ingress in its default inbox mode and in direct mode
- * (BullMQ's add on the ack path). `url(name)`, `pid(name)`, `warmUp(body)`, `stop()`.
+ * (servers.mjs) and the ingress. `url(name)`, `pid(name)`, `warmUp(body)`, `stop()`.
  */
 async function startTargets(names, { redisUrl, queue }) {
   const ingressEnv = { REDIS_URL: redisUrl, QUEUE_NAME: queue, QUEUE_PREFIX: queue, HOST: '127.0.0.1' };
@@ -33,8 +31,7 @@ async function startTargets(names, { redisUrl, queue }) {
       targets[name] = { port, pid: server.child.pid, stop: server.stop };
       await server.firstMessage;
     } else {
-      const mode = name === 'ingress-direct' ? { ENQUEUE_MODE: 'direct' } : {};
-      const app = await startApp('ingress', { ...ingressEnv, PORT: port, ...mode }, /ingress listening/);
+      const app = await startApp('ingress', { ...ingressEnv, PORT: port }, /ingress listening/);
       targets[name] = { port, pid: app.child.pid, stop: app.stop };
     }
   };
@@ -68,7 +65,7 @@ export async function benchIngress({ redisUrl, body, settings }) {
   // bare-http and the ingress, the two sides of the target's ratio, run next to each other in
   // every round and take `ratioRounds` (more than the others'): single rounds of the ratio ranged
   // from 0.43 to 0.79 over the day's runs.
-  const names = ['bare-http', 'ingress', 'bare-hono', 'ingress-direct'];
+  const names = ['bare-http', 'ingress', 'bare-hono'];
   const roundsOf = (name) => (name === 'bare-http' || name === 'ingress' ? settings.ratioRounds : settings.rounds);
   const queue = `bench-ingress-${process.pid}`;
   const targets = await startTargets(names, { redisUrl, queue });
@@ -131,7 +128,6 @@ export async function benchIngress({ redisUrl, body, settings }) {
       queueAddPerSecond: queueAdd,
       ratios: {
         ingressVsBareHttp: perRound('ingress', 'bare-http'),
-        directVsBareHttp: perRound('ingress-direct', 'bare-http'),
         ingressVsBareHono: perRound('ingress', 'bare-hono'),
         ingressVsQueueAdd: round(saturation.ingress.throughput / queueAdd, 3),
       },

@@ -1,5 +1,5 @@
-// Memory: Redis bytes per waiting job (as the direct mode adds them, dedup key
-// included) and per inbox entry (as the default inbox mode appends them),
+// Memory: Redis bytes per waiting job (as the inbox mover adds them, dedup key
+// included) and per inbox entry (as the ingress appends them),
 // measured while nothing else writes to Redis; and the soak: an ingress and a
 // postgres worker of its own at a steady, evenly paced rate, sampling the RSS
 // of both (which must stay flat) and measuring the end-to-end latency of the

@@ -493,7 +493,7 @@ describe('bad input against the running ingress', () => {
     return keys.sort();
   }
 
-  /** Jobs in the queue plus callbacks in its inbox (the default ENQUEUE_MODE; no worker moves them here). */
+  /** Jobs in the queue plus callbacks in its inbox (no worker moves them here). */
   async function totalJobs(): Promise<number> {
     const jobs = Object.values(await queue.getJobCounts()).reduce((sum, n) => sum + n, 0);
     return jobs + (await connection.xlen(inboxKeys(settings).stream));

@@ -22,7 +22,6 @@ describe('inbox mode end to end', () => {
     const workload = createWorkload(6, 20);
     const s = await startStack({
       label: 'inbox_e2e',
-      env: { ENQUEUE_MODE: 'inbox' },
       // Several batches for the whole inbox.
       workerEnv: { INBOX_BATCH_MAX: '16' },
     });

@@ -90,7 +90,7 @@ export interface Stack {
   workers: ServiceProcess[];
   startIngress(): Promise<Ingress>;
   startWorker(): Promise<ServiceProcess>;
-  /** Callbacks acknowledged into the inbox (ENQUEUE_MODE=inbox) and not moved into the queue yet. */
+  /** Callbacks acknowledged into the inbox and not moved into the queue yet. */
   inboxLength(): Promise<number>;
   /** Kills every process still running and removes what the stack created; safe to call twice. */
   close(): Promise<void>;

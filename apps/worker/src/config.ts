@@ -59,7 +59,7 @@ export const WorkerEnv = z
     FORWARD_TIMEOUT_MS: env.positiveInt(5000),
     /** Sent as the Authorization header to the App's endpoint; never logged. */
     FORWARD_AUTHORIZATION: z.string().optional(),
-    /** Most inbox entries (ENQUEUE_MODE=inbox) one worker moves into the queue at once. */
+    /** Most inbox entries one worker moves into the queue at once. */
     INBOX_BATCH_MAX: env.positiveInt(100),
     /** An inbox entry a worker read but did not move for this long is taken over by another (its worker died). */
     INBOX_CLAIM_IDLE_MS: env.positiveInt(15_000),

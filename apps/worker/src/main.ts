@@ -87,8 +87,8 @@ void worker.run().catch((err) => {
   void shutdown.run('worker error').finally(() => process.exit(1));
 });
 
-// Every worker moves the inbox (ENQUEUE_MODE=inbox at the ingress) into the queue, whatever mode
-// the ingress runs in: an empty inbox costs one blocked read. Its own connections: the reader blocks.
+// Every worker moves the inbox, where the ingress appends each callback, into the queue: an
+// empty inbox costs one blocked read. Its own connections: the reader blocks.
 const inboxConnection = createWorkerConnection(config.queue.redisUrl);
 void warnAboutRedisDurability(inboxConnection, logger);
 const inboxQueue = createCallbackQueue(config.queue, inboxConnection);

@@ -4,11 +4,11 @@ import type { QueueSettings, Retention } from './settings.js';
 /**
  * The inbox: a Redis stream in front of the BullMQ queue.
  *
- * In inbox mode (`ENQUEUE_MODE=inbox`) the ingress acknowledges a callback
- * once one `XADD` of the request as received (command, operationID, receive
- * time, the body's bytes) returned, instead of after BullMQ's add script.
+ * The ingress acknowledges a callback once one `XADD` of the request as
+ * received (command, operationID, receive time, the body's bytes) returned,
+ * not after BullMQ's add script (which measured half the throughput).
  * Workers read the stream as one consumer group, add each entry to the
- * BullMQ queue under the same job id and options the direct path uses, and
+ * BullMQ queue under the job id the ingress fixed, with its options, and
  * only then acknowledge and delete it. An entry whose mover died stays
  * pending in the group and another mover claims it, so an acknowledged
  * callback is in Redis from the ack on, in the stream or in the queue.

@@ -16,8 +16,7 @@ export function createCallbackQueue(settings: QueueSettings, connection: Redis):
 
 /**
  * Adds one callback to the queue under its job id, in its lane, with its
- * deduplication: what the ingress does on the direct path and a worker's
- * inbox mover does for an inbox entry. Adding an id that is already there,
+ * deduplication: what a worker's inbox mover does for an inbox entry. Adding an id that is already there,
  * or within its deduplication window, adds nothing.
  */
 export async function addCallbackJob(
