@@ -5,6 +5,7 @@ import {
   callbackJobOptions,
   createCallbackQueue,
   createProducerConnection,
+  createWorkerConnection,
   type QueueSettings,
 } from '@openim-sync/queue';
 import { createLogger } from '@openim-sync/runtime';
@@ -14,6 +15,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createApp } from '../../apps/ingress/src/app.js';
 import { createProducer } from '../../apps/ingress/src/producer.js';
+import { createInboxMover } from '../../apps/worker/src/inbox-mover.js';
 import { createProcessor } from '../../apps/worker/src/processor.js';
 import { createHttpSink } from '../../apps/worker/src/sinks/http-sink.js';
 import { createPostgresSink } from '../../apps/worker/src/sinks/postgres/postgres-sink.js';
@@ -23,7 +25,7 @@ import { type CallbackWorker, createCallbackWorker } from '../../apps/worker/src
 const logger = createLogger({ name: 'test', level: 'silent' });
 const ACK = '{"actionCode":0,"errCode":0,"errMsg":"","errDlt":"","nextCode":0}';
 
-/** One queue, ingress app, and worker over real Redis, with the given sinks. */
+/** One queue, ingress app, inbox mover and worker over real Redis, with the given sinks. */
 async function startPipeline(label: string, sinks: Sink[]) {
   const name = uniqueName(label);
   const settings: QueueSettings = {
@@ -41,7 +43,7 @@ async function startPipeline(label: string, sinks: Sink[]) {
   const app = createApp({
     config: { basePath: '/callback', maxBodyBytes: 1 << 20 },
     catalog: createCatalog(),
-    producer: createProducer({ queue, connection, settings, timeoutMs: 2000 }),
+    producer: createProducer({ connection, settings, timeoutMs: 2000 }),
     logger,
   });
   const worker: CallbackWorker = createCallbackWorker({
@@ -49,6 +51,9 @@ async function startPipeline(label: string, sinks: Sink[]) {
     processor: createProcessor({ sinks, logger }),
     logger,
   });
+  const reader = createWorkerConnection(settings.redisUrl);
+  const mover = createInboxMover({ reader, queue, settings, catalog: createCatalog(), logger, blockMs: 100 });
+  const moving = mover.run();
   void worker.run();
   await worker.waitUntilReady();
   await vi.waitFor(() => expect(connection.status).toBe('ready'));
@@ -57,6 +62,8 @@ async function startPipeline(label: string, sinks: Sink[]) {
     queue,
     settings,
     async stop() {
+      await mover.close();
+      await moving;
       await worker.close();
       await queue.close();
       connection.disconnect();
@@ -133,8 +140,12 @@ describe('callbacks into the group-membership projection', () => {
       });
     await pipeline.queue.pause(); // hold the join back so the quit is applied first
     const join = await send('callbackAfterJoinGroupCommand', { groupID: 'g-late', inviterUserID: 'u-late' }, 'op-j');
-    const joinJob = (await pipeline.queue.getWaiting())[0];
-    expect(joinJob?.name).toBe('callbackAfterJoinGroupCommand');
+    // The inbox mover adds it a moment after the ack.
+    const joinJob = await vi.waitFor(async () => {
+      const [waiting] = await pipeline.queue.getWaiting();
+      expect(waiting?.name).toBe('callbackAfterJoinGroupCommand');
+      return waiting;
+    });
     await joinJob?.remove();
     const quit = await send('callbackAfterQuitGroupCommand', { groupID: 'g-late', userID: 'u-late' }, 'op-q');
     await pipeline.queue.resume();
