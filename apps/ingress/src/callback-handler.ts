@@ -91,9 +91,8 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
     }
     const body = await readBody(c.req.raw, maxBodyBytes);
     if (!body.ok) return { status: body.status, reason: 'body', message: `${command}: ${body.message}` };
-    // The one parse and schema check of the ack path: a callback that can never become a job is
-    // refused before the ack (and kept), so OpenIM's ack means "will be processed". The inbox
-    // holds the bytes, not this result, so the worker's mover parses and checks once more.
+    // The ack path's one parse and schema check: what can never become a job is refused before the
+    // ack. The inbox keeps the bytes, not this result, so the worker's mover checks them once more.
     const parsed = parseJsonBody(body.bytes);
     if (!parsed.ok) {
       const refusal: Rejection = { status: 400, reason: 'json', message: `${command}: ${parsed.message}` };
@@ -101,7 +100,7 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
       if (parsed.reason === 'syntax') return refusal;
       return keep({ command, operationID, receivedAt, body: stripSecret(command, body.bytes) }, refusal);
     }
-    // Before anything stores, forwards or logs the body.
+    // On both paths the secret leaves the body before anything stores, forwards or logs it.
     const { payload, bytes } = withoutSecret(command, parsed.payload, body.bytes);
     const checked = catalog.check(command, payload);
     if (!checked.ok) {
