@@ -57,7 +57,7 @@ export function createWorkerMetrics({ registry, processMetrics = true }: WorkerM
   });
   const inboxEntries = new Counter({
     name: 'openim_sync_worker_inbox_entries_total',
-    help: 'Inbox entries (ENQUEUE_MODE=inbox) this worker moved into the queue, or rejected into the inbox:rejected stream',
+    help: 'Inbox entries this worker moved into the queue, or rejected into the inbox:rejected stream',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });

@@ -14,7 +14,7 @@ export const countsCommand: Command = {
 Shows how many jobs are waiting, active, delayed (waiting for a retry),
 completed (still in retention) and failed, whether the queue is paused, and
 how many entries the inbox holds: "inbox" counts callbacks the ingress
-acknowledged that no worker has moved into the queue yet (ENQUEUE_MODE=inbox),
+acknowledged that no worker has moved into the queue yet,
 "inbox rejected" the entries no worker could turn into a job (see "jobs inbox").
 
 "paused" is yes or no, not a number: BullMQ 6 has no paused job state; the

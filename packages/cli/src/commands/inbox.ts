@@ -109,7 +109,7 @@ export const inboxCommand: Command = {
        jobs inbox --redrive <id…> [--dry-run]
        jobs inbox --redrive --all [--dry-run]
 
-In ENQUEUE_MODE=inbox the ingress acknowledges a callback once it is in the
+The ingress acknowledges a callback once it is in the
 queue's inbox (a Redis stream), and the workers move it into the queue. A
 callback the ingress refused although it names a known command (its body
 fails the schema) and an entry no worker could turn into a job (its payload
