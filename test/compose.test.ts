@@ -127,9 +127,23 @@ function publishedPort(entry: unknown): PublishedPort {
   return { host: parts.join(':'), published, target };
 }
 
+/** Services that start without naming a profile, and those of each profile. */
+function servicesByProfile(): Record<string, string[]> {
+  const byProfile: Record<string, string[]> = {};
+  for (const [name, svc] of Object.entries(services)) {
+    for (const profile of (svc.profiles as string[] | undefined) ?? ['(default)']) {
+      byProfile[profile] = [...(byProfile[profile] ?? []), name].sort();
+    }
+  }
+  return byProfile;
+}
+
 describe('docker-compose.yml', () => {
-  it('has the four services', () => {
-    expect(Object.keys(services).sort()).toEqual(['ingress', 'postgres', 'redis', 'worker']);
+  it('has the four services, and Prometheus and Grafana in the monitoring profile only', () => {
+    expect(servicesByProfile()).toEqual({
+      '(default)': ['ingress', 'postgres', 'redis', 'worker'],
+      monitoring: ['grafana', 'prometheus'],
+    });
   });
 
   it('runs Redis with an append-only file, no eviction, a healthcheck and a volume', () => {
@@ -151,9 +165,9 @@ describe('docker-compose.yml', () => {
 
   it('keeps the named volumes it mounts', () => {
     const declared = Object.keys((compose.volumes ?? {}) as Json);
-    for (const name of ['redis', 'postgres']) {
+    for (const name of ['redis', 'postgres', 'prometheus', 'grafana']) {
       for (const volume of service(name).volumes as string[]) {
-        expect(declared).toContain(volume.split(':')[0]);
+        if (!volume.startsWith('./')) expect(declared).toContain(volume.split(':')[0]);
       }
     }
   });
@@ -223,6 +237,61 @@ describe('docker-compose.yml', () => {
       encoding: 'utf8',
     });
     expect(result.status, result.stderr).toBe(0);
+  });
+});
+
+describe('docker-compose.yml, monitoring profile', () => {
+  const prometheus = service('prometheus');
+  const grafana = service('grafana');
+  const prometheusYml = parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: Json[] };
+  /** Host folders a service mounts, by the path they appear at in the container. */
+  const mounts = (svc: Json) =>
+    Object.fromEntries(
+      (svc.volumes as string[]).filter((v) => v.startsWith('./')).map((v) => [v.split(':')[1], v.split(':')[0]]),
+    );
+
+  it('pins each image to a release and publishes it on the host’s loopback only', () => {
+    for (const svc of [prometheus, grafana]) {
+      expect(String(svc.image)).toMatch(/^[\w./-]+:v?\d+\.\d+\.\d+$/);
+      expect(svc.ports).toEqual([expect.stringMatching(/^127\.0\.0\.1:/)]);
+      expect(svc.restart).toBe('unless-stopped');
+    }
+  });
+
+  it('runs Prometheus on deploy/prometheus, credentials written to a tmpfs by its entrypoint', () => {
+    expect(mounts(prometheus)).toEqual({ '/etc/prometheus': './deploy/prometheus' });
+    expect(prometheus.entrypoint).toEqual(['/bin/sh', '/etc/prometheus/entrypoint.sh']);
+    expect(prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    expect(prometheus.tmpfs).toEqual(['/run/openim-sync']);
+    expect(existsSync(join(root, 'deploy/prometheus/entrypoint.sh'))).toBe(true);
+  });
+
+  it('gives Prometheus the credentials the apps ask for on /metrics', () => {
+    const env = prometheus.environment as Json;
+    const ingressEnv = service('ingress').environment as Json;
+    const workerEnv = service('worker').environment as Json;
+    expect([env.ADMIN_USER, env.ADMIN_PASSWORD]).toEqual([ingressEnv.ADMIN_USER, ingressEnv.ADMIN_PASSWORD]);
+    expect([env.METRICS_USER, env.METRICS_PASSWORD]).toEqual([workerEnv.METRICS_USER, workerEnv.METRICS_PASSWORD]);
+  });
+
+  it('scrapes the ingress’s admin listener and every worker at the ports they listen on', () => {
+    const jobs = Object.fromEntries(prometheusYml.scrape_configs.map((c) => [c.job_name, c]));
+    const ingressEnv = service('ingress').environment as Json;
+    const workerEnv = service('worker').environment as Json;
+    expect(jobs['openim-sync-ingress']?.static_configs).toEqual([{ targets: [`ingress:${ingressEnv.ADMIN_PORT}`] }]);
+    expect(jobs['openim-sync-worker']?.dns_sd_configs).toEqual([
+      { names: ['worker'], type: 'A', port: Number(workerEnv.METRICS_PORT) },
+    ]);
+  });
+
+  it('provisions Grafana’s data source and the dashboard from deploy/grafana', () => {
+    expect(mounts(grafana)).toEqual({
+      '/etc/grafana/provisioning': './deploy/grafana/provisioning',
+      '/etc/grafana/dashboards': './deploy/grafana/dashboards',
+    });
+    const home = String((grafana.environment as Json).GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH);
+    expect(existsSync(join(root, home.replace('/etc/grafana/dashboards', 'deploy/grafana/dashboards')))).toBe(true);
+    expect(dependencies(grafana)).toEqual({ prometheus: undefined });
   });
 });
 
