@@ -1,9 +1,12 @@
 // deploy/prometheus and deploy/grafana: the alert rules pass promtool's check
-// and their unit tests, and every series the rules, the dashboard and the
-// KEDA query name is one the apps export. docker-compose.yml's monitoring
+// and their unit tests, the dashboard's and the KEDA trigger's queries parse,
+// and every series the rules and queries name is one the apps export. docker-compose.yml's monitoring
 // profile, which loads these files, is checked in test/compose.test.ts.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { exportedMetrics, readRepoFile, runTool, seriesIn, unknownSeries } from './tools.js';
 
 const PROMTOOL_INSTALL = "install Debian's prometheus package (apt-get install prometheus)";
@@ -31,6 +34,25 @@ const prometheus = parse(readRepoFile('deploy/prometheus/prometheus.yml')) as {
 const dashboardText = readRepoFile('deploy/grafana/dashboards/openim-sync.json');
 const dashboard = JSON.parse(dashboardText) as { uid: string; panels: Array<Json & { id: number }> };
 const exported = exportedMetrics();
+const scaledObject = parse(readRepoFile('deploy/kubernetes/worker-scaledobject.yaml')) as {
+  spec: { triggers: Array<{ metadata: { query: string } }> };
+};
+const kedaQuery = scaledObject.spec.triggers[0]?.metadata.query ?? '';
+
+/**
+ * Checks PromQL offline: promtool parses each query as a recording rule
+ * (Grafana's $__rate_interval becomes a fixed range).
+ */
+function checkQueries(queries: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'promql-'));
+  try {
+    const rules = queries.map((expr, n) => ({ record: `query:${n}`, expr: expr.replaceAll('$__rate_interval', '1m') }));
+    writeFileSync(join(dir, 'queries.yml'), stringify({ groups: [{ name: 'queries', rules }] }));
+    return promtool('check', 'rules', join(dir, 'queries.yml'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 describe('deploy/prometheus/alerts.yml', () => {
   it('passes `promtool check rules`', () => {
@@ -97,6 +119,7 @@ describe('deploy/prometheus/prometheus.yml', () => {
 
   it('scrapes with credentials that entrypoint.sh writes from the environment', () => {
     const entrypoint = readRepoFile('deploy/prometheus/entrypoint.sh');
+    runTool('sh', ['-n', 'deploy/prometheus/entrypoint.sh'], 'a POSIX shell');
     for (const config of prometheus.scrape_configs) {
       const auth = config.basic_auth as Record<string, string>;
       for (const file of [auth.username_file, auth.password_file]) {
@@ -111,6 +134,11 @@ describe('deploy/grafana', () => {
   it('names only series the apps export', () => {
     expect(seriesIn(dashboardText).length).toBeGreaterThan(10);
     expect(unknownSeries(seriesIn(dashboardText), exported)).toEqual([]);
+  });
+
+  it('queries valid PromQL (promtool parses it)', () => {
+    const queries = dashboard.panels.flatMap((p) => ((p.targets ?? []) as Array<{ expr: string }>).map((t) => t.expr));
+    expect(checkQueries(queries)).toContain(`SUCCESS: ${queries.length} rules found`);
   });
 
   it('has panels with unique ids, each querying the dashboard’s Prometheus', () => {
@@ -142,13 +170,9 @@ describe('deploy/grafana', () => {
 });
 
 describe('deploy/kubernetes/worker-scaledobject.yaml', () => {
-  it('scales on series the apps export', () => {
-    const query = (
-      parse(readRepoFile('deploy/kubernetes/worker-scaledobject.yaml')) as {
-        spec: { triggers: Array<{ metadata: { query: string } }> };
-      }
-    ).spec.triggers[0]?.metadata.query;
-    expect(seriesIn(query ?? '')).toEqual(['openim_sync_inbox_entries', 'openim_sync_queue_jobs']);
-    expect(unknownSeries(seriesIn(query ?? ''), exported)).toEqual([]);
+  it('scales on series the apps export, in valid PromQL', () => {
+    expect(seriesIn(kedaQuery)).toEqual(['openim_sync_inbox_entries', 'openim_sync_queue_jobs']);
+    expect(unknownSeries(seriesIn(kedaQuery), exported)).toEqual([]);
+    expect(checkQueries([kedaQuery])).toContain('SUCCESS: 1 rules found');
   });
 });
