@@ -25,6 +25,12 @@ describe('help', () => {
     expect(err).toContain('Usage: jobs <command>');
   });
 
+  it('prints the help on stderr and exits 2 for help on an unknown command', async () => {
+    const { code, out, err } = await run('help', 'bogus');
+    expect([code, out]).toEqual([2, '']);
+    expect(err).toContain('Usage: jobs <command>');
+  });
+
   it.each(commands.map((command) => command.name))('has --help for "%s"', async (name) => {
     for (const flag of ['--help', '-h']) {
       const { code, out } = await run(name, flag);
@@ -44,6 +50,10 @@ describe('usage errors exit 2 with one clear line', () => {
   it.each([
     [['bogus'], 'jobs: unknown command "bogus" (run "jobs --help" for the list)'],
     [['failed', '--bogus'], 'jobs failed: unknown option "--bogus"'],
+    [['failed', '--lmit', '3'], 'jobs failed: unknown option "--lmit", did you mean --limit?'],
+    [['--json', 'counts'], 'jobs: unknown option "--json" (run "jobs --help" for the list)'],
+    [['cuonts'], 'jobs: unknown command "cuonts", did you mean counts?'],
+    [['retry', '--all', '--dry-run=1'], 'jobs retry: --dry-run takes no value'],
     [['failed', '--since', 'banana'], 'jobs failed: --since "banana": expected a duration'],
     [['failed', '--limit', '-1'], 'jobs failed: --limit "-1": expected a positive whole number'],
     [['failed', '--limit=0'], 'jobs failed: --limit "0"'],

@@ -1,7 +1,6 @@
 import { createCallbackQueue, type QueueSettings, queueEnv, toQueueSettings } from '@openim-sync/queue';
 import { ConfigError, parseEnv, redactUrl } from '@openim-sync/runtime';
 import { z } from 'zod';
-import { parseCommandArgs } from './args.js';
 import { type Command, type CommandContext, EXIT, type Prepared } from './command.js';
 import { countsCommand } from './commands/counts.js';
 import { failedCommand } from './commands/failed.js';
@@ -13,8 +12,8 @@ import { replayCommand } from './commands/replay.js';
 import { retryCommand } from './commands/retry.js';
 import { showCommand } from './commands/show.js';
 import { closeConnection, createCliConnection, RedisUnreachableError, waitUntilConnected } from './connection.js';
-import { toolHelp } from './help.js';
 import { type Output, writeLine } from './output.js';
+import { parseCommandLine, usageLine } from './program.js';
 
 /** Every verb, in the order the help lists them. */
 export const commands: readonly Command[] = [
@@ -51,39 +50,25 @@ export interface CliOptions {
  * connection it opens is closed before it resolves. Never throws.
  */
 export async function runCli(options: CliOptions): Promise<number> {
-  const { argv, stdout, stderr } = options;
-  const [verb, ...rest] = argv;
-  if (verb === undefined) {
-    await writeLine(stderr, toolHelp(commands).trimEnd());
+  const { stdout, stderr } = options;
+  const line = parseCommandLine(commands, options.argv);
+  if (line.kind === 'help') {
+    await writeLine(line.code === EXIT.ok ? stdout : stderr, line.text.trimEnd());
+    return line.code;
+  }
+  if (line.kind === 'usage') {
+    await writeLine(stderr, line.message);
     return EXIT.usage;
   }
-  if (verb === '--help' || verb === '-h' || verb === 'help') {
-    const topic = verb === 'help' ? commands.find((command) => command.name === rest[0]) : undefined;
-    await writeLine(stdout, (topic ? topic.help : toolHelp(commands)).trimEnd());
-    return EXIT.ok;
-  }
-  const command = commands.find((candidate) => candidate.name === verb);
-  if (!command) {
-    await writeLine(stderr, `jobs: unknown command "${verb}" (run "jobs --help" for the list)`);
-    return EXIT.usage;
-  }
-  const args = parseCommandArgs(command, rest);
-  if (!args.ok) {
-    await writeLine(stderr, `jobs ${verb}: ${args.message} (see "jobs ${verb} --help")`);
-    return EXIT.usage;
-  }
-  if (args.value.values.help === true) {
-    await writeLine(stdout, command.help.trimEnd());
-    return EXIT.ok;
-  }
+  const { command, args } = line;
   const now = options.now ?? Date.now();
-  const prepared = command.prepare(args.value, now);
+  const prepared = command.prepare(args, now);
   if (!prepared.ok) {
-    await writeLine(stderr, `jobs ${verb}: ${prepared.message} (see "jobs ${verb} --help")`);
+    await writeLine(stderr, usageLine(command.name, prepared.message));
     return EXIT.usage;
   }
   if ('standalone' in prepared) return prepared.standalone({ env: options.env, out: stdout, err: stderr, now });
-  return connectAndRun(options, verb, prepared, now);
+  return connectAndRun(options, command.name, prepared, now);
 }
 
 async function connectAndRun(

@@ -1,4 +1,3 @@
-import type { ParseArgsConfig } from 'node:util';
 import type { CallbackQueue, QueueSettings } from '@openim-sync/queue';
 import type { Redis } from 'ioredis';
 import type { Output } from './output.js';
@@ -6,10 +5,16 @@ import type { Output } from './output.js';
 /** Exit codes: success, an error (unknown job, Redis unreachable, an action that failed), bad usage. */
 export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
 
-/** Option specs in `util.parseArgs` form. */
-export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+/** A verb's flag in commander's notation: `--limit <N>` takes a value, `--json` does not. */
+export interface OptionSpec {
+  flags: string;
+  /** Its line in `--help` (wrapped there). */
+  help: string;
+  /** The help section that lists it, when not "Options:". */
+  group?: string;
+}
 
-/** A verb's arguments after `util.parseArgs`. */
+/** A verb's arguments once commander has parsed them: each flag under its long name (`dry-run`), then the operands. */
 export interface ParsedArgs {
   values: Record<string, string | boolean | undefined>;
   positionals: string[];
@@ -45,15 +50,22 @@ export type Prepared =
   | { ok: true; standalone: (ctx: StandaloneContext) => Promise<number> }
   | { ok: false; message: string };
 
-/** One verb of the tool. */
+/**
+ * One verb of the tool, as data: `program.ts` turns it into a commander
+ * command, which parses the arguments and writes the `--help`.
+ */
 export interface Command {
   name: string;
   /** One line for the tool's help. */
   summary: string;
-  /** The verb's full `--help` text. */
-  help: string;
-  options: OptionSpecs;
-  /** Whether the verb takes positional arguments (job ids). */
+  /** The usage forms, each after "jobs <name> " (commander's "[options]" when absent). */
+  usage?: readonly string[];
+  /** What the verb does, under the usage in its `--help`. */
+  description: string;
+  options: readonly OptionSpec[];
+  /** Help after the options: exit codes, examples. */
+  epilog?: string;
+  /** Whether the verb takes operands (job ids); without, any operand is a usage error. */
   positionals: boolean;
   /** Validates the arguments before anything connects to Redis. */
   prepare(args: ParsedArgs, now: number): Prepared;

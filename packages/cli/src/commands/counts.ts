@@ -1,5 +1,5 @@
 import { inboxKeys, inboxLengths } from '@openim-sync/queue';
-import { type Command, EXIT, flagValue, usage } from '../command.js';
+import { type Command, EXIT, flagValue } from '../command.js';
 import { formatTable } from '../format.js';
 import { writeLine } from '../output.js';
 
@@ -9,26 +9,23 @@ const STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
 export const countsCommand: Command = {
   name: 'counts',
   summary: 'jobs per state, whether the queue is paused, entries in the inbox and its rejected stream',
-  help: `Usage: jobs counts [--json]
-
-Shows how many jobs are waiting, active, delayed (waiting for a retry),
+  usage: ['[--json]'],
+  description: `Shows how many jobs are waiting, active, delayed (waiting for a retry),
 completed (still in retention) and failed, whether the queue is paused, and
 how many entries the inbox holds: "inbox" counts callbacks the ingress
 acknowledged that no worker has moved into the queue yet,
 "inbox rejected" the entries no worker could turn into a job (see "jobs inbox").
 
 "paused" is yes or no, not a number: BullMQ 6 has no paused job state; the
-jobs of a paused queue stay in "waiting" until "jobs resume".
-
-Options:
-  --json      one JSON object:
-              {"waiting":0,…,"failed":0,"paused":false,"inbox":0,"inboxRejected":0}
-  -h, --help  this help
-`,
-  options: { json: { type: 'boolean' } },
+jobs of a paused queue stay in "waiting" until "jobs resume".`,
+  options: [
+    {
+      flags: '--json',
+      help: 'one JSON object: {"waiting":0,…,"failed":0,"paused":false,"inbox":0,"inboxRejected":0}',
+    },
+  ],
   positionals: false,
   prepare(args) {
-    if (args.positionals.length > 0) return usage(`unexpected argument "${args.positionals[0]}"`);
     const json = flagValue(args, 'json');
     return {
       ok: true,

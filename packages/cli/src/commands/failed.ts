@@ -2,35 +2,28 @@ import { type Command, EXIT, flagValue, usage } from '../command.js';
 import { FAILED_HEADER, failedRow, formatTable, toJobLine } from '../format.js';
 import { writeLine } from '../output.js';
 import { scanJobs } from '../scan.js';
-import { filterHelp, filterOptions, hasFilterFlags, readFilter } from './filter-flags.js';
+import { filterOptions, hasFilterFlags, readFilter } from './filter-flags.js';
 
 /** `jobs failed`: the failed jobs, as a table or JSON lines. */
 export const failedCommand: Command = {
   name: 'failed',
   summary: 'list failed jobs, newest first (a table, or --json lines)',
-  help: `Usage: jobs failed [--command C] [--group G] [--user U] [--since T] [--limit N] [--json]
-
-Lists failed jobs, newest first: id, command, group, users, attempts made
+  usage: ['[--command C] [--group G] [--user U] [--since T] [--limit N] [--json]'],
+  description: `Lists failed jobs, newest first: id, command, group, users, attempts made
 of allowed, the failure reason (shortened; see "jobs show <id>") and when
-it failed. Prints "no failed jobs" on stderr when none match.
-
-${filterHelp('that failed')}
-
-Options:
-  --json       one JSON object per line instead of a table: id, command,
-               operationID, group, users, attemptsMade, attemptsAllowed,
-               failedReason, failedAt, receivedAt. Prints nothing at all
-               when no job matches.
-  -h, --help   this help
-
-Examples:
+it failed. Prints "no failed jobs" on stderr when none match.`,
+  options: [
+    ...filterOptions('that failed'),
+    {
+      flags: '--json',
+      help: 'one JSON object per line instead of a table: id, command, operationID, group, users, attemptsMade, attemptsAllowed, failedReason, failedAt, receivedAt. Prints nothing at all when no job matches.',
+    },
+  ],
+  epilog: `Examples:
   jobs failed --since 1h
-  jobs failed --group 3027412834 --json | jq -r .id
-`,
-  options: { ...filterOptions, json: { type: 'boolean' } },
+  jobs failed --group 3027412834 --json | jq -r .id`,
   positionals: false,
   prepare(args, now) {
-    if (args.positionals.length > 0) return usage(`unexpected argument "${args.positionals[0]}"`);
     const filter = readFilter(args, now);
     if (!filter.ok) return usage(filter.message);
     const json = flagValue(args, 'json');

@@ -105,11 +105,8 @@ async function redriveAll(ctx: CommandContext, dryRun: boolean) {
 export const inboxCommand: Command = {
   name: 'inbox',
   summary: 'callbacks refused for their body or no worker could turn into a job; --redrive puts them back',
-  help: `Usage: jobs inbox [--limit N] [--json]
-       jobs inbox --redrive <id…> [--dry-run]
-       jobs inbox --redrive --all [--dry-run]
-
-The ingress acknowledges a callback once it is in the
+  usage: ['[--limit N] [--json]', '--redrive <id…> [--dry-run]', '--redrive --all [--dry-run]'],
+  description: `The ingress acknowledges a callback once it is in the
 queue's inbox (a Redis stream), and the workers move it into the queue. A
 callback the ingress refused although it names a known command (its body
 fails the schema) and an entry no worker could turn into a job (its payload
@@ -127,33 +124,24 @@ rejected stream once the inbox has it; a worker then moves it again. Fix
 the cause first (deploy a worker that accepts it), or it is rejected
 again. Malformed entries (no body, no command, ...) cannot be redriven and
 are kept. Ends with a summary: "redrove N, skipped M (malformed, kept),
-errors K". On a terminal, --all shows its progress on one updating line.
-
-Options:
-  --limit N    list at most N entries
-  --json       one JSON object per line instead of a table: id, entry (its
-               id in the inbox), command, operationID, receivedAt, reason.
-               Prints nothing at all when there are none.
-  --redrive    put the given entries (<id…>, or --all) back into the inbox
-  --all        with --redrive: every rejected entry, oldest first
-  --dry-run    with --redrive: list what would go back; change nothing
-  -h, --help   this help
-
-Exits 1 when an id is unknown.
+errors K". On a terminal, --all shows its progress on one updating line.`,
+  options: [
+    { flags: '--limit <N>', help: 'list at most N entries' },
+    {
+      flags: '--json',
+      help: 'one JSON object per line instead of a table: id, entry (its id in the inbox), command, operationID, receivedAt, reason. Prints nothing at all when there are none.',
+    },
+    { flags: '--redrive', help: 'put the given entries (<id…>, or --all) back into the inbox' },
+    { flags: '--all', help: 'with --redrive: every rejected entry, oldest first' },
+    { flags: '--dry-run', help: 'with --redrive: list what would go back; change nothing' },
+  ],
+  epilog: `Exits 1 when an id is unknown.
 
 Examples:
   jobs inbox --limit 20
   jobs inbox --json | jq -r .reason | sort | uniq -c
   jobs inbox --redrive 1764064800000-0 1764064800123-0
-  jobs inbox --redrive --all --dry-run
-`,
-  options: {
-    limit: { type: 'string' },
-    json: { type: 'boolean' },
-    redrive: { type: 'boolean' },
-    all: { type: 'boolean' },
-    'dry-run': { type: 'boolean' },
-  },
+  jobs inbox --redrive --all --dry-run`,
   positionals: true,
   prepare(args) {
     const all = flagValue(args, 'all');

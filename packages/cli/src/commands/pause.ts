@@ -1,15 +1,14 @@
-import { type Command, EXIT, usage } from '../command.js';
+import { type Command, EXIT } from '../command.js';
 import { writeLine } from '../output.js';
 
-function queueSwitch(name: string, summary: string, help: string, act: 'pause' | 'resume'): Command {
+function queueSwitch(name: string, summary: string, description: string, act: 'pause' | 'resume'): Command {
   return {
     name,
     summary,
-    help,
-    options: {},
+    description,
+    options: [],
     positionals: false,
-    prepare(args) {
-      if (args.positionals.length > 0) return usage(`unexpected argument "${args.positionals[0]}"`);
+    prepare() {
       return {
         ok: true,
         async run({ queue, out }) {
@@ -26,15 +25,9 @@ function queueSwitch(name: string, summary: string, help: string, act: 'pause' |
 export const pauseCommand = queueSwitch(
   'pause',
   'stop processing on every worker (the ingress keeps accepting)',
-  `Usage: jobs pause
-
-Pauses the queue for every worker at once: active jobs finish, no new job
+  `Pauses the queue for every worker at once: active jobs finish, no new job
 starts. The ingress keeps acknowledging and enqueueing callbacks; they wait
-in "waiting" until "jobs resume". Pausing twice is harmless.
-
-Options:
-  -h, --help  this help
-`,
+in "waiting" until "jobs resume". Pausing twice is harmless.`,
   'pause',
 );
 
@@ -42,13 +35,7 @@ Options:
 export const resumeCommand = queueSwitch(
   'resume',
   'restart processing after "jobs pause"',
-  `Usage: jobs resume
-
-Resumes a paused queue: every worker starts taking jobs again, the oldest
-waiting first. Resuming a queue that is not paused is harmless.
-
-Options:
-  -h, --help  this help
-`,
+  `Resumes a paused queue: every worker starts taking jobs again, the oldest
+waiting first. Resuming a queue that is not paused is harmless.`,
   'resume',
 );

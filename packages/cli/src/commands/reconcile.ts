@@ -94,9 +94,8 @@ function explain(err: unknown, baseUrl: string): string {
 export const reconcileCommand: Command = {
   name: 'reconcile',
   summary: 'compare group membership in Postgres with OpenIM and repair what differs',
-  help: `Usage: jobs reconcile (--group G | --all) [--dry-run] [--json]
-
-Reads a group's members from OpenIM's REST API and makes the Postgres
+  usage: ['(--group G | --all) [--dry-run] [--json]'],
+  description: `Reads a group's members from OpenIM's REST API and makes the Postgres
 projection (group_members) equal to them: members OpenIM has are added,
 members it does not have are removed, roles and member fields are
 corrected, and a group OpenIM dismissed or does not know is dropped.
@@ -108,33 +107,26 @@ a callback the ingress receives while it runs is newer and wins.
 
 --all looks at every group OpenIM lists plus every group the projection
 has members of (OpenIM's list leaves dismissed groups out), without the
-worker's skip for unchanged groups.
-
-Options:
-  --group G   one group
-  --all       every group
-  --dry-run   print what differs; change nothing
-  --json      one JSON object per group ({groupID, added, removed, updated, dismissed, outcome, readAt})
-  -h, --help  this help
-
-Environment (the worker's): DATABASE_URL, DATABASE_SCHEMA, OPENIM_API_URL,
+worker's skip for unchanged groups.`,
+  options: [
+    { flags: '--group <G>', help: 'one group' },
+    { flags: '--all', help: 'every group' },
+    { flags: '--dry-run', help: 'print what differs; change nothing' },
+    {
+      flags: '--json',
+      help: 'one JSON object per group ({groupID, added, removed, updated, dismissed, outcome, readAt})',
+    },
+  ],
+  epilog: `Environment (the worker's): DATABASE_URL, DATABASE_SCHEMA, OPENIM_API_URL,
 OPENIM_ADMIN_SECRET, OPENIM_ADMIN_USER_ID (default imAdmin), OPENIM_TIMEOUT_MS.
 
 Exit codes: 0 done (differences found or not), 1 OpenIM unreachable or
 refusing the credentials, Postgres unreachable, or a group that failed.
 
 Example:
-  jobs reconcile --all --dry-run
-`,
-  options: {
-    group: { type: 'string' },
-    all: { type: 'boolean' },
-    'dry-run': { type: 'boolean' },
-    json: { type: 'boolean' },
-  },
+  jobs reconcile --all --dry-run`,
   positionals: false,
   prepare(args) {
-    if (args.positionals.length > 0) return usage(`unexpected argument "${args.positionals[0]}"`);
     const groupID = stringValue(args, 'group');
     const all = flagValue(args, 'all');
     if (groupID === undefined && !all) return usage('name a group with --group G, or --all');

@@ -4,7 +4,7 @@ import type { JobFilter } from '../filters.js';
 import { COMPLETED_HEADER, completedRow, formatTable } from '../format.js';
 import { createProgress, writeLine } from '../output.js';
 import { scanJobs } from '../scan.js';
-import { filterHelp, filterOptions, readFilter } from './filter-flags.js';
+import { filterOptions, readFilter } from './filter-flags.js';
 
 const REPLAY_ID = /^r-(.+)-\d+$/;
 
@@ -94,9 +94,8 @@ async function replay(ctx: CommandContext, filter: JobFilter, dryRun: boolean): 
 export const replayCommand: Command = {
   name: 'replay',
   summary: 'enqueue completed jobs again under new ids (after a sink bug was fixed)',
-  help: `Usage: jobs replay --since T [--command C] [--group G] [--user U] [--limit N] [--dry-run]
-
-Enqueues the completed jobs still in retention (KEEP_COMPLETED_COUNT and
+  usage: ['--since T [--command C] [--group G] [--user U] [--limit N] [--dry-run]'],
+  description: `Enqueues the completed jobs still in retention (KEEP_COMPLETED_COUNT and
 KEEP_COMPLETED_AGE_SECONDS) that completed at or after T again, with the
 same command and data, through the same job options as the ingress. Use it
 after a sink bug was fixed, to apply the events the buggy sink mishandled.
@@ -109,22 +108,15 @@ it under a new Idempotency-Key; Postgres applies it again, which is safe
 because the replay keeps the original receivedAt and the projection orders
 by it (an old join replayed after a newer quit does not bring the member
 back). Each event goes once per run, even when an earlier replay of it is
-in retention too; the oldest are enqueued first.
-
-${filterHelp('that completed')}
-  (--since is required here)
-
-Options:
-  --dry-run    list what would be replayed; enqueue nothing
-  -h, --help   this help
-
-Example:
-  jobs replay --since 2026-11-25T09:00:00Z --command callbackAfterQuitGroupCommand
-`,
-  options: { ...filterOptions, 'dry-run': { type: 'boolean' } },
+in retention too; the oldest are enqueued first.`,
+  options: [
+    ...filterOptions('that completed', '; required here'),
+    { flags: '--dry-run', help: 'list what would be replayed; enqueue nothing' },
+  ],
+  epilog: `Example:
+  jobs replay --since 2026-11-25T09:00:00Z --command callbackAfterQuitGroupCommand`,
   positionals: false,
   prepare(args, now) {
-    if (args.positionals.length > 0) return usage(`unexpected argument "${args.positionals[0]}"`);
     if (args.values.since === undefined) return usage('--since is required: which completed jobs to replay');
     const filter = readFilter(args, now);
     if (!filter.ok) return usage(filter.message);

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { type BulkAction, prepareBulk } from './bulk.js';
-import { filterHelp, filterOptions } from './filter-flags.js';
+import { filterOptions } from './filter-flags.js';
 
 /**
  * Moves a failed job back to the queue. The attempt counters are reset: a
@@ -18,29 +18,22 @@ const retry: BulkAction = {
 export const retryCommand: Command = {
   name: 'retry',
   summary: 'move failed jobs back to the queue (<id…>, or --all with filters)',
-  help: `Usage: jobs retry <id…> [--dry-run]
-       jobs retry --all [--command C] [--group G] [--user U] [--since T] [--limit N] [--dry-run]
-
-Moves failed jobs back to the queue; a worker applies them again. Attempts
+  usage: ['<id…> [--dry-run]', '--all [--command C] [--group G] [--user U] [--since T] [--limit N] [--dry-run]'],
+  description: `Moves failed jobs back to the queue; a worker applies them again. Attempts
 start again from zero (the full RETRY_SCHEDULE); the earlier
 errors stay visible in "jobs show". Jobs that are not failed (any more) are
 skipped. Ends with a summary: "retried N, skipped M (not failed), errors K".
-On a terminal, --all shows its progress on one updating line.
-
-${filterHelp('that failed')}
-
-Options:
-  --all        every failed job that matches the filters
-  --dry-run    list what would be retried; change nothing
-  -h, --help   this help
-
-Exits 1 when an id is unknown or a retry failed.
+On a terminal, --all shows its progress on one updating line.`,
+  options: [
+    ...filterOptions('that failed'),
+    { flags: '--all', help: 'every failed job that matches the filters' },
+    { flags: '--dry-run', help: 'list what would be retried; change nothing' },
+  ],
+  epilog: `Exits 1 when an id is unknown or a retry failed.
 
 Examples:
   jobs retry h-AbC123 u-4f1c…
-  jobs retry --all --command callbackAfterJoinGroupCommand --since 2h --dry-run
-`,
-  options: { ...filterOptions, all: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+  jobs retry --all --command callbackAfterJoinGroupCommand --since 2h --dry-run`,
   positionals: true,
   prepare: (args, now) => prepareBulk(args, now, retry, false),
 };

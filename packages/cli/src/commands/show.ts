@@ -6,21 +6,14 @@ import { writeLine } from '../output.js';
 export const showCommand: Command = {
   name: 'show',
   summary: 'everything about one job: event, payload, attempts, each error',
-  help: `Usage: jobs show <id> [--json]
-
-Shows one job in any state: its command, state, operationID, when the
+  usage: ['<id> [--json]'],
+  description: `Shows one job in any state: its command, state, operationID, when the
 ingress received it, the normalised event, the raw payload as OpenIM sent
 it, attempts made of allowed, the failure reason, every error BullMQ kept
 (with its stack trace), when it was created, processed and finished, and
-what the sinks returned.
-
-Options:
-  --json      the same as one JSON object
-  -h, --help  this help
-
-Exits 1 when no job has this id (completed jobs leave after their retention).
-`,
-  options: { json: { type: 'boolean' } },
+what the sinks returned.`,
+  options: [{ flags: '--json', help: 'the same as one JSON object' }],
+  epilog: 'Exits 1 when no job has this id (completed jobs leave after their retention).',
   positionals: true,
   prepare(args) {
     const [id, extra] = args.positionals;
