@@ -1,8 +1,11 @@
+import ms from 'ms';
+
 /** An expected failure, reported to the operator as a usage error. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-const DURATION = /^(\d+)(s|m|h|d)$/;
+// The forms the help documents: a whole number and one unit letter. `ms` alone would
+// also take "30" (as 30 milliseconds), "1.5h" and "-1h", all likely slips on a command line.
+const DURATION = /^\d+[smhd]$/;
 // A calendar date, optionally with a time and a zone: what an operator copies from a log line or from `jobs failed`.
 const ISO_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -14,12 +17,9 @@ const ISO_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(
  */
 export function parseSince(value: string, now: number): Parsed<number> {
   const text = value.trim();
-  const duration = DURATION.exec(text);
-  if (duration) {
-    const amount = Number(duration[1]);
-    const unit = duration[2] as keyof typeof UNIT_MS;
-    return { ok: true, value: now - amount * UNIT_MS[unit] };
-  }
+  // ms reads nothing past 100 characters: such a "duration" is garbage, not forever.
+  const span = DURATION.test(text) ? ms(text as ms.StringValue) : undefined;
+  if (span !== undefined && Number.isFinite(span)) return { ok: true, value: now - span };
   const iso = ISO_TIME.exec(text);
   if (iso) {
     const [, date, time = '00:00', zone = 'Z'] = iso;

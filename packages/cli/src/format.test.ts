@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { completedRow, FAILED_HEADER, failedRow, formatTable, isoTime, shorten, toJobLine } from './format.js';
 import { formatJobDetails, toJobDetails } from './job-details.js';
@@ -27,6 +28,13 @@ describe('shorten and isoTime', () => {
     expect(shorten('a  b\nc', 10)).toBe('a b c');
     expect(shorten('abcdefghijkl', 6)).toBe('abcde…');
     expect(shorten('abcdefghijkl', 6)).toHaveLength(6);
+  });
+
+  it('cuts by display width, never inside a character', () => {
+    expect(shorten('群成员同步失败了', 7)).toBe('群成员…');
+    expect(stringWidth(shorten('群成员同步失败了', 7))).toBe(7);
+    expect(shorten('👩‍👩‍👧 family', 4)).toBe('👩‍👩‍👧 …');
+    expect(shorten('群成员', 6)).toBe('群成员');
   });
 
   it('formats epoch ms as ISO and refuses what is not a time', () => {
@@ -92,6 +100,28 @@ describe('tables', () => {
       ]),
     ).toEqual(['ID      COMMAND   AT', 'h-1     c         x', 'h-1234  callback  y']);
     expect(formatTable([FAILED_HEADER])[0]).toBe(FAILED_HEADER.join('  '));
+  });
+
+  it('lines up CJK and emoji cells by display width', () => {
+    const rows = [
+      ['ID', 'NICKNAME', 'GROUP', 'AT'],
+      ['用户-1', '张伟', '群-研发', 'x'],
+      ['u-22', '😀 Ada', 'g2', 'y'],
+      ['u-3', 'Zoë', '👩‍👩‍👧', 'z'],
+    ];
+    const lines = formatTable(rows);
+    // Where each column starts, in terminal columns, on every line.
+    const starts = lines.map((line, index) => {
+      const cells = rows[index] as string[];
+      let from = 0;
+      return cells.map((cell) => {
+        const at = line.indexOf(cell, from);
+        from = at + cell.length;
+        return stringWidth(line.slice(0, at));
+      });
+    });
+    for (const row of starts) expect(row).toEqual([0, 8, 18, 27]);
+    expect(lines[1]).toBe('用户-1  张伟      群-研发  x');
   });
 });
 

