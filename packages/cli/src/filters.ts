@@ -13,7 +13,7 @@ export interface JobFilter {
   limit?: number;
 }
 
-/** The filter flags as `util.parseArgs` hands them over (all strings). */
+/** The filter flags as the command line gives them (all strings). */
 export interface FilterArgs {
   command?: string | undefined;
   group?: string | undefined;
