@@ -72,13 +72,13 @@ function toSinkEvent(job: Job<CallbackJobData>, catalog: Catalog): SinkEvent {
     throw new UnrecoverableError('malformed job: data needs receivedAt (number) and payload (object)');
   }
   const checked = catalog.check(job.name, data.payload);
-  if (!checked.ok) throw new UnrecoverableError(`payload fails its schema: ${checked.message}`);
+  if (!checked.ok) throw new UnrecoverableError(`payload fails its schema: ${checked.reason.message}`);
   return {
     id: job.id,
-    command: checked.definition.command,
+    command: checked.value.definition.command,
     operationID: typeof data.operationID === 'string' ? data.operationID : '',
     receivedAt: data.receivedAt,
-    event: checked.event,
+    event: checked.value.event,
     payload: data.payload,
     payloadText: typeof data.payloadText === 'string' ? data.payloadText : undefined,
   };
