@@ -67,8 +67,8 @@ describe('every OpenIM after-callback end to end', () => {
     for (const { command } of commandDefinitions) {
       const delivery = receiver.deliveries.find((d) => d.body.command === command);
       const checked = catalog.check(command, JSON.parse(readFixture(command).toString('utf8')));
-      if (!checked.ok) throw new Error(checked.message);
-      expect(delivery?.body.event, command).toEqual(JSON.parse(JSON.stringify(checked.event)));
+      if (!checked.ok) throw new Error(checked.reason.message);
+      expect(delivery?.body.event, command).toEqual(JSON.parse(JSON.stringify(checked.value.event)));
       expect(delivery?.idempotencyKey).toMatch(/^u-[0-9a-f-]{36}$/);
     }
 

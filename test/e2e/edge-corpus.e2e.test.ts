@@ -141,7 +141,7 @@ function deliveryProblems(deliveries: Delivery[]): string[] {
     const got = deliveries.filter((d) => requestOf(d.body.operationID, d.body.command) === request);
     const payload = JSON.parse(request.bytes.toString('utf8'));
     const checked = catalog.check(request.command, payload);
-    const expected = checked.ok ? JSON.parse(JSON.stringify(checked.event)) : checked;
+    const expected = checked.ok ? JSON.parse(JSON.stringify(checked.value.event)) : checked;
     if (got.length === 0) problems.push(`${label(request)}: never forwarded`);
     for (const { body, status } of got.slice(0, 1)) {
       if (status !== 200) problems.push(`${label(request)}: the receiver answered ${status}`);

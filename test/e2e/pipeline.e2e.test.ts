@@ -183,7 +183,7 @@ function checkDeliveries(deliveries: Delivery[]): void {
     const payload = JSON.parse(callback.body.toString('utf8'));
     const checked = catalog.check(callback.command, payload);
     expect(got[0]?.body.payload, where).toEqual(payload);
-    expect(got[0]?.body.event, where).toEqual(checked.ok ? checked.event : checked);
+    expect(got[0]?.body.event, where).toEqual(checked.ok ? checked.value.event : checked);
   }
   expect(new Set(jobIdOf.values()).size, 'one job id per receipt').toBe(sent.length);
   // The precondition of the model: per group, receive times follow the send order strictly.

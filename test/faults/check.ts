@@ -151,7 +151,7 @@ export async function waitForDrain(stack: Stack, workload: Workload, ledger: Led
 export function retryReasons(stack: Stack): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const line of stack.workers.flatMap((w) => logLines(w, 'job failed: will retry'))) {
-    const reason = String(line.err)
+    const reason = String((line.err as { message?: unknown } | undefined)?.message)
       .replace(/\d+/g, 'N')
       .replace(/(answered N): .*/s, '$1')
       .slice(0, 100);

@@ -139,14 +139,14 @@ describe('accepted callbacks', () => {
     const after = Date.now();
 
     const expected = catalog.check(command, JSON.parse(fixture.toString('utf8')));
-    if (!expected.ok) throw new Error(expected.message);
+    if (!expected.ok) throw new Error(expected.reason.message);
     expect(jobs).toHaveLength(1);
     const { data, body } = jobs[0]!;
     expect(data).toEqual({
       command,
       operationID: '1713351839432-abc',
       receivedAt: expect.any(Number),
-      event: expected.event,
+      event: expected.value.event,
       payload: JSON.parse(fixture.toString('utf8')),
     });
     expect(data.receivedAt).toBeGreaterThanOrEqual(before);

@@ -1,6 +1,6 @@
 import { type CallbackJobData, createReceiveClock, type InboxRecord } from '@openim-sync/queue';
 import type { Logger } from '@openim-sync/runtime';
-import { type Catalog, parseJsonBody } from '@openim-sync/schema';
+import { type Catalog, fail, ok, parseJsonBody, type Result } from '@openim-sync/schema';
 import type { Context } from 'hono';
 import { answerBeforeCallback, type BeforeCallbackCall } from './before-callbacks/answer-before-callback.js';
 import { findBeforeCallback } from './before-callbacks/catalog.js';
@@ -42,26 +42,28 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
   const receiveClock = createReceiveClock();
   const beforeCallbacks = deps.beforeCallbacks ?? createBeforeCallbackResponder({ logger });
 
-  function commandOf(c: Context): string | Rejection | BeforeCallbackCall {
+  /** The command a callback path names (or the before-callback it is), or why none. */
+  function commandOf(c: Context): Result<string | BeforeCallbackCall, Rejection> {
     const segments = token.take(c.req.path.slice(prefixLength).split('/').filter(Boolean));
-    if ('status' in segments) return segments;
-    if (segments.length > 1) return { status: 404, reason: 'route', message: `no route ${token.redact(c.req.path)}` };
-    const command = segments[0] ?? c.req.query('command');
+    if (!segments.ok) return segments;
+    if (segments.value.length > 1) {
+      return fail({ status: 404, reason: 'route', message: `no route ${token.redact(c.req.path)}` });
+    }
+    const command = segments.value[0] ?? c.req.query('command');
     if (!command) {
-      return {
+      return fail({
         status: 404,
         reason: 'route',
         message: `no callback command in the URL: use ${token.shownBase}/<command> or ${token.shownBase}?command=<command>`,
-      };
+      });
     }
     // After the token and route checks, so CALLBACK_TOKEN and ALLOWED_IPS guard before-callbacks too.
     const before = findBeforeCallback(command);
-    if (before) return { callback: before, name: command };
-    if (!catalog.find(command)) {
-      const known = catalog.check(command, {});
-      return { status: 404, reason: 'unknown-command', message: known.ok ? '' : known.message };
-    }
-    return command;
+    if (before) return ok({ callback: before, name: command });
+    // A disabled command is as unknown to OpenIM's operator as a misspelt one; the message tells them apart.
+    const found = catalog.find(command);
+    if (!found.ok) return fail({ status: 404, reason: 'unknown-command', message: found.reason.message });
+    return ok(command);
   }
 
   /**
@@ -95,23 +97,24 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
     // ack. The inbox keeps the bytes, not this result, so the worker's mover checks them once more.
     const parsed = parseJsonBody(body.bytes);
     if (!parsed.ok) {
-      const refusal: Rejection = { status: 400, reason: 'json', message: `${command}: ${parsed.message}` };
+      const refusal: Rejection = { status: 400, reason: 'json', message: `${command}: ${parsed.reason.message}` };
       // Not JSON at all is garbage; JSON the pipeline cannot carry is kept like a schema failure.
-      if (parsed.reason === 'syntax') return refusal;
+      if (parsed.reason.code === 'syntax') return refusal;
       return keep({ command, operationID, receivedAt, body: stripSecret(command, body.bytes) }, refusal);
     }
     // On both paths the secret leaves the body before anything stores, forwards or logs it.
-    const { payload, bytes } = withoutSecret(command, parsed.payload, body.bytes);
+    const { payload, bytes } = withoutSecret(command, parsed.value, body.bytes);
     const checked = catalog.check(command, payload);
     if (!checked.ok) {
       const record: InboxRecord = { command, operationID, receivedAt, body: bytes };
-      return keep(record, { status: 400, reason: checked.reason, message: checked.message, detail: checked.detail });
+      const { code, message, detail } = checked.reason;
+      return keep(record, { status: 400, reason: code, message, detail });
     }
     const data: CallbackJobData = {
-      command: checked.definition.command,
+      command: checked.value.definition.command,
       operationID,
       receivedAt,
-      event: checked.event,
+      event: checked.value.event,
       payload: payload as Record<string, unknown>,
     };
     const enqueued = await producer.enqueue(data, bytes);
@@ -124,16 +127,15 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
   return async function handleCallback(c: Context): Promise<Response> {
     const startedAt = performance.now();
     const receivedAt = receiveClock();
-    const command = commandOf(c);
-    const outcome =
-      typeof command === 'string'
-        ? await accept(c, command, receivedAt)
-        : 'callback' in command
-          ? await answerBeforeCallback(c, command, beforeCallbacks, maxBodyBytes)
-          : command;
+    const route = commandOf(c);
+    const command = route.ok && typeof route.value === 'string' ? route.value : undefined;
+    let outcome: Rejection | CallbackJobData | Response;
+    if (!route.ok) outcome = route.reason;
+    else if (typeof route.value === 'string') outcome = await accept(c, route.value, receivedAt);
+    else outcome = await answerBeforeCallback(c, route.value, beforeCallbacks, maxBodyBytes);
     if (outcome instanceof Response) return outcome;
     if ('status' in outcome) {
-      observer?.rejected(typeof command === 'string' ? command : undefined, outcome.status, outcome.reason);
+      observer?.rejected(command, outcome.status, outcome.reason);
       const log = logger[levelOf(outcome)].bind(logger);
       log(
         {

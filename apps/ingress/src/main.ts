@@ -29,7 +29,7 @@ connection.on('error', (err) => {
   // ioredis repeats the error on every reconnect attempt; say it every 30 s at most.
   if (Date.now() - lastRedisError < 30_000) return;
   lastRedisError = Date.now();
-  logger.error({ err: err.message }, 'redis unavailable: callbacks get 503 until it is back');
+  logger.error({ err }, 'redis unavailable: callbacks get 503 until it is back');
 });
 shutdown.add('redis', () => connection.quit().catch(() => connection.disconnect()));
 

@@ -107,15 +107,15 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
     // entry the ingress kept (or one from another version) passes them here or is kept again.
     const body = Buffer.from(record.body);
     const parsed = parseJsonBody(body);
-    if (!parsed.ok) return { id, fields, reason: parsed.message, about };
-    const payload = parsed.payload;
+    if (!parsed.ok) return { id, fields, reason: parsed.reason.message, about };
+    const payload = parsed.value;
     const checked = catalog.check(record.command, payload);
-    if (!checked.ok) return { id, fields, reason: checked.message, about };
+    if (!checked.ok) return { id, fields, reason: checked.reason.message, about };
     const data: CallbackJobData = {
-      command: checked.definition.command,
+      command: checked.value.definition.command,
       operationID: record.operationID,
       receivedAt: record.receivedAt,
-      event: checked.event,
+      event: checked.value.event,
       payload: payload as Record<string, unknown>,
     };
     const payloadText = exactPayloadText(body);

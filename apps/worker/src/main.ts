@@ -53,7 +53,7 @@ if (config.metrics) {
 // Wait for the sinks (Postgres may start after us) instead of crash-looping.
 const sinks = await retryUntilReady(() => createSinks(config, logger), {
   signal: starting.signal,
-  onError: (err, delayMs) => logger.warn({ err: (err as Error).message, retryInMs: delayMs }, 'sinks not ready'),
+  onError: (err, delayMs) => logger.warn({ err, retryInMs: delayMs }, 'sinks not ready'),
 }).catch((err) => {
   if (starting.signal.aborted) process.exit();
   throw err;
@@ -92,7 +92,7 @@ void worker.run().catch((err) => {
 const inboxConnection = createWorkerConnection(config.queue.redisUrl);
 void warnAboutRedisDurability(inboxConnection, logger);
 const inboxQueue = createCallbackQueue(config.queue, inboxConnection);
-inboxQueue.on('error', (err) => logger.debug({ err: err.message }, 'inbox queue error'));
+inboxQueue.on('error', (err) => logger.debug({ err }, 'inbox queue error'));
 const mover = createInboxMover({
   reader: createWorkerConnection(config.queue.redisUrl),
   queue: inboxQueue,

@@ -3,7 +3,7 @@ import { createLogger } from '@openim-sync/runtime';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { createProcessor } from './processor.js';
-import { PermanentSinkError, type Sink, type SinkEvent } from './sinks/index.js';
+import { PermanentSinkError, RetryableSinkError, type Sink, type SinkEvent } from './sinks/index.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 const payload = { callbackCommand: 'callbackAfterQuitGroupCommand', groupID: 'g1', userID: 'u1', extra: null };
@@ -53,10 +53,21 @@ describe('processor', () => {
   });
 
   it('turns a permanent sink error into an unrecoverable one, naming the sink', async () => {
-    const process = createProcessor({ sinks: [recordingSink('http', new PermanentSinkError('answered 400'))], logger });
+    const refusal = new PermanentSinkError('answered 400');
+    const process = createProcessor({ sinks: [recordingSink('http', refusal)], logger });
     const failure = process(job({ operationID: 'op', receivedAt: 5, payload }));
     await expect(failure).rejects.toBeInstanceOf(UnrecoverableError);
     await expect(failure).rejects.toThrow('http sink: answered 400');
+    await expect(failure).rejects.toMatchObject({ cause: refusal });
+  });
+
+  it('keeps a retryable error retryable, its Retry-After and the sink’s stack (the failed set keeps no cause)', async () => {
+    const busy = new RetryableSinkError('answered 503', 7000);
+    const process = createProcessor({ sinks: [recordingSink('http', busy)], logger });
+    const failure = await process(job({ operationID: 'op', receivedAt: 5, payload })).catch((err: Error) => err);
+    expect(failure).toBeInstanceOf(RetryableSinkError);
+    expect(failure).toMatchObject({ message: 'http sink: answered 503', retryAfterMs: 7000, cause: busy });
+    expect(failure.stack).toContain(`caused by: ${busy.stack}`);
   });
 
   it('lets other sink errors through for a retry, and stops at the first failing sink', async () => {
@@ -68,6 +79,7 @@ describe('processor', () => {
     const failure = process(job({ operationID: 'op', receivedAt: 5, payload }));
     await expect(failure).rejects.not.toBeInstanceOf(UnrecoverableError);
     await expect(failure).rejects.toThrow('postgres sink: connection refused');
+    await expect(failure).rejects.toMatchObject({ cause: { message: 'connection refused' } });
     expect(later.seen).toHaveLength(0);
   });
 });

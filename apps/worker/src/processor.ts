@@ -4,6 +4,7 @@ import { type Catalog, createCatalog } from '@openim-sync/schema';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { type CircuitBreaker, SinkCircuitOpenError } from './circuit-breaker.js';
 import { PermanentSinkError, RetryableSinkError, type Sink, type SinkEvent, type SinkOutcome } from './sinks/index.js';
+import { unrecoverable } from './unrecoverable.js';
 
 export interface ProcessorDeps {
   sinks: Sink[];
@@ -56,14 +57,29 @@ async function applySink(sink: Sink, item: SinkEvent, breaker: CircuitBreaker | 
     breaker?.success();
     return outcome;
   } catch (err) {
-    const error = err as Error;
     // A permanent refusal is an answer: the sink works, this event is bad.
     if (err instanceof PermanentSinkError) breaker?.success();
     else breaker?.failure(err instanceof RetryableSinkError ? err.retryAfterMs : undefined);
-    error.message = `${sink.name} sink: ${error.message}`;
-    if (err instanceof PermanentSinkError) throw new UnrecoverableError(error.message);
-    throw error;
+    throw sinkFailure(sink.name, err);
   }
+}
+
+/**
+ * A sink's failure as the job keeps it. BullMQ records only the message (the
+ * failed reason) and the stack, never the cause: so the message names the
+ * sink before the sink's own, and the stack goes on with the sink's frames.
+ */
+function sinkFailure(sink: string, err: unknown): Error {
+  const cause = err instanceof Error ? err : new Error(String(err));
+  const message = `${sink} sink: ${cause.message}`;
+  const failure =
+    err instanceof PermanentSinkError
+      ? unrecoverable(message, cause)
+      : err instanceof RetryableSinkError
+        ? new RetryableSinkError(message, err.retryAfterMs, { cause })
+        : new Error(message, { cause });
+  failure.stack = `${failure.stack}\ncaused by: ${cause.stack}`;
+  return failure;
 }
 
 function toSinkEvent(job: Job<CallbackJobData>, catalog: Catalog): SinkEvent {
@@ -72,13 +88,13 @@ function toSinkEvent(job: Job<CallbackJobData>, catalog: Catalog): SinkEvent {
     throw new UnrecoverableError('malformed job: data needs receivedAt (number) and payload (object)');
   }
   const checked = catalog.check(job.name, data.payload);
-  if (!checked.ok) throw new UnrecoverableError(`payload fails its schema: ${checked.message}`);
+  if (!checked.ok) throw new UnrecoverableError(`payload fails its schema: ${checked.reason.message}`);
   return {
     id: job.id,
-    command: checked.definition.command,
+    command: checked.value.definition.command,
     operationID: typeof data.operationID === 'string' ? data.operationID : '',
     receivedAt: data.receivedAt,
-    event: checked.event,
+    event: checked.value.event,
     payload: data.payload,
     payloadText: typeof data.payloadText === 'string' ? data.payloadText : undefined,
   };

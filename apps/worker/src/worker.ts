@@ -58,12 +58,11 @@ export function createCallbackWorker({ config, processor, logger }: WorkerDeps):
   worker.on('failed', (job, err) => {
     if (!job) return;
     const context = { jobId: job.id, command: job.name, operationID: job.data?.operationID, attempt: job.attemptsMade };
-    if (isFinalFailure(job, err))
-      logger.error({ ...context, err: err.message }, 'job failed for good: kept in the failed set');
-    else logger.warn({ ...context, err: err.message }, 'job failed: will retry');
+    if (isFinalFailure(job, err)) logger.error({ ...context, err }, 'job failed for good: kept in the failed set');
+    else logger.warn({ ...context, err }, 'job failed: will retry');
   });
   worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled (its worker died): back in the queue'));
-  worker.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
+  worker.on('error', (err) => logger.error({ err }, 'worker error'));
   return worker;
 }
 

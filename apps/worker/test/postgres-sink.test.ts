@@ -60,8 +60,8 @@ const roleSet = (groupID: string, userID: string, roleLevel: number): CallbackEv
 function fromFixture(command: string, changes: Record<string, unknown> = {}): CallbackEvent {
   const path = new URL(`../../../packages/schema/fixtures/${command}.json`, import.meta.url);
   const result = createCatalog().check(command, { ...JSON.parse(readFileSync(path, 'utf8')), ...changes });
-  if (!result.ok) throw new Error(result.message);
-  return result.event;
+  if (!result.ok) throw new Error(result.reason.message);
+  return result.value.event;
 }
 
 describe('postgres sink', () => {

@@ -43,10 +43,16 @@ export async function createQueueFixture(label: string) {
       const body = readFixture(fixture);
       const payload = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
       const checked = catalog.check(fixture, payload);
-      if (!checked.ok) throw new Error(`fixture ${fixture}: ${checked.message}`);
+      if (!checked.ok) throw new Error(`fixture ${fixture}: ${checked.reason.message}`);
       const operationID = `op-${label}-${++sequence}`;
-      const command = checked.definition.command;
-      const data: CallbackJobData = { command, operationID, receivedAt: Date.now(), event: checked.event, payload };
+      const command = checked.value.definition.command;
+      const data: CallbackJobData = {
+        command,
+        operationID,
+        receivedAt: Date.now(),
+        event: checked.value.event,
+        payload,
+      };
       const jobId = callbackJobId(command, operationID, body);
       await queue.add(command, data, callbackJobOptions(settings, jobId, 60_000));
       return jobId;

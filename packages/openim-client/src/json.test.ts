@@ -30,6 +30,15 @@ describe('parseJsonLossless', () => {
     expect(parseJsonLossless(text)).toEqual(JSON.parse(text));
     expect(() => parseJsonLossless('404 page not found')).toThrow(SyntaxError);
   });
+
+  it('lets the last of two equal keys win, and keeps __proto__ an own key, as JSON.parse does', () => {
+    const text = '{"total":1,"total":2,"__proto__":{"polluted":1}}';
+    const parsed = parseJsonLossless(text) as Record<string, unknown>;
+    expect(parsed).toEqual(JSON.parse(text));
+    expect(parsed.total).toBe(2);
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    expect(Object.hasOwn(parsed, '__proto__')).toBe(true);
+  });
 });
 
 describe('int64String', () => {

@@ -1,9 +1,13 @@
-/**
- * A JSON string literal (skipped as a whole, so digits inside strings are
- * never touched), or an integer literal of 16 digits or more that is not
- * part of a longer number (no digit, `.`, exponent or sign next to it).
- */
-const TOKEN = /"(?:[^"\\]|\\.)*"|(?<![\w.+-])-?\d{16,}(?![\w.])/g;
+import { isInteger, parse } from 'lossless-json';
+
+/** An integer literal beyond 2^53 as its exact decimal string; any other number as `JSON.parse` reads it. */
+function parseNumber(literal: string): number | string {
+  const value = Number(literal);
+  return Number.isSafeInteger(value) || !isInteger(literal) ? value : literal;
+}
+
+/** As `JSON.parse` does (Go never writes one): the last of two equal keys wins. */
+const options = { parseNumber, onDuplicateKey: ({ newValue }: { newValue: unknown }) => newValue };
 
 /**
  * `JSON.parse` that keeps integers beyond 2^53 exact: such literals become
@@ -11,13 +15,17 @@ const TOKEN = /"(?:[^"\\]|\\.)*"|(?<![\w.+-])-?\d{16,}(?![\w.])/g;
  * carry 64-bit hashes and versions (`groupMemberListHash` is a uint64) that
  * a plain parse rounds to the nearest double, so two different hashes could
  * compare equal. Callers read those fields with {@link int64String}.
+ * Throws a SyntaxError on text that is not JSON.
+ *
+ * Speed, a 1 MB get_group_member_list answer, median of 31 runs on 2 shared
+ * cores (`node packages/openim-client/bench/parse-json.mjs` after a build):
+ * 54–80 ms, against 33–60 ms for the regex pre-pass + JSON.parse it replaced
+ * and 7–12 ms for a plain JSON.parse. About 1.3× the pre-pass, for a real
+ * parser instead of a pattern guessing where a number starts; a reconcile
+ * reads pages of 500 members (about 130 KB), so under 10 ms a page.
  */
 export function parseJsonLossless(text: string): unknown {
-  return JSON.parse(
-    text.replace(TOKEN, (token) =>
-      token.startsWith('"') || Number.isSafeInteger(Number(token)) ? token : `"${token}"`,
-    ),
-  );
+  return parse(text, null, options);
 }
 
 /**

@@ -114,11 +114,11 @@ async function readResponse(response: Response, path: string, operationID: strin
   try {
     text = await response.text();
   } catch (err) {
-    throw new OpenImUnreachableError(`OpenIM at ${base} broke off its answer: ${(err as Error).message}`, {
-      code: 'aborted',
-      path,
-      operationID,
-    });
+    throw new OpenImUnreachableError(
+      `OpenIM at ${base} broke off its answer: ${(err as Error).message}`,
+      { code: 'aborted', path, operationID },
+      { cause: err },
+    );
   }
   if (response.status >= 502 && response.status <= 504) {
     const code = `HTTP ${response.status}`;

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
+import { serializeError } from './serialize-error.js';
 
 export type { Logger } from 'pino';
 
@@ -32,6 +33,8 @@ export interface LoggerOptions {
   level?: string;
   /** Pretty output; defaults to "stdout is a terminal". */
   pretty?: boolean;
+  /** Where lines go instead of stdout (tests); never pretty. */
+  destination?: DestinationStream;
 }
 
 /** pino-pretty is a development dependency: production images do not ship it. */
@@ -44,18 +47,22 @@ function prettyAvailable(): boolean {
   }
 }
 
-/** A pino logger with secrets redacted; JSON unless writing to a terminal (and pino-pretty is installed). */
-export function createLogger({
-  name,
-  level = 'info',
-  pretty = process.stdout.isTTY === true && prettyAvailable(),
-}: LoggerOptions): Logger {
-  return pino({
+/**
+ * A pino logger with secrets redacted, errors under `err` included (see
+ * serializeError); JSON unless writing to a terminal (and pino-pretty is installed).
+ */
+export function createLogger({ name, level = 'info', pretty, destination }: LoggerOptions): Logger {
+  const options = {
     name,
     level,
     redact: { paths: redactPaths, censor: '[redacted]' },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
-  });
+    serializers: { err: serializeError },
+  };
+  if (destination) return pino(options, destination);
+  if (pretty ?? (process.stdout.isTTY === true && prettyAvailable())) {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } });
+  }
+  return pino(options);
 }
 
 /** `redis://user:secret@host` → `redis://user:***@host`, for log lines and errors. */

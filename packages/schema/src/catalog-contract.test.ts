@@ -22,9 +22,9 @@ describe.each(commands)('%s', (command) => {
 
   it('normalises its fixture to an event without undefined fields', () => {
     const result = catalog.check(command, body);
-    if (!result.ok) throw new Error(result.message);
-    expect(result.definition).toBe(definition);
-    expect(undefinedPaths(result.event)).toEqual([]);
+    if (!result.ok) throw new Error(result.reason.message);
+    expect(result.value.definition).toBe(definition);
+    expect(undefinedPaths(result.value.event)).toEqual([]);
   });
 
   it('keeps unknown fields', () => {
@@ -37,10 +37,10 @@ describe.each(commands)('%s', (command) => {
     for (const key of Object.keys(body).filter((k) => k !== 'callbackCommand')) {
       const result = catalog.check(command, { ...body, [key]: null });
       if (result.ok) {
-        expect(undefinedPaths(result.event), key).toEqual([]);
+        expect(undefinedPaths(result.value.event), key).toEqual([]);
       } else {
         // Only a field the event keys on may be refused, and the error names it.
-        expect(result.message, key).toMatch(new RegExp(`^${command}: ${key}: `));
+        expect(result.reason.message, key).toMatch(new RegExp(`^${command}: ${key}: `));
       }
     }
   });
@@ -84,8 +84,8 @@ describe('the catalog as a whole', () => {
 describe('eventGroupID', () => {
   const event = (command: string) => {
     const result = catalog.check(command, readBody(command));
-    if (!result.ok) throw new Error(result.message);
-    return result.event;
+    if (!result.ok) throw new Error(result.reason.message);
+    return result.value.event;
   };
 
   it('names the group of membership, group and group-message events', () => {

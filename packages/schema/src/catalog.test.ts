@@ -43,8 +43,8 @@ describe('fixtures', () => {
 describe('normalised events', () => {
   const check = (command: string) => {
     const result = catalog.check(command, JSON.parse(readFixture(`${command}.json`)));
-    if (!result.ok) throw new Error(result.message);
-    return result.event;
+    if (!result.ok) throw new Error(result.reason.message);
+    return result.value.event;
   };
 
   it('reads the real join: inviterUserID is the joined user', () => {
@@ -104,7 +104,7 @@ describe('normalised events', () => {
       groupID: 'g',
       kickedUserIDs: null,
     });
-    expect(result.ok && result.event).toEqual({
+    expect(result.ok && result.value.event).toEqual({
       type: 'group.members.kicked',
       groupID: 'g',
       userIDs: [],
@@ -116,8 +116,8 @@ describe('normalised events', () => {
 describe('group membership at the edges', () => {
   const check = (command: string, name: string) => {
     const result = catalog.check(command, edgeBody(command, name));
-    if (!result.ok) throw new Error(result.message);
-    return result.event;
+    if (!result.ok) throw new Error(result.reason.message);
+    return result.value.event;
   };
 
   it('accepts ids of any length (OpenIM sets no limit) and keeps NUL in texts', () => {
@@ -160,7 +160,7 @@ describe('group membership at the edges', () => {
     const quit = JSON.parse(readFixture('callbackAfterQuitGroupCommand.json'));
     for (const key of ['groupID', 'userID']) {
       const result = catalog.check('callbackAfterQuitGroupCommand', { ...quit, [key]: '' });
-      expect(!result.ok && result.message).toMatch(new RegExp(`${key}: must be a non-empty string`));
+      expect(!result.ok && result.reason.message).toMatch(new RegExp(`${key}: must be a non-empty string`));
     }
   });
 });
@@ -185,7 +185,10 @@ describe('command matching', () => {
   });
 
   it('rejects an unknown command', () => {
-    expect(catalog.check('callbackAfterNothingCommand', {})).toMatchObject({ ok: false, reason: 'unknown-command' });
+    expect(catalog.check('callbackAfterNothingCommand', {})).toMatchObject({
+      ok: false,
+      reason: { code: 'unknown-command' },
+    });
   });
 
   it('rejects a body naming another command', () => {
@@ -194,8 +197,8 @@ describe('command matching', () => {
       groupID: 'g',
       userID: 'u',
     });
-    expect(result).toMatchObject({ ok: false, reason: 'invalid-body' });
-    expect(!result.ok && result.message).toContain('names another command');
+    expect(result).toMatchObject({ ok: false, reason: { code: 'invalid-body' } });
+    expect(!result.ok && result.reason.message).toContain('names another command');
   });
 
   it('names the field and the command in errors', () => {
@@ -204,7 +207,7 @@ describe('command matching', () => {
       groupID: 42,
       userID: 'u',
     });
-    expect(!result.ok && result.message).toMatch(/^callbackAfterQuitGroupCommand: groupID: .*string/);
+    expect(!result.ok && result.reason.message).toMatch(/^callbackAfterQuitGroupCommand: groupID: .*string/);
   });
 
   it('reports the path of a nested error', () => {
@@ -216,12 +219,15 @@ describe('command matching', () => {
         { userID: 7, roleLevel: 20 },
       ],
     });
-    expect(!result.ok && result.message).toContain('initMemberList[1].userID');
+    expect(!result.ok && result.reason.message).toContain('initMemberList[1].userID');
   });
 
   it('rejects non-object bodies', () => {
     for (const body of [null, [], 'x', 3]) {
-      expect(catalog.check('callbackAfterQuitGroupCommand', body)).toMatchObject({ ok: false, reason: 'invalid-body' });
+      expect(catalog.check('callbackAfterQuitGroupCommand', body)).toMatchObject({
+        ok: false,
+        reason: { code: 'invalid-body' },
+      });
     }
   });
 
@@ -240,7 +246,24 @@ describe('command matching', () => {
   it('limits a catalog to enabled commands', () => {
     const limited = createCatalog(['callbackKillGroupCommand']);
     expect(limited.enabled).toEqual(['callbackAfterKickGroupCommand']);
-    expect(limited.check('callbackAfterQuitGroupCommand', {})).toMatchObject({ reason: 'disabled-command' });
+    expect(limited.check('callbackAfterQuitGroupCommand', {})).toMatchObject({ reason: { code: 'disabled-command' } });
     expect(() => createCatalog(['nope'])).toThrow(/unknown OpenIM callback command "nope"/);
+  });
+
+  it('looks an enabled command up, and says why another is not found', () => {
+    const limited = createCatalog(['callbackKillGroupCommand']);
+    const found = limited.find('CallbackAfterKickGroupCommand');
+    expect(found.ok && found.value.command).toBe('callbackAfterKickGroupCommand');
+    expect(limited.find('callbackAfterQuitGroupCommand')).toMatchObject({
+      ok: false,
+      reason: {
+        code: 'disabled-command',
+        message: 'callback command "callbackAfterQuitGroupCommand" is not enabled (ENABLED_COMMANDS)',
+      },
+    });
+    expect(limited.find('callbackAfterNothingCommand')).toMatchObject({
+      ok: false,
+      reason: { code: 'unknown-command', message: 'unknown callback command "callbackAfterNothingCommand"' },
+    });
   });
 });

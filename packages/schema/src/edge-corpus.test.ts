@@ -41,8 +41,8 @@ describe('edge corpus', () => {
 
     it('is accepted, and its event holds the body’s strings unchanged', () => {
       const result = catalog.check(command, body);
-      if (!result.ok) throw new Error(result.detail || result.message);
-      const { type, ...fields } = result.event;
+      if (!result.ok) throw new Error(result.reason.detail || result.reason.message);
+      const { type, ...fields } = result.value.event;
       const sent = new Set(strings(body));
       expect(strings(fields).filter((s) => !sent.has(s))).toEqual([]);
       if (sent.has(TEXT)) expect(strings(fields)).toContain(TEXT);

@@ -1,4 +1,4 @@
-export type { CallbackCheck, Catalog } from './catalog.js';
+export type { CallbackCheck, Catalog, CheckedCallback, CheckFailure, CommandLookup } from './catalog.js';
 export { commandDefinitions, createCatalog, findCommand } from './catalog.js';
 export type { CommandCategory, CommandDefinition, CommandVolume } from './define-command.js';
 export { defineCommand } from './define-command.js';
@@ -41,5 +41,7 @@ export type {
 } from './events.js';
 export { RoleLevel } from './events.js';
 export { goJson } from './go-json.js';
-export type { JsonBody } from './json-body.js';
+export type { JsonBody, JsonBodyFailure } from './json-body.js';
 export { exactPayloadText, MAX_JSON_DEPTH, parseJsonBody } from './json-body.js';
+export type { Result } from './result.js';
+export { fail, ok } from './result.js';

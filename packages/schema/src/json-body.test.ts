@@ -11,19 +11,19 @@ describe('parseJsonBody', () => {
   it('parses every captured OpenIM body', () => {
     for (const name of ['callbackAfterJoinGroupCommand', 'callbackAfterCreateGroupCommand', 'seed-member-join']) {
       const bytes = readFixture(name);
-      expect(parseJsonBody(bytes), name).toEqual({ ok: true, payload: JSON.parse(bytes.toString('utf8')) });
+      expect(parseJsonBody(bytes), name).toEqual({ ok: true, value: JSON.parse(bytes.toString('utf8')) });
     }
   });
 
   it('refuses invalid JSON with the parser’s reason', () => {
-    expect(parse('{"a":')).toMatchObject({ ok: false, message: /not valid JSON/ });
-    expect(parse('{"a":"\u0000"}')).toMatchObject({ ok: false, message: /not valid JSON/ });
+    expect(parse('{"a":')).toMatchObject({ ok: false, reason: { message: /not valid JSON/ } });
+    expect(parse('{"a":"\u0000"}')).toMatchObject({ ok: false, reason: { message: /not valid JSON/ } });
   });
 
   it(`accepts nesting up to ${MAX_JSON_DEPTH} levels and refuses deeper, without a stack overflow`, () => {
     expect(parse(nested(MAX_JSON_DEPTH))).toMatchObject({ ok: true });
-    expect(parse(nested(MAX_JSON_DEPTH + 1))).toMatchObject({ ok: false, message: /deeper than 64/ });
-    expect(parse(nested(100_000))).toMatchObject({ ok: false, message: /deeper than 64/ });
+    expect(parse(nested(MAX_JSON_DEPTH + 1))).toMatchObject({ ok: false, reason: { message: /deeper than 64/ } });
+    expect(parse(nested(100_000))).toMatchObject({ ok: false, reason: { message: /deeper than 64/ } });
     expect(parse(`{"a":${'{"b":'.repeat(70)}1${'}'.repeat(70)}}`)).toMatchObject({ ok: false });
   });
 
@@ -39,34 +39,34 @@ describe('parseJsonBody', () => {
     ['constructor spelled with escapes', '{"\\u0063onstructor":1}'],
   ])('refuses %s', (_label, body) => {
     const result = parse(body);
-    expect(result).toMatchObject({ ok: false, message: /__proto__, constructor or prototype/ });
+    expect(result).toMatchObject({ ok: false, reason: { message: /__proto__, constructor or prototype/ } });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('accepts the words as values', () => {
     const body = { groupID: 'g', reqMessage: '__proto__ constructor prototype', ex: '{"__proto__":1}' };
-    expect(parse(JSON.stringify(body))).toEqual({ ok: true, payload: body });
+    expect(parse(JSON.stringify(body))).toEqual({ ok: true, value: body });
   });
 
   it('accepts NUL characters anywhere OpenIM can send them (client data, Go string(int32))', () => {
-    expect(parse('{"groupID":"g\\u0000"}')).toEqual({ ok: true, payload: { groupID: 'g\0' } });
+    expect(parse('{"groupID":"g\\u0000"}')).toEqual({ ok: true, value: { groupID: 'g\0' } });
     expect(parse('{"groupType":"\\u0000","a":["x",{"b":"\\u0000"}]}')).toEqual({
       ok: true,
-      payload: { groupType: '\0', a: ['x', { b: '\0' }] },
+      value: { groupType: '\0', a: ['x', { b: '\0' }] },
     });
-    expect(parse('{"a\\u0000":1}')).toEqual({ ok: true, payload: { 'a\0': 1 } });
+    expect(parse('{"a\\u0000":1}')).toEqual({ ok: true, value: { 'a\0': 1 } });
   });
 
   it('tells garbage (not JSON) from JSON it cannot carry', () => {
-    expect(parse('not json')).toMatchObject({ ok: false, reason: 'syntax' });
-    expect(parse('{"__proto__":1}')).toMatchObject({ ok: false, reason: 'unsafe' });
-    expect(parse(nested(MAX_JSON_DEPTH + 1))).toMatchObject({ ok: false, reason: 'unsafe' });
+    expect(parse('not json')).toMatchObject({ ok: false, reason: { code: 'syntax' } });
+    expect(parse('{"__proto__":1}')).toMatchObject({ ok: false, reason: { code: 'unsafe' } });
+    expect(parse(nested(MAX_JSON_DEPTH + 1))).toMatchObject({ ok: false, reason: { code: 'unsafe' } });
   });
 
   it('keeps Go’s \\u003c escapes (they only trigger the slower check)', () => {
     expect(parse('{"reqMessage":"\\u003cteam\\u003e \\u0026"}')).toEqual({
       ok: true,
-      payload: { reqMessage: '<team> &' },
+      value: { reqMessage: '<team> &' },
     });
   });
 

@@ -1,3 +1,5 @@
+import { fail, ok, type Result } from './result.js';
+
 /** Deepest nesting a callback body may have; OpenIM's deepest (initMemberList) is 3. */
 export const MAX_JSON_DEPTH = 64;
 
@@ -12,11 +14,17 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const SUSPECT = ['__proto__', 'constructor', 'prototype', '\\u'].map((s) => Buffer.from(s));
 
 /**
- * A parsed body, or why not: `syntax` when it is not JSON at all (garbage,
+ * Why a body was refused: `syntax` when it is not JSON at all (garbage,
  * never kept), `unsafe` when it is JSON the pipeline cannot carry safely
  * (kept aside with its bytes, like a body that fails its schema).
  */
-export type JsonBody = { ok: true; payload: unknown } | { ok: false; reason: 'syntax' | 'unsafe'; message: string };
+export interface JsonBodyFailure {
+  code: 'syntax' | 'unsafe';
+  message: string;
+}
+
+/** A parsed body (the payload), or why not. */
+export type JsonBody = Result<unknown, JsonBodyFailure>;
 
 /**
  * Parses a callback body, the one way the ingress and the worker's inbox
@@ -31,19 +39,19 @@ export type JsonBody = { ok: true; payload: unknown } | { ok: false; reason: 'sy
  */
 export function parseJsonBody(bytes: Buffer): JsonBody {
   if (nestingExceeds(bytes, MAX_JSON_DEPTH)) {
-    return { ok: false, reason: 'unsafe', message: `body nests deeper than ${MAX_JSON_DEPTH} levels` };
+    return fail({ code: 'unsafe', message: `body nests deeper than ${MAX_JSON_DEPTH} levels` });
   }
   let payload: unknown;
   try {
     payload = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    return { ok: false, reason: 'syntax', message: `body is not valid JSON (${(err as Error).message})` };
+    return fail({ code: 'syntax', message: `body is not valid JSON (${(err as Error).message})` });
   }
   if (SUSPECT.some((needle) => bytes.indexOf(needle) !== -1)) {
     const problem = findUnsafe(payload);
-    if (problem) return { ok: false, reason: 'unsafe', message: problem };
+    if (problem) return fail({ code: 'unsafe', message: problem });
   }
-  return { ok: true, payload };
+  return ok(payload);
 }
 
 /** A scan over the raw bytes, skipping strings: no parse, no recursion. */

@@ -74,6 +74,6 @@ describe('README supported commands', () => {
     expect(row?.aliases.sort()).toEqual([...d.aliases].sort());
     const body = JSON.parse(readFileSync(new URL(`../fixtures/${command}.json`, import.meta.url), 'utf8'));
     const result = createCatalog().check(command, body);
-    expect(result.ok && result.event.type).toBe(row?.event);
+    expect(result.ok && result.value.event.type).toBe(row?.event);
   });
 });

@@ -37,7 +37,7 @@ export async function startAdminServer({ config, queueSettings, metrics, logger 
   // The producer's connection already reports Redis outages; the dashboard shows its own errors.
   connection.on('error', () => {});
   const queue = createCallbackQueue(queueSettings, connection) as unknown as Queue;
-  queue.on('error', (err) => logger.debug({ err: err.message }, 'admin queue error'));
+  queue.on('error', (err) => logger.debug({ err }, 'admin queue error'));
   const duplicates = createDuplicateCounter({ connection, eventsKey: queue.keys.events as string });
   metrics.countDuplicates(duplicates.read);
   void queue.waitUntilReady().then(duplicates.start, () => {});

@@ -6,17 +6,20 @@ const TOKEN = 'Zx9-k2_Lq.8~wR4tYh7Pm3';
 describe('createCallbackToken', () => {
   it('without a token, passes every path through unchanged', () => {
     const token = createCallbackToken('/callback', undefined);
-    expect(token.take(['a', 'b'])).toEqual(['a', 'b']);
-    expect(token.take([])).toEqual([]);
+    expect(token.take(['a', 'b'])).toEqual({ ok: true, value: ['a', 'b'] });
+    expect(token.take([])).toEqual({ ok: true, value: [] });
     expect(token.redact('/callback/a/b')).toBe('/callback/a/b');
     expect(token.shownBase).toBe('/callback');
   });
 
   it('takes the right token off the front', () => {
     const token = createCallbackToken('/callback', TOKEN);
-    expect(token.take([TOKEN, 'callbackAfterQuitGroupCommand'])).toEqual(['callbackAfterQuitGroupCommand']);
-    expect(token.take([TOKEN])).toEqual([]);
-    expect(token.take([TOKEN, 'a', 'b'])).toEqual(['a', 'b']);
+    expect(token.take([TOKEN, 'callbackAfterQuitGroupCommand'])).toEqual({
+      ok: true,
+      value: ['callbackAfterQuitGroupCommand'],
+    });
+    expect(token.take([TOKEN])).toEqual({ ok: true, value: [] });
+    expect(token.take([TOKEN, 'a', 'b'])).toEqual({ ok: true, value: ['a', 'b'] });
   });
 
   it.each([
@@ -28,8 +31,8 @@ describe('createCallbackToken', () => {
     ['second, not first', ['x', TOKEN, 'callbackAfterQuitGroupCommand']],
   ])('refuses a token that is %s, with a message that does not echo it', (_label, segments) => {
     const result = createCallbackToken('/callback', TOKEN).take(segments);
-    expect(result).toMatchObject({ status: 401, reason: 'token' });
-    const { message } = result as { message: string };
+    expect(result).toMatchObject({ ok: false, reason: { status: 401, reason: 'token' } });
+    const message = result.ok ? '' : result.reason.message;
     expect(message).not.toContain(TOKEN);
     for (const segment of segments) expect(message).not.toContain(segment);
     expect(message).toContain('/callback/<CALLBACK_TOKEN>');
@@ -55,6 +58,6 @@ describe('createCallbackToken', () => {
     const token = createCallbackToken('/', TOKEN);
     expect(token.redact(`/${TOKEN}/cmd`)).toBe('/<token>/cmd');
     expect(token.shownBase).toBe('/<token>');
-    expect(token.take([TOKEN, 'cmd'])).toEqual(['cmd']);
+    expect(token.take([TOKEN, 'cmd'])).toEqual({ ok: true, value: ['cmd'] });
   });
 });

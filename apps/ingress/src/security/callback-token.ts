@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { fail, ok, type Result } from '@openim-sync/schema';
 
 /** Refusal of a callback whose URL lacks the configured token. */
 export interface TokenRejection {
@@ -10,7 +11,7 @@ export interface TokenRejection {
 /** The `CALLBACK_TOKEN` check: OpenIM's url becomes `{base}/{token}`, so the token is the first segment after the base. */
 export interface CallbackToken {
   /** The path segments after the base without the token, or a rejection when the token is missing or wrong. */
-  take(segments: readonly string[]): readonly string[] | TokenRejection;
+  take(segments: readonly string[]): Result<readonly string[], TokenRejection>;
   /**
    * `path` as log lines and messages may show it: the token replaced by
    * `<token>`; for a path without the right token, nothing after the base
@@ -35,21 +36,21 @@ const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').dig
  */
 export function createCallbackToken(basePath: string, token: string | undefined): CallbackToken {
   const prefix = basePath === '/' ? '' : basePath;
-  if (!token) return { take: (segments) => segments, redact: (path) => path, shownBase: basePath };
+  if (!token) return { take: (segments) => ok(segments), redact: (path) => path, shownBase: basePath };
 
   const expected = sha256(token);
   // One message for "missing" and "wrong", and never the segment that was sent.
-  const rejection: TokenRejection = {
+  const rejection = fail<TokenRejection>({
     status: 401,
     reason: 'token',
     message: `missing or wrong callback token: OpenIM's url must be ${prefix}/<CALLBACK_TOKEN>`,
-  };
+  });
   return {
     shownBase: `${prefix}/<token>`,
     take(segments) {
       const [first, ...rest] = segments;
       if (first === undefined || !timingSafeEqual(sha256(first), expected)) return rejection;
-      return rest;
+      return ok(rest);
     },
     redact(path) {
       if (prefix !== '' && path !== prefix && !path.startsWith(`${prefix}/`)) {

@@ -55,7 +55,7 @@ export function registerQueueGauges({ registry, queue, logger, cacheMs = 5000, n
       ]);
       return { counts, oldestWaitingAt: next?.timestamp };
     } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'cannot read the queue for metrics');
+      logger.warn({ err }, 'cannot read the queue for metrics');
       return undefined;
     }
   }

@@ -3,6 +3,7 @@ import type { CallbackJobData, QueueSettings } from '@openim-sync/queue';
 import type { Logger } from '@openim-sync/runtime';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { ProcessorResult } from '../processor.js';
+import { unrecoverable } from '../unrecoverable.js';
 import {
   enqueueGroupReconciles,
   isReconcileJob,
@@ -46,7 +47,7 @@ export function createReconcileProcessor({ reconciler, queue, settings, logger }
       const result = await reconciler.reconcileGroup(groupID);
       return { reconcile: result.outcome === 'repaired' ? 'applied' : 'skipped' };
     } catch (err) {
-      if (err instanceof OpenImAuthError) throw new UnrecoverableError(err.message);
+      if (err instanceof OpenImAuthError) throw unrecoverable(err.message, err);
       throw err;
     }
   };

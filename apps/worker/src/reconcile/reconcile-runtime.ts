@@ -44,12 +44,12 @@ export function createReconcileRuntime(options: ReconcileRuntimeOptions): Reconc
   const { reconcile, database, queue: settings, registry } = options;
   const logger = options.logger.child({ component: 'reconcile' });
   const pool = new pg.Pool({ connectionString: database.url, max: POOL_SIZE, connectionTimeoutMillis: POOL_WAIT_MS });
-  pool.on('error', (err) => logger.warn({ err: err.message }, 'postgres connection lost'));
+  pool.on('error', (err) => logger.warn({ err }, 'postgres connection lost'));
   const queue = new Queue(settings.name, {
     connection: workerConnectionOptions(settings.redisUrl),
     prefix: settings.prefix,
   });
-  queue.on('error', (err) => logger.warn({ err: err.message }, 'reconcile queue error'));
+  queue.on('error', (err) => logger.warn({ err }, 'reconcile queue error'));
   const openim = createOpenImClient(reconcile.openim);
   const reconciler = createReconciler({
     pool,

@@ -48,7 +48,10 @@ async function reconcile(ctx: StandaloneContext, options: Options): Promise<numb
   const reconciler = createReconciler({ pool, schema: parsed.DATABASE_SCHEMA, openim, logger });
   try {
     await pool.query('SELECT 1').catch((err: Error) => {
-      throw new PostgresUnreachableError(`cannot reach Postgres at ${redactUrl(parsed.DATABASE_URL)}: ${err.message}`);
+      // The message is the whole of what the user sees; the cause is for a debugger.
+      throw new PostgresUnreachableError(`cannot reach Postgres at ${redactUrl(parsed.DATABASE_URL)}: ${err.message}`, {
+        cause: err,
+      });
     });
     // A dry run changes nothing, tables included; a real run brings the schema up to date as the worker would.
     if (!options.dryRun) await migrate(pool, parsed.DATABASE_SCHEMA);

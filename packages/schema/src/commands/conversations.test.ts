@@ -10,8 +10,8 @@ const fixture = (command: string) =>
   JSON.parse(readFileSync(new URL(`../../fixtures/${command}.json`, import.meta.url), 'utf8'));
 function check(command: string, body: unknown = fixture(command)) {
   const result = catalog.check(command, body);
-  if (!result.ok) throw new Error(result.message);
-  return result.event;
+  if (!result.ok) throw new Error(result.reason.message);
+  return result.value.event;
 }
 
 const createdSingle = {
@@ -94,8 +94,8 @@ describe('conversation commands', () => {
 
   it('rejects a body that names no conversation', () => {
     const result = catalog.check(single, { callbackCommand: single, ownerUserId: 'u' });
-    expect(result).toMatchObject({ ok: false, reason: 'invalid-body' });
-    expect(!result.ok && result.message).toMatch(/conversationId/);
+    expect(result).toMatchObject({ ok: false, reason: { code: 'invalid-body' } });
+    expect(!result.ok && result.reason.message).toMatch(/conversationId/);
     expect(catalog.check(single, { ...fixture(single), isPinned: 'yes' }).ok).toBe(false);
   });
 });

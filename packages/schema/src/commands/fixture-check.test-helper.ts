@@ -11,6 +11,6 @@ export const fixture = (command: string): Record<string, unknown> =>
 /** The normalised event of a body (the command's fixture by default); throws on a rejected body. */
 export function check(command: string, body: unknown = fixture(command)) {
   const result = catalog.check(command, body);
-  if (!result.ok) throw new Error(result.message);
-  return result.event;
+  if (!result.ok) throw new Error(result.reason.message);
+  return result.value.event;
 }

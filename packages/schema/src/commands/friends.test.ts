@@ -61,7 +61,7 @@ describe('friend commands', () => {
   it('rejects an acceptance without the accepting user', () => {
     const { blackUserID: _, ...body } = fixture('callbackAfterAddFriendAgreeCommand');
     const result = catalog.check('callbackAfterAddFriendAgreeCommand', body);
-    expect(!result.ok && result.message).toMatch(/blackUserID/);
+    expect(!result.ok && result.reason.message).toMatch(/blackUserID/);
   });
 });
 

@@ -36,7 +36,7 @@ describe('group settings commands', () => {
   it('needs numbers where OpenIM sends numbers', () => {
     const body = fixture('callbackAfterSetGroupInfoExCommand');
     const result = catalog.check('callbackAfterSetGroupInfoExCommand', { ...body, lookMemberInfo: '1' });
-    expect(!result.ok && result.message).toMatch(/lookMemberInfo/);
+    expect(!result.ok && result.reason.message).toMatch(/lookMemberInfo/);
     expect(catalog.check('callbackAfterSetGroupInfoExCommand', { ...body, groupID: null }).ok).toBe(false);
   });
 });

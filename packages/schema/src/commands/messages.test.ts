@@ -56,7 +56,7 @@ describe('message commands', () => {
     const { groupID: _, ...group } = fixture('callbackAfterSendGroupMsgCommand');
     expect(check('callbackAfterSendGroupMsgCommand', group)).toMatchObject({ groupID: null });
     const result = catalog.check('callbackAfterSendSingleMsgCommand', { ...single, serverMsgID: null });
-    expect(!result.ok && result.message).toMatch(/serverMsgID/);
+    expect(!result.ok && result.reason.message).toMatch(/serverMsgID/);
   });
 
   it('reads a single-chat read receipt: Seqs, and contentType as the conversation type', () => {

@@ -97,7 +97,7 @@ describe('user commands', () => {
     const body = fixture('callbackAfterUserOnlineCommand');
     const refusal = (changes: Record<string, unknown>) => {
       const result = catalog.check('callbackAfterUserOnlineCommand', { ...body, ...changes });
-      return !result.ok && result.message;
+      return !result.ok && result.reason.message;
     };
     expect(refusal({ userID: '' })).toMatch(/userID: must be a non-empty string/);
     expect(refusal({ platformID: 2 ** 31 })).toMatch(/platformID/);

@@ -37,7 +37,7 @@ export async function createPostgresSink({
 }: PostgresSinkOptions): Promise<Sink> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
   // An idle client losing its server must not crash the process; the pool replaces it.
-  pool.on('error', (err) => logger.warn({ err: err.message }, 'postgres connection lost'));
+  pool.on('error', (err) => logger.warn({ err }, 'postgres connection lost'));
   const applied = await migrate(pool, schema);
   if (applied.length > 0) logger.info({ schema, versions: applied }, 'postgres migrations applied');
 
