@@ -35,6 +35,7 @@ COPY apps/ingress/package.json apps/ingress/
 COPY apps/worker/package.json apps/worker/
 COPY packages/cli/package.json packages/cli/
 COPY packages/openim-client/package.json packages/openim-client/
+COPY packages/projection/package.json packages/projection/
 COPY packages/queue/package.json packages/queue/
 COPY packages/runtime/package.json packages/runtime/
 COPY packages/schema/package.json packages/schema/

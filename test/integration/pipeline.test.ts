@@ -18,7 +18,7 @@ import { createProducer } from '../../apps/ingress/src/producer.js';
 import { createInboxMover } from '../../apps/worker/src/inbox-mover.js';
 import { createProcessor } from '../../apps/worker/src/processor.js';
 import { createHttpSink } from '../../apps/worker/src/sinks/http-sink.js';
-import { createPostgresSink } from '../../apps/worker/src/sinks/postgres/postgres-sink.js';
+import { createPostgresSink } from '../../apps/worker/src/sinks/postgres-sink.js';
 import type { Sink } from '../../apps/worker/src/sinks/sink.js';
 import { type CallbackWorker, createCallbackWorker } from '../../apps/worker/src/worker.js';
 

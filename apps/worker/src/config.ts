@@ -1,14 +1,16 @@
+import {
+  checkReconcileEnv,
+  databaseEnv,
+  type ReconcileConfig,
+  reconcileEnv,
+  toDatabaseConfig,
+  toReconcileConfig,
+} from '@openim-sync/projection';
 import { type QueueSettings, queueEnv, toQueueSettings } from '@openim-sync/queue';
 import { env, parseEnv } from '@openim-sync/runtime';
 import { z } from 'zod';
 import type { BreakerSettings } from './circuit-breaker.js';
 import { checkMetricsEnv, type MetricsConfig, metricsEnv, toMetricsConfig } from './metrics/metrics-config.js';
-import {
-  checkReconcileEnv,
-  type ReconcileConfig,
-  reconcileEnv,
-  toReconcileConfig,
-} from './reconcile/reconcile-config.js';
 
 export const SINK_NAMES = ['postgres', 'http', 'log', 'noop'] as const;
 export type SinkName = (typeof SINK_NAMES)[number];
@@ -17,6 +19,8 @@ export const WorkerEnv = z
   .object({
     ...queueEnv,
     ...metricsEnv,
+    // DATABASE_URL, DATABASE_SCHEMA: the projection's Postgres (the postgres sink, reconciliation).
+    ...databaseEnv,
     // OPENIM_API_URL, OPENIM_ADMIN_SECRET, OPENIM_ADMIN_USER_ID, OPENIM_TIMEOUT_MS, RECONCILE_INTERVAL.
     ...reconcileEnv,
     /** Jobs one process handles at once; the work is I/O-bound (Postgres, HTTP), so well above the core count. */
@@ -27,13 +31,6 @@ export const WorkerEnv = z
       .pipe(z.array(z.enum(SINK_NAMES)).min(1, 'name at least one sink'))
       .transform((names) => [...new Set(names)])
       .default(['postgres']),
-    /** Postgres holding the group-membership projection (postgres sink). */
-    DATABASE_URL: env.url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/postgres'),
-    /** Schema of the projection's tables; created when missing. */
-    DATABASE_SCHEMA: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier')
-      .default('public'),
     /**
      * Connections in the worker's Postgres pool: the postgres sink's transactions in flight. Each
      * carries every event that waited for it (group commit), so a few serve WORKER_CONCURRENCY
@@ -108,8 +105,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     concurrency: e.WORKER_CONCURRENCY,
     sinks: e.SINKS,
     database: {
-      url: e.DATABASE_URL,
-      schema: e.DATABASE_SCHEMA,
+      ...toDatabaseConfig(e),
       poolSize: e.DATABASE_POOL_SIZE,
       batchMax: e.POSTGRES_BATCH_MAX,
     },

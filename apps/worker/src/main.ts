@@ -60,11 +60,10 @@ const sinks = await retryUntilReady(() => createSinks(config, logger), {
 });
 shutdown.add('sinks', () => Promise.all(sinks.map((sink) => sink.close())));
 
-// Reconciliation against OpenIM (OPENIM_API_URL): its jobs share the queue with the callbacks.
-const { reconcile: reconcileConfig, database, queue } = config;
+// Reconciliation against OpenIM (OPENIM_API_URL): its jobs have a queue and a BullMQ Worker of their own.
 const reconcile =
-  reconcileConfig &&
-  createReconcileRuntime({ reconcile: reconcileConfig, database, queue, logger, registry: metrics.registry });
+  config.reconcile &&
+  createReconcileRuntime({ config: { ...config, reconcile: config.reconcile }, logger, registry: metrics.registry });
 if (reconcile) shutdown.add('reconcile', () => reconcile.close());
 const breakers = createSinkBreakers({
   sinks: config.sinks,
@@ -114,7 +113,7 @@ void mover.run().catch((err) => {
   logger.fatal({ err }, 'inbox mover stopped');
   void shutdown.run('inbox mover error').finally(() => process.exit(1));
 });
-reconcile?.schedule().catch((err) => logger.error({ err }, 'cannot schedule the reconcile'));
+reconcile?.start().catch((err) => logger.error({ err }, 'cannot schedule the reconcile'));
 logger.info(
   { queue: config.queue.name, prefix: config.queue.prefix, concurrency: config.concurrency, sinks: config.sinks },
   'worker started',

@@ -12,6 +12,8 @@ export interface WorkerDeps {
   config: Pick<WorkerConfig, 'concurrency' | 'lockDurationMs' | 'stalledIntervalMs' | 'maxStalledCount' | 'queue'>;
   processor: (job: Job<CallbackJobData>) => Promise<ProcessorResult>;
   logger: Logger;
+  /** The queue to take jobs from: the callback queue unless given (the reconcile queue's worker). */
+  queueName?: string;
 }
 
 /**
@@ -26,7 +28,12 @@ export interface WorkerDeps {
  * circuits are its own. (BullMQ 6 marks Worker.rateLimit deprecated for
  * Queue.rateLimit, which sets the same key; the worker has no Queue.)
  */
-export function createCallbackWorker({ config, processor, logger }: WorkerDeps): CallbackWorker {
+export function createCallbackWorker({
+  config,
+  processor,
+  logger,
+  queueName = config.queue.name,
+}: WorkerDeps): CallbackWorker {
   const guarded = async (job: Job<CallbackJobData>) => {
     try {
       return await processor(job);
@@ -36,7 +43,7 @@ export function createCallbackWorker({ config, processor, logger }: WorkerDeps):
       throw Worker.RateLimitError();
     }
   };
-  const worker: CallbackWorker = new Worker(config.queue.name, guarded, {
+  const worker: CallbackWorker = new Worker(queueName, guarded, {
     connection: workerConnectionOptions(config.queue.redisUrl),
     prefix: config.queue.prefix,
     concurrency: config.concurrency,

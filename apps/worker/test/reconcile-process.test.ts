@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
+import { createReconcileFixture, events, type ReconcileFixture } from '@openim-sync/projection/reconcile-fixture';
 import { deleteQueueKeys, repoRoot, type ServiceProcess, startService, uniqueName } from '@openim-sync/testing';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createReconcileFixture, events, type ReconcileFixture } from './reconcile-fixture.js';
 
 const entry = `${repoRoot}apps/worker/dist/main.js`;
 const name = uniqueName('reconcile_process');
@@ -18,6 +18,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.stop();
   await deleteQueueKeys(inject('redisUrl'), name, name);
+  await deleteQueueKeys(inject('redisUrl'), name, `${name}-reconcile`);
   await f?.close();
 });
 

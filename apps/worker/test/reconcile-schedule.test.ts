@@ -1,13 +1,28 @@
-import { type QueueSettings, queueEnv, toQueueSettings, workerConnectionOptions } from '@openim-sync/queue';
+import {
+  createReconcileFixture,
+  events,
+  logger,
+  type ReconcileFixture,
+} from '@openim-sync/projection/reconcile-fixture';
+import {
+  createReconcileQueue,
+  type QueueSettings,
+  queueEnv,
+  RECONCILE_ALL,
+  type ReconcileQueue,
+  reconcileQueueName,
+  requestReconcileAll,
+  scheduleReconcileAll,
+  toQueueSettings,
+  workerConnectionOptions,
+} from '@openim-sync/queue';
 import { parseEnv } from '@openim-sync/runtime';
 import { deleteQueueKeys, testServices, uniqueName } from '@openim-sync/testing';
-import { type Job, Queue } from 'bullmq';
+import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { RECONCILE_ALL, requestReconcileAll, scheduleReconcileAll } from '../src/reconcile/reconcile-jobs.js';
-import { createReconcileProcessor, routeJobs } from '../src/reconcile/reconcile-processor.js';
+import { createReconcileProcessor } from '../src/reconcile/reconcile-processor.js';
 import { type CallbackWorker, createCallbackWorker } from '../src/worker.js';
-import { createReconcileFixture, events, logger, type ReconcileFixture } from './reconcile-fixture.js';
 
 const { redisUrl } = testServices();
 const name = uniqueName('reconcile_schedule');
@@ -17,28 +32,28 @@ const settings: QueueSettings = toQueueSettings(
 const T0 = Date.now() - 600_000;
 
 let f: ReconcileFixture;
-const queues: Queue[] = [];
+const queues: ReconcileQueue[] = [];
 const workers: CallbackWorker[] = [];
 /** Every reconcile job a worker ran: its id, name, group and outcome. */
 const runs: Array<{ worker: number; id: string; name: string; outcome: string }> = [];
 
-/** A worker as main.ts builds one, with reconciliation and its own queue handle. */
+/** A worker's reconcile side as the reconcile runtime builds it: its own queue handle and worker. */
 function startWorker(index: number) {
-  const queue = new Queue(settings.name, { connection: workerConnectionOptions(redisUrl), prefix: settings.prefix });
+  const queue = createReconcileQueue(settings, workerConnectionOptions(redisUrl));
   queues.push(queue);
   const reconcile = createReconcileProcessor({ reconciler: f.reconciler, queue, settings, logger });
-  const processor = routeJobs(
-    async () => {
-      throw new Error('no callbacks in this test');
-    },
-    async (job: Job) => {
-      const result = await reconcile(job);
-      runs.push({ worker: index, id: job.id ?? '', name: job.name, outcome: result.reconcile ?? '' });
-      return result;
-    },
-  );
+  const processor = async (job: Job) => {
+    const result = await reconcile(job);
+    runs.push({ worker: index, id: job.id ?? '', name: job.name, outcome: result.reconcile ?? '' });
+    return result;
+  };
   const config = { concurrency: 4, lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 1 };
-  const worker = createCallbackWorker({ config: { ...config, queue: settings }, processor, logger });
+  const worker = createCallbackWorker({
+    config: { ...config, queue: settings },
+    queueName: reconcileQueueName(settings),
+    processor,
+    logger,
+  });
   workers.push(worker);
   void worker.run();
   return queue;
@@ -56,14 +71,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.close()));
   await Promise.all(queues.map((q) => q.close()));
-  await deleteQueueKeys(redisUrl, settings.prefix, settings.name);
+  await deleteQueueKeys(redisUrl, settings.prefix, reconcileQueueName(settings));
   await f?.close();
 });
 
 describe('reconcile jobs in the workers', () => {
   it('run on demand, then once per interval however many workers keep the schedule', async () => {
     const [first, second] = [startWorker(1), startWorker(2)];
-    await requestReconcileAll(first);
+    await requestReconcileAll(first, settings);
     await vi.waitFor(() => expect(runs.filter((r) => r.name === 'reconcile-group')).toHaveLength(1), {
       timeout: 20_000,
       interval: 50,

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { type FakeOpenIm, startFakeOpenIm } from '@openim-sync/openim-client/fake-openim';
+import { migrate } from '@openim-sync/projection';
 import { createTestSchema, freePort, repoRoot, type TestSchema, testServices } from '@openim-sync/testing';
-import { migrate } from '@openim-sync/worker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCapture, runCli } from '../src/index.js';
 

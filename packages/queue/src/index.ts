@@ -16,18 +16,32 @@ export {
   rejectedEntryFields,
   rejectedTrim,
 } from './inbox.js';
-export type { CallbackJobData, JobRouting } from './job.js';
+export type { CallbackJobData, JobRouting, ReconcileJobData, ReconcileJobName } from './job.js';
 export {
   BACKOFF_TYPE,
   callbackJobId,
   callbackJobOptions,
   createReceiveClock,
   isContentJobId,
+  isReconcileJob,
   keepJobs,
   presenceKeys,
+  RECONCILE_ALL,
+  RECONCILE_GROUP,
+  reconcileAllJobOptions,
+  reconcileGroupJobOptions,
+  reconcileQueueName,
 } from './job.js';
 export type { CallbackQueue } from './queue.js';
 export { addCallbackJob, createCallbackQueue } from './queue.js';
+export type { ReconcileQueue, ReconcileQueueWriter } from './reconcile-queue.js';
+export {
+  createReconcileQueue,
+  enqueueGroupReconciles,
+  removeLegacyReconcileSchedule,
+  requestReconcileAll,
+  scheduleReconcileAll,
+} from './reconcile-queue.js';
 export type { Announcer, RedisMemoryReading, RedisMemoryWatch, RedisMemoryWatchOptions } from './redis-memory.js';
 export {
   aboveHighWater,

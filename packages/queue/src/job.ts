@@ -1,3 +1,6 @@
+// The job catalog: every job the pipeline queues, with its name, its data and the options it is
+// added with. Callback jobs go to the callback queue (QUEUE_NAME), one per receipt, named after
+// their command; reconcile jobs go to a queue of their own (see reconcileQueueName).
 import { createHash, randomUUID } from 'node:crypto';
 import type { CallbackEvent } from '@openim-sync/schema';
 import type { JobsOptions, KeepJobs } from 'bullmq';
@@ -127,5 +130,62 @@ export function createReceiveClock(now: () => number = Date.now): () => number {
     const wall = now();
     last = wall > last ? wall : Math.round((last + 0.001) * 1000) / 1000;
     return last;
+  };
+}
+
+/** Job name of a full reconcile; also the id of its job scheduler. */
+export const RECONCILE_ALL = 'reconcile-all';
+/** Job name of one group's reconcile. */
+export const RECONCILE_GROUP = 'reconcile-group';
+
+/** What each reconcile job carries, by job name. */
+export interface ReconcileJobData {
+  [RECONCILE_ALL]: Record<string, never>;
+  [RECONCILE_GROUP]: { groupID: string };
+}
+
+export type ReconcileJobName = keyof ReconcileJobData;
+
+/** True for the jobs the reconciler handles rather than the callback processor. */
+export function isReconcileJob(name: string): name is ReconcileJobName {
+  return name === RECONCILE_ALL || name === RECONCILE_GROUP;
+}
+
+/**
+ * The reconcile jobs' queue: `<QUEUE_NAME>-reconcile`, under the same
+ * prefix. Apart from the callbacks, so that what operators read about
+ * callbacks (`jobs counts`, `jobs failed`, `replay`, the queue gauges, the
+ * job counters) holds callbacks only, and a worker runs them at a
+ * concurrency of their own.
+ */
+export function reconcileQueueName(settings: Pick<QueueSettings, 'name'>): string {
+  return `${settings.name}-reconcile`;
+}
+
+/**
+ * Options of one group's reconcile job. One per group in flight: BullMQ
+ * ignores an add whose deduplication id belongs to a job still waiting,
+ * delayed (for a retry) or active, and frees the id when that job completes
+ * or fails for good. A fixed job id would do the first half, but BullMQ
+ * also ignores an add whose id is still in the completed or failed set, so
+ * a kept job would block that group's next scheduled reconcile.
+ */
+export function reconcileGroupJobOptions(settings: QueueSettings, groupID: string, at: number): JobsOptions {
+  return {
+    jobId: `reconcile-${groupID.replaceAll(':', '_')}-${at}`,
+    deduplication: { id: `reconcile-${groupID}` },
+    attempts: settings.attempts,
+    backoff: { type: BACKOFF_TYPE },
+    removeOnComplete: keepJobs(settings.keepCompleted),
+    removeOnFail: keepJobs(settings.keepFailed),
+  };
+}
+
+/** Options of a full reconcile, scheduled or on demand. A failed run is not retried: the next one comes. */
+export function reconcileAllJobOptions(settings: QueueSettings): JobsOptions {
+  return {
+    attempts: 1,
+    removeOnComplete: keepJobs(settings.keepCompleted),
+    removeOnFail: keepJobs(settings.keepFailed),
   };
 }

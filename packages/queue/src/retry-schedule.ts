@@ -1,4 +1,4 @@
-import ms from 'ms';
+import { parseDuration } from '@openim-sync/runtime';
 import { z } from 'zod';
 
 /**
@@ -13,17 +13,17 @@ export const DEFAULT_RETRY_SCHEDULE = '10s,1m,5m,15m,30m,1h,2h,4h,6h,8h,10h';
 
 /**
  * Reads a retry schedule: durations separated by commas (`10s,1m,2h`; a bare
- * number is milliseconds, as `ms` reads it). A string says what is wrong.
+ * number is milliseconds, see parseDuration). A string says what is wrong.
  */
 export function parseRetrySchedule(text: string): number[] | string {
   const items = text.split(',').map((item) => item.trim());
   const delays: number[] = [];
   for (const item of items) {
-    const value = item === '' ? undefined : ms(item as ms.StringValue);
-    if (value === undefined || !Number.isFinite(value) || value <= 0) {
+    const value = parseDuration(item);
+    if (value === undefined || value <= 0) {
       return `"${item}" is not a duration such as 10s, 5m, 2h`;
     }
-    delays.push(Math.round(value));
+    delays.push(value);
   }
   return delays;
 }

@@ -9,7 +9,7 @@ import { retryScheduleEnv } from './retry-schedule.js';
 export const queueEnv = {
   /** Redis holding the queue. Use a `rediss://` URL for TLS. */
   REDIS_URL: env.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
-  /** BullMQ queue name. */
+  /** BullMQ queue name of the callbacks; reconcile jobs use `<name>-reconcile` (see reconcileQueueName). */
   QUEUE_NAME: z
     .string()
     .regex(/^[^:]+$/, 'must not contain ":"')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDuration } from './duration.js';
 
 /** Variables whose values may hold credentials (URLs with passwords, tokens). */
 const SECRET_NAME = /URL|PASSWORD|SECRET|TOKEN|AUTHORIZATION|KEY/i;
@@ -46,6 +47,20 @@ export const env = {
         .map((item) => item.trim())
         .filter(Boolean),
     ),
+  /** A duration (`30s`, `15m`, `6h`, `1d`; a bare number is milliseconds; see parseDuration) as milliseconds. */
+  duration: (fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .transform((text, ctx) => {
+        const value = parseDuration(text);
+        if (value !== undefined) return value;
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected a duration such as 30s, 15m, 6h, 1d (a bare number: milliseconds)',
+        });
+        return z.NEVER;
+      }),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 

@@ -2,6 +2,7 @@ export { cachedCheck } from './cached-check.js';
 export { ConfigError, env, loadConfigOrExit, parseEnv } from './config.js';
 export type { BasicCredentials } from './credentials.js';
 export { credentialsOf, requirePair } from './credentials.js';
+export { parseDuration } from './duration.js';
 export type { HotCount, HotObserve } from './hot-metrics.js';
 export { hotCounter, hotHistogram } from './hot-metrics.js';
 export type { Logger, LoggerOptions } from './logger.js';

@@ -1,13 +1,5 @@
+import type { ReconcileMetrics } from '@openim-sync/projection';
 import { Counter, type Registry } from 'prom-client';
-import type { GroupDiff } from './member-diff.js';
-
-/** Drift counters: what reconciliation had to repair, i.e. what callbacks failed to tell. */
-export interface ReconcileMetrics {
-  /** Counts one reconciled group: its outcome and its member changes. */
-  observeGroup(result: GroupDiff & { outcome: 'in-sync' | 'repaired' }): void;
-  /** Counts groups a full reconcile skipped because OpenIM's count and hash had not changed. */
-  observeSkipped(count: number): void;
-}
 
 /** Registers the reconcile counters on the worker's registry (the names follow ../metrics). */
 export function createReconcileMetrics(registry: Registry): ReconcileMetrics {

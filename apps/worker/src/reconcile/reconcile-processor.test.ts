@@ -1,11 +1,10 @@
 import { OpenImAuthError, OpenImUnreachableError } from '@openim-sync/openim-client';
-import type { CallbackJobData, QueueSettings } from '@openim-sync/queue';
+import type { GroupReconcileResult } from '@openim-sync/projection';
+import type { CallbackJobData, QueueSettings, ReconcileQueueWriter } from '@openim-sync/queue';
 import { createLogger } from '@openim-sync/runtime';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import type { ReconcileQueue } from './reconcile-jobs.js';
 import { createReconcileProcessor, routeJobs } from './reconcile-processor.js';
-import type { GroupReconcileResult } from './reconciler.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 const settings = {
@@ -23,7 +22,7 @@ function setup(reconcileGroup: (groupID: string) => Promise<GroupReconcileResult
       added.push(...jobs);
       return [];
     },
-  } as unknown as ReconcileQueue;
+  } as unknown as ReconcileQueueWriter;
   const reconciler = {
     reconcileGroup,
     planAll: async () => ({ groupIDs: ['g1', 'g:2'], skipped: ['g3'] }),

@@ -1,23 +1,25 @@
 import { OpenImAuthError } from '@openim-sync/openim-client';
-import type { CallbackJobData, QueueSettings } from '@openim-sync/queue';
+import type { Reconciler } from '@openim-sync/projection';
+import {
+  type CallbackJobData,
+  enqueueGroupReconciles,
+  isReconcileJob,
+  type QueueSettings,
+  RECONCILE_ALL,
+  RECONCILE_GROUP,
+  type ReconcileQueueWriter,
+} from '@openim-sync/queue';
 import type { Logger } from '@openim-sync/runtime';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { ProcessorResult } from '../processor.js';
 import { unrecoverable } from '../unrecoverable.js';
-import {
-  enqueueGroupReconciles,
-  isReconcileJob,
-  RECONCILE_ALL,
-  RECONCILE_GROUP,
-  type ReconcileQueue,
-} from './reconcile-jobs.js';
-import type { Reconciler } from './reconciler.js';
 
 type Processor = (job: Job<CallbackJobData>) => Promise<ProcessorResult>;
 
 export interface ReconcileProcessorDeps {
   reconciler: Pick<Reconciler, 'reconcileGroup' | 'planAll'>;
-  queue: ReconcileQueue;
+  /** The reconcile queue, where `reconcile-all` puts the group jobs. */
+  queue: ReconcileQueueWriter;
   settings: QueueSettings;
   logger: Logger;
 }
@@ -54,8 +56,10 @@ export function createReconcileProcessor({ reconciler, queue, settings, logger }
 }
 
 /**
- * The worker's processor: reconcile jobs go to `reconcile` (when this worker
- * has OPENIM_API_URL), everything else to the callback processor.
+ * The callback queue's processor: callbacks go to the callback processor,
+ * reconcile jobs to `reconcile` (when this worker has OPENIM_API_URL).
+ * Reconcile jobs have had a queue of their own since; this handles those an
+ * older release left in the callback queue.
  */
 export function routeJobs(callbacks: Processor, reconcile: ((job: Job) => Promise<ProcessorResult>) | undefined) {
   return async function processJob(job: Job<CallbackJobData>): Promise<ProcessorResult> {

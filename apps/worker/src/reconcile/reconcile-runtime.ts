@@ -1,54 +1,69 @@
 import { createOpenImClient } from '@openim-sync/openim-client';
-import { type QueueSettings, workerConnectionOptions } from '@openim-sync/queue';
+import { createReconciler, type ReconcileConfig } from '@openim-sync/projection';
+import {
+  createCallbackQueue,
+  createReconcileQueue,
+  createWorkerConnection,
+  reconcileQueueName,
+  removeLegacyReconcileSchedule,
+  scheduleReconcileAll,
+  workerConnectionOptions,
+} from '@openim-sync/queue';
 import { type Logger, redactUrl } from '@openim-sync/runtime';
-import { type Job, Queue } from 'bullmq';
+import type { Job } from 'bullmq';
 import pg from 'pg';
 import type { Registry } from 'prom-client';
+import type { WorkerConfig } from '../config.js';
 import type { ProcessorResult } from '../processor.js';
-import type { ReconcileConfig } from './reconcile-config.js';
-import { scheduleReconcileAll } from './reconcile-jobs.js';
+import { createCallbackWorker } from '../worker.js';
 import { createReconcileMetrics } from './reconcile-metrics.js';
 import { createReconcileProcessor } from './reconcile-processor.js';
-import { createReconciler } from './reconciler.js';
 
 export interface ReconcileRuntimeOptions {
-  reconcile: ReconcileConfig;
-  database: { url: string; schema: string };
-  queue: QueueSettings;
+  config: Pick<WorkerConfig, 'database' | 'queue' | 'lockDurationMs' | 'stalledIntervalMs' | 'maxStalledCount'> & {
+    reconcile: ReconcileConfig;
+  };
   logger: Logger;
   registry: Registry;
 }
 
 export interface ReconcileRuntime {
-  /** Processes `reconcile-all` and `reconcile-group` jobs. */
+  /** Processes `reconcile-all` and `reconcile-group` jobs (the callback queue's leftovers too). */
   processor: (job: Job) => Promise<ProcessorResult>;
-  /** Puts RECONCILE_INTERVAL into BullMQ's job scheduler (or removes the schedule when it is 0). */
-  schedule(): Promise<void>;
+  /**
+   * Starts the reconcile queue's worker, puts RECONCILE_INTERVAL into
+   * BullMQ's job scheduler (or removes the schedule when it is 0), and
+   * removes the schedule an older release kept in the callback queue.
+   */
+  start(): Promise<void>;
   /** Idempotent. */
   close(): Promise<void>;
 }
 
 /**
  * The reconcile's own connections: a group job holds one only for its short
- * transaction (OpenIM is read before it), so a few serve WORKER_CONCURRENCY
- * jobs; the rest wait their turn, up to POOL_WAIT_MS, instead of failing.
+ * transaction (OpenIM is read before it), so a few serve every reconcile job
+ * in flight; the rest wait their turn, up to POOL_WAIT_MS, instead of failing.
  */
 const POOL_SIZE = 4;
 const POOL_WAIT_MS = 30_000;
+/**
+ * Reconcile jobs one process runs at once. Low: a job mostly waits for
+ * OpenIM, whose API also serves its clients, and repairs need no hurry.
+ */
+const CONCURRENCY = POOL_SIZE;
 
 /**
  * Reconciliation inside the worker: its own small Postgres pool, the OpenIM
- * client, and a queue handle to enqueue group jobs and keep the schedule.
+ * client, and a BullMQ Worker on the reconcile queue (reconcileQueueName),
+ * apart from the callbacks.
  */
-export function createReconcileRuntime(options: ReconcileRuntimeOptions): ReconcileRuntime {
-  const { reconcile, database, queue: settings, registry } = options;
+export function createReconcileRuntime({ config, registry, ...options }: ReconcileRuntimeOptions): ReconcileRuntime {
+  const { reconcile, database, queue: settings } = config;
   const logger = options.logger.child({ component: 'reconcile' });
   const pool = new pg.Pool({ connectionString: database.url, max: POOL_SIZE, connectionTimeoutMillis: POOL_WAIT_MS });
   pool.on('error', (err) => logger.warn({ err }, 'postgres connection lost'));
-  const queue = new Queue(settings.name, {
-    connection: workerConnectionOptions(settings.redisUrl),
-    prefix: settings.prefix,
-  });
+  const queue = createReconcileQueue(settings, workerConnectionOptions(settings.redisUrl));
   queue.on('error', (err) => logger.warn({ err }, 'reconcile queue error'));
   const openim = createOpenImClient(reconcile.openim);
   const reconciler = createReconciler({
@@ -58,23 +73,48 @@ export function createReconcileRuntime(options: ReconcileRuntimeOptions): Reconc
     logger,
     metrics: createReconcileMetrics(registry),
   });
+  const processor = createReconcileProcessor({ reconciler, queue, settings, logger });
+  const worker = createCallbackWorker({
+    config: { ...config, concurrency: CONCURRENCY },
+    queueName: reconcileQueueName(settings),
+    processor,
+    logger,
+  });
   let closed: Promise<void> | undefined;
 
+  async function removeLegacySchedule() {
+    const connection = createWorkerConnection(settings.redisUrl);
+    const callbacks = createCallbackQueue(settings, connection);
+    try {
+      if (await removeLegacyReconcileSchedule(callbacks)) {
+        logger.info({ queue: settings.name }, 'removed the reconcile schedule from the callback queue (upgrade)');
+      }
+    } finally {
+      await callbacks.close();
+      await connection.quit().catch(() => connection.disconnect());
+    }
+  }
+
   return {
-    processor: createReconcileProcessor({ reconciler, queue, settings, logger }),
-    async schedule() {
+    processor,
+    async start() {
+      void worker.run().catch((err) => logger.error({ err }, 'reconcile worker stopped'));
+      await removeLegacySchedule();
       await scheduleReconcileAll(queue, settings, reconcile.intervalMs);
       logger.info(
         {
           openim: redactUrl(reconcile.openim.baseUrl),
           adminUserID: reconcile.openim.adminUserID,
           intervalMs: reconcile.intervalMs,
+          queue: reconcileQueueName(settings),
         },
         reconcile.intervalMs > 0 ? 'reconcile scheduled' : 'reconcile on demand only (RECONCILE_INTERVAL is 0)',
       );
     },
     close() {
       closed ??= (async () => {
+        // Active jobs finish first; they need the queue (to enqueue group jobs) and the pool.
+        await worker.close().catch(() => {});
         await queue.close().catch(() => {});
         await pool.end();
       })();

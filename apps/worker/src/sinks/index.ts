@@ -3,7 +3,7 @@ import type { WorkerConfig } from '../config.js';
 import { createHttpSink } from './http-sink.js';
 import { createLogSink } from './log-sink.js';
 import { createNoopSink } from './noop-sink.js';
-import { createPostgresSink } from './postgres/postgres-sink.js';
+import { createPostgresSink } from './postgres-sink.js';
 import type { Sink } from './sink.js';
 
 export type { ForwardedEvent } from './http-sink.js';

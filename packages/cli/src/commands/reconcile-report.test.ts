@@ -1,4 +1,4 @@
-import type { GroupReconcileResult } from '@openim-sync/worker';
+import type { GroupReconcileResult } from '@openim-sync/projection';
 import { describe, expect, it } from 'vitest';
 import { addToTotals, emptyTotals, groupReport, summary } from './reconcile-report.js';
 

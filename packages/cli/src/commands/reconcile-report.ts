@@ -1,4 +1,4 @@
-import type { FieldChange, GroupReconcileResult } from '@openim-sync/worker';
+import type { FieldChange, GroupReconcileResult } from '@openim-sync/projection';
 
 const show = (value: FieldChange['from'], field: FieldChange['field']) => {
   if (value === null) return 'null';

@@ -1,21 +1,21 @@
 import { createOpenImClient, OpenImAuthError, OpenImUnreachableError } from '@openim-sync/openim-client';
-import { ConfigError, createLogger, env, parseEnv, redactUrl } from '@openim-sync/runtime';
-import { createReconciler, migrate, type Reconciler, reconcileEnv, toReconcileConfig } from '@openim-sync/worker';
+import {
+  createReconciler,
+  databaseEnv,
+  migrate,
+  type Reconciler,
+  reconcileEnv,
+  toReconcileConfig,
+} from '@openim-sync/projection';
+import { ConfigError, createLogger, parseEnv, redactUrl } from '@openim-sync/runtime';
 import pg from 'pg';
 import { z } from 'zod';
 import { type Command, EXIT, flagValue, type StandaloneContext, stringValue, usage } from '../command.js';
 import { writeLine } from '../output.js';
 import { addToTotals, emptyTotals, groupReport, summary } from './reconcile-report.js';
 
-/** The worker's Postgres and OpenIM variables, with the worker's defaults. */
-const ReconcileEnv = z.object({
-  ...reconcileEnv,
-  DATABASE_URL: env.url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/postgres'),
-  DATABASE_SCHEMA: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier')
-    .default('public'),
-});
+/** The worker's Postgres and OpenIM variables: the same definitions, defaults included. */
+const ReconcileEnv = z.object({ ...reconcileEnv, ...databaseEnv });
 
 interface Options {
   groupID: string | undefined;

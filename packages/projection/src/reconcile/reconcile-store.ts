@@ -1,7 +1,7 @@
 import type { GroupAbstractInfo } from '@openim-sync/openim-client';
 import type pg from 'pg';
-import { prepared } from '../sinks/postgres/prepared.js';
-import { groupLockKey } from '../sinks/postgres/projection-locks.js';
+import { prepared } from '../prepared.js';
+import { groupLockKey } from '../projection-locks.js';
 import type { ProjectedMember, ProjectionSnapshot } from './member-diff.js';
 
 /** What OpenIM said about a group at its last reconcile. */
@@ -17,7 +17,7 @@ const us = (column: string) => `(extract(epoch FROM ${column}) * 1000000)::bigin
 /**
  * The reconciler's SQL, bound to one (quoted) schema. Every method runs on
  * the caller's client or pool. Statements go through {@link prepared}, as
- * the sink's do, so ids are looked up in the form they are stored in.
+ * the writer's do, so ids are looked up in the form they are stored in.
  */
 export function createReconcileStore(schema: string) {
   const t = (table: string) => `${schema}.${table}`;

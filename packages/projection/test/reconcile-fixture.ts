@@ -5,18 +5,22 @@ import type { CallbackEvent } from '@openim-sync/schema';
 import { createTestSchema, type TestSchema } from '@openim-sync/testing';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createReconciler, type Reconciler } from '../src/reconcile/reconciler.js';
-import { migrate } from '../src/sinks/postgres/migrations.js';
-import { createPostgresSink } from '../src/sinks/postgres/postgres-sink.js';
-import type { Sink } from '../src/sinks/sink.js';
+import {
+  createProjectionWriter,
+  createReconciler,
+  migrate,
+  type ProjectionWriter,
+  type Reconciler,
+} from '../src/index.js';
+import { memberEvents } from './member-events.js';
 
 export const logger: Logger = createLogger({ name: 'test', level: 'silent' });
 
-/** A test schema with the projection, a fake OpenIM, a reconciler between them, and the callback sink. */
+/** A test schema with the projection, a fake OpenIM, a reconciler between them, and the writer callbacks go through. */
 export interface ReconcileFixture {
   schema: TestSchema;
   fake: FakeOpenIm;
-  sink: Sink;
+  writer: ProjectionWriter;
   pool: pg.Pool;
   reconciler: Reconciler;
   /** Applies a callback as if the ingress had received it at `receivedAt` (ms, default now). */
@@ -36,7 +40,13 @@ export async function createReconcileFixture(
   const schema = await createTestSchema(databaseUrl, label);
   await migrate(schema.pool, schema.name);
   const fake = await startFakeOpenIm(fakeOptions);
-  const sink = await createPostgresSink({ url: databaseUrl, schema: schema.name, poolSize: 4, batchMax: 64, logger });
+  const writer = await createProjectionWriter({
+    url: databaseUrl,
+    schema: schema.name,
+    poolSize: 4,
+    batchMax: 64,
+    logger,
+  });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
   const openim = createOpenImClient({
     baseUrl: fake.url,
@@ -50,17 +60,15 @@ export async function createReconcileFixture(
   return {
     schema,
     fake,
-    sink,
+    writer,
     pool,
     reconciler,
     callback: (event, receivedAt = Date.now()) =>
-      sink.apply({
+      writer.apply({
         id: `cb-${label}-${++sequence}`,
         command: 'test',
-        operationID: 'op',
         receivedAt,
         event,
-        payload: {},
       }),
     async members(groupID) {
       const rows = await schema.rows<{ user_id: string; role_level: number }>(
@@ -75,7 +83,7 @@ export async function createReconcileFixture(
            FROM $schema.group_members ORDER BY group_id, user_id`,
       ),
     async close() {
-      await sink.close();
+      await writer.close();
       await pool.end();
       await fake.close();
       await schema.drop();
@@ -95,23 +103,7 @@ export const events = {
     ex: null,
     members: members.map(([userID, roleLevel]) => ({ userID, roleLevel })),
   }),
-  joined: (groupID: string, userID: string): CallbackEvent => ({
-    type: 'group.member.joined',
-    groupID,
-    userID,
-    joinSource: 3,
-    reqMessage: 'hello',
-    ex: null,
-    groupEx: null,
-  }),
-  quit: (groupID: string, userID: string): CallbackEvent => ({ type: 'group.member.quit', groupID, userID }),
-  role: (groupID: string, userID: string, roleLevel: number): CallbackEvent => ({
-    type: 'group.member.info.set',
-    groupID,
-    userID,
-    nickname: null,
-    faceURL: null,
-    roleLevel,
-    ex: null,
-  }),
+  joined: (groupID: string, userID: string): CallbackEvent => memberEvents.joined(groupID, userID, 'hello'),
+  quit: memberEvents.quit,
+  role: memberEvents.role,
 };

@@ -1,12 +1,10 @@
 import { eventGroupID } from '@openim-sync/schema';
 import type pg from 'pg';
-import type { SinkEvent } from '../sink.js';
 import { prepared } from './prepared.js';
 import { createProjection } from './projection.js';
+import type { ProjectionEvent, ProjectionOutcome } from './projection-event.js';
 import { groupLockKey, LockSet, takeLocks } from './projection-locks.js';
 import { createUserProjection } from './user-projection.js';
-
-export type BatchOutcome = 'applied' | 'already-applied';
 
 /**
  * Applies a batch of events inside the caller's transaction, in arrival
@@ -32,10 +30,10 @@ export function createBatchApply(schema: string) {
 
   return async function applyBatch(
     client: pg.ClientBase,
-    items: readonly SinkEvent[],
+    items: readonly ProjectionEvent[],
     exclusiveGroups: ReadonlySet<string> = new Set(),
-  ): Promise<BatchOutcome[]> {
-    const firsts = new Map<string, SinkEvent>();
+  ): Promise<ProjectionOutcome[]> {
+    const firsts = new Map<string, ProjectionEvent>();
     for (const item of items) if (!firsts.has(item.id)) firsts.set(item.id, item);
     const unique = [...firsts.values()];
     // Versions are µs: receivedAt carries µs fractions that order callbacks of the same ms.

@@ -1,27 +1,20 @@
-// A group created with 20,000 members and all of them kicked at once, through the postgres sink
-// into the real Postgres, while joins to other groups go through the same sink. Postgres's lock
+// A group created with 20,000 members and all of them kicked at once, through the projection writer
+// into the real Postgres, while joins to other groups go through the same writer. Postgres's lock
 // table holds max_locks_per_transaction × max_connections entries (64 × 100 by default) for the
 // whole server: a transaction taking one lock per member would exhaust it, failing itself and
 // whatever else wanted a lock meanwhile.
 import type { CallbackEvent } from '@openim-sync/schema';
 import { describe, expect, it } from 'vitest';
-import type { SinkOutcome } from '../src/sinks/sink.js';
-import { usePostgresSink } from './postgres-fixture.js';
+import type { ProjectionOutcome } from '../src/index.js';
+import { memberEvents } from './member-events.js';
+import { useProjectionWriter } from './projection-writer-fixture.js';
 
-const pg = usePostgresSink('pg_large');
+const pg = useProjectionWriter('pg_large');
 const MEMBERS = 20_000;
 const userIDs = Array.from({ length: MEMBERS }, (_, i) => `${7_000_000_000 + i}`);
 const BIG = 'g-twenty-thousand';
 
-const join = (groupID: string, userID: string): CallbackEvent => ({
-  type: 'group.member.joined',
-  groupID,
-  userID,
-  joinSource: 3,
-  reqMessage: null,
-  ex: null,
-  groupEx: null,
-});
+const join = memberEvents.joined;
 
 async function count(groupID: string) {
   const [row] = await pg.schema.rows<{ n: string }>(
@@ -43,7 +36,7 @@ async function applyAlongsideJoins(
     join(`${name}-${l}-${i % 10}`, `u-${l}-${i}`),
 ) {
   let done = false;
-  const others: Array<Promise<SinkOutcome>> = [];
+  const others: Array<Promise<ProjectionOutcome>> = [];
   const lanes = Array.from({ length: 4 }, async (_, l) => {
     for (let i = 0; !done || i < 5; i++) {
       const outcome = pg.apply(beside(lane, l, i), receivedAt + i);
@@ -64,7 +57,7 @@ async function applyAlongsideJoins(
   return { ms, others: results.length };
 }
 
-describe('postgres sink, a group of 20,000 members', () => {
+describe('projection writer, a group of 20,000 members', () => {
   it('creates it and kicks everyone in one event each, while other groups’ joins apply', async () => {
     const create: CallbackEvent = {
       type: 'group.created',
@@ -98,7 +91,7 @@ describe('postgres sink, a group of 20,000 members', () => {
   }, 180_000);
 });
 
-describe('postgres sink, a registration of 20,000 users', () => {
+describe('projection writer, a registration of 20,000 users', () => {
   it('applies in one event while other users’ presence reports apply', async () => {
     const register: CallbackEvent = {
       type: 'user.registered',

@@ -1,22 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { CallbackEvent } from '@openim-sync/schema';
 import { describe, expect, it } from 'vitest';
-import { PermanentSinkError } from '../src/sinks/sink.js';
-import { usePostgresSink } from './postgres-fixture.js';
+import { EventRefusedError } from '../src/index.js';
+import { memberEvents } from './member-events.js';
+import { useProjectionWriter } from './projection-writer-fixture.js';
 
 // Text OpenIM passes through from clients: NUL characters anywhere, ids of any length.
-const pg = usePostgresSink('pg_text', 2);
+const pg = useProjectionWriter('pg_text', 2);
 const apply = pg.apply;
 
-const join = (groupID: string, userID: string): CallbackEvent => ({
-  type: 'group.member.joined',
-  groupID,
-  userID,
-  joinSource: 3,
-  reqMessage: null,
-  ex: null,
-  groupEx: null,
-});
+const join = memberEvents.joined;
 const setInfo = (groupID: string, userID: string, nickname: string, ex: string): CallbackEvent => ({
   type: 'group.member.info.set',
   groupID,
@@ -33,7 +26,7 @@ const randomId = (length: number) =>
     .toString('base64')
     .slice(0, length);
 
-describe('postgres sink, NUL characters', () => {
+describe('projection writer, NUL characters', () => {
   it('stores each NUL as U+FFFD, in ids too, and finds the row again by the same raw id', async () => {
     const group = 'g\u0000nul';
     const user = 'u\u0000nul';
@@ -64,7 +57,7 @@ describe('postgres sink, NUL characters', () => {
   });
 });
 
-describe('postgres sink, long ids', () => {
+describe('projection writer, long ids', () => {
   it('applies ids of 600 random characters', async () => {
     const group = randomId(600);
     const [owner, member] = [randomId(600), randomId(600)];
@@ -112,7 +105,7 @@ describe('postgres sink, long ids', () => {
 
   it('fails an id no index can hold at once, for good, with the reason', async () => {
     const error = await apply(join('g-huge', randomId(10_000)), 1000).catch((err: unknown) => err);
-    expect(error).toBeInstanceOf(PermanentSinkError);
+    expect(error).toBeInstanceOf(EventRefusedError);
     expect((error as Error).message).toMatch(/^refused for good \(SQLSTATE 54000, program limit exceeded\): index row/);
     expect((error as Error).cause).toMatchObject({ code: '54000' });
     expect(await pg.schema.rows("SELECT 1 FROM $schema.applied_events WHERE group_id = 'g-huge'")).toEqual([]);

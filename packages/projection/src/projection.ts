@@ -23,7 +23,7 @@ interface RemovalRow {
  * Thrown when a transaction recorded a level older than a transfer of a
  * group whose lock it holds only shared: settling the transfer's old owner
  * then reads other members' history, which needs the group to itself. The
- * sink rolls back and runs the batch again with these groups locked
+ * writer rolls back and runs the batch again with these groups locked
  * exclusively. Rare: it takes an event older than a transfer arriving after it.
  */
 export class GroupLockNeeded extends Error {
@@ -186,7 +186,7 @@ export function createProjection(schema: string) {
     await settle(client, roles, holdsGroup);
   }
 
-  // The write functions take no locks: the sink takes a whole transaction's locks first,
+  // The write functions take no locks: the writer takes a whole transaction's locks first,
   // and the reconciler holds the group's exclusive lock, which keeps every other writer out.
   return { apply, lock: lockMembership, upsertMembers, removeMembers, dismissGroup };
 }

@@ -3,9 +3,14 @@ import type { Logger } from '@openim-sync/runtime';
 import type { CallbackEvent } from '@openim-sync/schema';
 import { createTestSchema, type TestSchema } from '@openim-sync/testing';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
-import { createPostgresSink } from '../src/sinks/postgres/postgres-sink.js';
-import { groupLockKey } from '../src/sinks/postgres/projection-locks.js';
-import { PermanentSinkError, type Sink, type SinkOutcome } from '../src/sinks/sink.js';
+import {
+  createProjectionWriter,
+  EventRefusedError,
+  type ProjectionOutcome,
+  type ProjectionWriter,
+} from '../src/index.js';
+import { groupLockKey } from '../src/projection-locks.js';
+import { memberEvents } from './member-events.js';
 
 // Group commit: events that arrive while every pooled connection is busy share one transaction.
 const closing: Array<() => Promise<void>> = [];
@@ -32,7 +37,7 @@ async function testSchema(label: string) {
 }
 
 async function openSink(schema: TestSchema, poolSize: number, batchMax: number, logger: Logger) {
-  const sink = await createPostgresSink({
+  const sink = await createProjectionWriter({
     url: inject('databaseUrl'),
     schema: schema.name,
     poolSize,
@@ -49,8 +54,8 @@ interface Arrival {
   receivedAt: number;
 }
 
-const applyTo = (sink: Sink, { id, event, receivedAt }: Arrival) =>
-  sink.apply({ id, command: 'test', operationID: 'op', receivedAt, event, payload: {} });
+const applyTo = (sink: ProjectionWriter, { id, event, receivedAt }: Arrival) =>
+  sink.apply({ id, command: 'test', receivedAt, event });
 
 /** Every projection row, without the time of the write: what two ways of applying must agree on. */
 async function snapshot(schema: TestSchema) {
@@ -134,7 +139,7 @@ async function appliedOneByOne(arrivals: Arrival[]) {
   return snapshot(schema);
 }
 
-describe('postgres sink, group commit', () => {
+describe('projection writer, group commit', () => {
   it('applies many concurrent events in batches to the same state as one by one', async () => {
     const arrivals = randomArrivals(400, 7, 'conv');
     const schema = await testSchema('pg_batch');
@@ -155,15 +160,7 @@ describe('postgres sink, group commit', () => {
     const schema = await testSchema('pg_batch_poison');
     const { logger, warnings } = recordingLogger();
     const sink = await openSink(schema, 1, 64, logger);
-    const join = (groupID: string, userID: string, reqMessage: string | null = null): CallbackEvent => ({
-      type: 'group.member.joined',
-      groupID,
-      userID,
-      joinSource: 3,
-      reqMessage,
-      ex: null,
-      groupEx: null,
-    });
+    const join = memberEvents.joined;
     // The first event takes the only connection; the next four wait for it and go together.
     const first = applyTo(sink, { id: 'p0', event: join('gp', 'u0'), receivedAt: 1000 });
     // 10,000 random characters: no btree index entry can hold them (about 2.7 kB at most), however compressed.
@@ -180,7 +177,7 @@ describe('postgres sink, group commit', () => {
     const results = await Promise.allSettled([first, ...rest]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     const { reason } = results[2] as PromiseRejectedResult;
-    expect(reason).toBeInstanceOf(PermanentSinkError);
+    expect(reason).toBeInstanceOf(EventRefusedError);
     expect(reason.message).toMatch(/SQLSTATE 54000.*index row/);
     expect(warnings).toEqual(['batch failed: applying its events one by one']);
     const members = await schema.rows('SELECT user_id, req_message FROM $schema.group_members ORDER BY user_id');
@@ -199,7 +196,7 @@ describe('postgres sink, group commit', () => {
     const first = applyTo(sink, { id: 'd0', event: quit('u0'), receivedAt: 1000 });
     const same = { id: 'd1', event: quit('u1'), receivedAt: 2000 };
     const outcomes = await Promise.all([first, applyTo(sink, same), applyTo(sink, { ...same, receivedAt: 3000 })]);
-    expect(outcomes).toEqual<SinkOutcome[]>(['applied', 'applied', 'already-applied']);
+    expect(outcomes).toEqual<ProjectionOutcome[]>(['applied', 'applied', 'already-applied']);
     const removals = await schema.rows('SELECT user_id, removed_version FROM $schema.group_member_removals');
     expect(removals).toEqual([
       { user_id: 'u0', removed_version: '1000000' },
@@ -245,12 +242,14 @@ describe('postgres sink, group commit', () => {
     expect(seen.map((rows) => rows.length)).toEqual(arrivals.map(() => 1));
   });
 
-  it('never deadlocks two sinks (two processes) writing the same groups, and converges', async () => {
+  it('never deadlocks two writers (two processes) writing the same groups, and converges', async () => {
     const arrivals = randomArrivals(600, 23, 'two');
     const schema = await testSchema('pg_batch_two');
     const { logger, warnings } = recordingLogger();
     const sinks = [await openSink(schema, 3, 16, logger), await openSink(schema, 3, 16, logger)];
-    const outcomes = await Promise.all(arrivals.map((arrival, i) => applyTo(sinks[i % 2] as Sink, arrival)));
+    const outcomes = await Promise.all(
+      arrivals.map((arrival, i) => applyTo(sinks[i % 2] as ProjectionWriter, arrival)),
+    );
     expect(new Set(outcomes)).toEqual(new Set(['applied']));
     // A deadlock would fail a batch (and its events would then be applied one by one).
     expect(warnings).toEqual([]);

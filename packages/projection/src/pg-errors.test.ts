@@ -1,7 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { PermanentSinkError } from '../sink.js';
-import { classifyPgError, isPermanentPgError } from './pg-errors.js';
+import { classifyPgError, EventRefusedError, isPermanentPgError } from './pg-errors.js';
 
 function pgError(code: string, message = 'refused') {
   const err = new pg.DatabaseError(message, 0, 'error');
@@ -16,7 +15,7 @@ describe('classifyPgError', () => {
     }
     const cause = pgError('54000', 'index row size 3016 exceeds btree version 4 maximum 2704');
     const err = classifyPgError(cause);
-    expect(err).toBeInstanceOf(PermanentSinkError);
+    expect(err).toBeInstanceOf(EventRefusedError);
     expect((err as Error).message).toBe(
       'refused for good (SQLSTATE 54000, program limit exceeded): index row size 3016 exceeds btree version 4 maximum 2704',
     );

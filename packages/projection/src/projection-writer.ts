@@ -1,20 +1,32 @@
 import type { Logger } from '@openim-sync/runtime';
 import pg from 'pg';
-import type { Sink, SinkEvent } from '../sink.js';
-import { type BatchOutcome, createBatchApply } from './apply-batch.js';
+import { createBatchApply } from './apply-batch.js';
 import { createGroupCommit } from './group-commit.js';
 import { migrate, quoteIdent } from './migrations.js';
 import { classifyPgError } from './pg-errors.js';
 import { GroupLockNeeded } from './projection.js';
+import type { ProjectionEvent, ProjectionOutcome } from './projection-event.js';
 import { inTransaction } from './transaction.js';
 
-export interface PostgresSinkOptions {
+export interface ProjectionWriterOptions {
   url: string;
   schema: string;
   poolSize: number;
   /** Most events in one transaction (group commit). */
   batchMax: number;
   logger: Logger;
+}
+
+/** Applies callback events to the projection, each exactly once. */
+export interface ProjectionWriter {
+  /**
+   * Resolves once the transaction holding the event committed. Rejects with
+   * an EventRefusedError when Postgres refused the event for good;
+   * any other rejection is worth a retry.
+   */
+  apply(event: ProjectionEvent): Promise<ProjectionOutcome>;
+  /** Idempotent. */
+  close(): Promise<void>;
 }
 
 /**
@@ -28,13 +40,13 @@ export interface PostgresSinkOptions {
  * and changes nothing, so the effect lands exactly once however often the job
  * runs.
  */
-export async function createPostgresSink({
+export async function createProjectionWriter({
   url,
   schema,
   poolSize,
   batchMax,
   logger,
-}: PostgresSinkOptions): Promise<Sink> {
+}: ProjectionWriterOptions): Promise<ProjectionWriter> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
   // An idle client losing its server must not crash the process; the pool replaces it.
   pool.on('error', (err) => logger.warn({ err }, 'postgres connection lost'));
@@ -44,7 +56,10 @@ export async function createPostgresSink({
   const applyBatch = createBatchApply(quoteIdent(schema));
   // A transaction that must settle a transfer in a group it holds only shared runs again holding
   // that group exclusively (GroupLockNeeded: rare, an event older than a transfer arriving after it).
-  async function transaction(items: SinkEvent[], exclusive: ReadonlySet<string> = new Set()): Promise<BatchOutcome[]> {
+  async function transaction(
+    items: ProjectionEvent[],
+    exclusive: ReadonlySet<string> = new Set(),
+  ): Promise<ProjectionOutcome[]> {
     try {
       return await inTransaction(pool, async (client) => ({
         commit: true,
@@ -59,7 +74,7 @@ export async function createPostgresSink({
   // A failed batch is rolled back and its events retried one transaction each: an event that
   // cannot be applied (bad data, a constraint) then fails alone and only its job is retried, or
   // fails for good when Postgres refused it for a reason a retry cannot change (classifyPgError).
-  async function run(items: SinkEvent[]): Promise<PromiseSettledResult<BatchOutcome>[]> {
+  async function run(items: ProjectionEvent[]): Promise<PromiseSettledResult<ProjectionOutcome>[]> {
     try {
       return (await transaction(items)).map((value) => ({ status: 'fulfilled', value }));
     } catch (err) {
@@ -68,7 +83,7 @@ export async function createPostgresSink({
       return Promise.allSettled(
         items.map(async (item) => {
           try {
-            return (await transaction([item]))[0] as BatchOutcome;
+            return (await transaction([item]))[0] as ProjectionOutcome;
           } catch (itemErr) {
             throw classifyPgError(itemErr);
           }
@@ -80,8 +95,7 @@ export async function createPostgresSink({
   let closed: Promise<void> | undefined;
 
   return {
-    name: 'postgres',
-    apply: (item: SinkEvent) => commits.submit(item),
+    apply: (item: ProjectionEvent) => commits.submit(item),
     close() {
       closed ??= pool.end();
       return closed;

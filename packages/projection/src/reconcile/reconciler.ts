@@ -8,13 +8,20 @@ import {
 } from '@openim-sync/openim-client';
 import type { Logger } from '@openim-sync/runtime';
 import type pg from 'pg';
-import { quoteIdent } from '../sinks/postgres/migrations.js';
-import { toPgText } from '../sinks/postgres/pg-text.js';
-import { createProjection } from '../sinks/postgres/projection.js';
-import { inTransaction } from '../sinks/postgres/transaction.js';
+import { quoteIdent } from '../migrations.js';
+import { toPgText } from '../pg-text.js';
+import { createProjection } from '../projection.js';
+import { inTransaction } from '../transaction.js';
 import { type GroupDiff, type OpenImTruth, planReconcile, type ReconcilePlan } from './member-diff.js';
-import type { ReconcileMetrics } from './reconcile-metrics.js';
 import { createReconcileStore } from './reconcile-store.js';
+
+/** Drift counters: what reconciliation had to repair, i.e. what callbacks failed to tell. */
+export interface ReconcileMetrics {
+  /** Counts one reconciled group: its outcome and its member changes. */
+  observeGroup(result: GroupDiff & { outcome: 'in-sync' | 'repaired' }): void;
+  /** Counts groups a full reconcile skipped because OpenIM's count and hash had not changed. */
+  observeSkipped(count: number): void;
+}
 
 export interface ReconcilerDeps {
   pool: pg.Pool;

@@ -1,5 +1,4 @@
 import pg from 'pg';
-import { PermanentSinkError } from '../sink.js';
 
 // 23505 (a duplicate key) and 23503 (a missing referenced row) can come from a race with another
 // transaction, which a retry resolves; the rest of class 23 says the data itself breaks a rule.
@@ -24,9 +23,17 @@ export function isPermanentPgError(err: unknown): err is pg.DatabaseError {
   return Object.hasOwn(PERMANENT_CLASSES, err.code.slice(0, 2)) && !RETRYABLE_INTEGRITY.has(err.code);
 }
 
-/** `err` as the sink reports it: a {@link PermanentSinkError} when retrying cannot help, else unchanged. */
+/**
+ * Postgres refused an event for good (see {@link isPermanentPgError}):
+ * retrying it cannot help. The cause is the server's error.
+ */
+export class EventRefusedError extends Error {
+  override name = 'EventRefusedError';
+}
+
+/** `err` as the writer reports it: an {@link EventRefusedError} when retrying cannot help, else unchanged. */
 export function classifyPgError(err: unknown): unknown {
   if (!isPermanentPgError(err)) return err;
   const kind = PERMANENT_CLASSES[(err.code as string).slice(0, 2)];
-  return new PermanentSinkError(`refused for good (SQLSTATE ${err.code}, ${kind}): ${err.message}`, { cause: err });
+  return new EventRefusedError(`refused for good (SQLSTATE ${err.code}, ${kind}): ${err.message}`, { cause: err });
 }

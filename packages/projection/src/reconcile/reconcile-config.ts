@@ -1,20 +1,7 @@
 import { env } from '@openim-sync/runtime';
 import { z } from 'zod';
 
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** `30s`, `15m`, `1h`, `1d` (or `0`) as milliseconds. */
-const duration = () =>
-  z
-    .string()
-    .trim()
-    .regex(/^(0|\d+(ms|s|m|h|d))$/, 'expected 0 or a duration such as 30s, 15m, 1h, 1d')
-    .transform((value) => {
-      const [, amount = '0', unit] = /^(\d+)([a-z]*)$/.exec(value) ?? [];
-      return Number(amount) * UNIT_MS[(unit || 'ms') as keyof typeof UNIT_MS];
-    });
-
-/** Variables of reconciliation against OpenIM's REST API; the worker config and the `jobs` tool merge this shape. */
+/** Variables of reconciliation against OpenIM's REST API; the worker's config and the `jobs` tool merge this shape. */
 export const reconcileEnv = {
   /**
    * OpenIM's REST API, e.g. http://openim-server:10002. Turns reconciliation on; without it the
@@ -30,8 +17,8 @@ export const reconcileEnv = {
   OPENIM_ADMIN_USER_ID: z.string().min(1).default('imAdmin'),
   /** Time one call to OpenIM may take before it counts as unreachable. */
   OPENIM_TIMEOUT_MS: env.positiveInt(10_000),
-  /** How often every group is reconciled (30s, 15m, 1h, 1d); 0 or unset: no schedule (on demand only). */
-  RECONCILE_INTERVAL: duration().default(0),
+  /** How often every group is reconciled (30s, 15m, 6h, 1d; a bare number is ms); 0 or unset: no schedule (on demand only). */
+  RECONCILE_INTERVAL: env.duration('0'),
 } as const;
 
 type ReconcileEnv = z.output<z.ZodObject<typeof reconcileEnv>>;

@@ -2,25 +2,24 @@ import { createLogger } from '@openim-sync/runtime';
 import type { CallbackEvent } from '@openim-sync/schema';
 import { createTestSchema, type TestSchema } from '@openim-sync/testing';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { createPostgresSink } from '../src/sinks/postgres/postgres-sink.js';
-import type { Sink, SinkOutcome } from '../src/sinks/sink.js';
+import { createProjectionWriter, type ProjectionOutcome, type ProjectionWriter } from '../src/index.js';
 
-export interface PostgresSinkFixture {
+export interface ProjectionWriterFixture {
   /** The test file's own schema (created before its tests, dropped after). */
   readonly schema: TestSchema;
-  readonly sink: Sink;
+  readonly writer: ProjectionWriter;
   /** Applies an event as if the ingress had received it at `receivedAt`; a fresh job id unless given. */
-  apply(event: CallbackEvent, receivedAt: number, id?: string): Promise<SinkOutcome>;
+  apply(event: CallbackEvent, receivedAt: number, id?: string): Promise<ProjectionOutcome>;
 }
 
-/** A postgres sink on a schema of the test file's own, for the whole file. */
-export function usePostgresSink(label: string, poolSize = 4): PostgresSinkFixture {
+/** A projection writer on a schema of the test file's own, for the whole file. */
+export function useProjectionWriter(label: string, poolSize = 4): ProjectionWriterFixture {
   let schema: TestSchema | undefined;
-  let sink: Sink | undefined;
+  let writer: ProjectionWriter | undefined;
   let seq = 0;
   beforeAll(async () => {
     schema = await createTestSchema(inject('databaseUrl'), label);
-    sink = await createPostgresSink({
+    writer = await createProjectionWriter({
       url: inject('databaseUrl'),
       schema: schema.name,
       poolSize,
@@ -29,21 +28,20 @@ export function usePostgresSink(label: string, poolSize = 4): PostgresSinkFixtur
     });
   });
   afterAll(async () => {
-    await sink?.close();
+    await writer?.close();
     await schema?.drop();
   });
   const ready = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error('the postgres sink fixture is used before its beforeAll ran');
+    if (value === undefined) throw new Error('the projection writer fixture is used before its beforeAll ran');
     return value;
   };
   return {
     get schema() {
       return ready(schema);
     },
-    get sink() {
-      return ready(sink);
+    get writer() {
+      return ready(writer);
     },
-    apply: (event, receivedAt, id = `e${++seq}`) =>
-      ready(sink).apply({ id, command: 'test', operationID: 'op', receivedAt, event, payload: {} }),
+    apply: (event, receivedAt, id = `e${++seq}`) => ready(writer).apply({ id, command: 'test', receivedAt, event }),
   };
 }

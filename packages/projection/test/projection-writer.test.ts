@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { type CallbackEvent, createCatalog } from '@openim-sync/schema';
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../src/sinks/postgres/migrations.js';
-import { usePostgresSink } from './postgres-fixture.js';
+import { migrate } from '../src/index.js';
+import { memberEvents } from './member-events.js';
+import { useProjectionWriter } from './projection-writer-fixture.js';
 
-const pg = usePostgresSink('pg_sink');
+const pg = useProjectionWriter('pg_sink');
 const apply = pg.apply;
 
 async function members(groupID: string) {
@@ -14,16 +15,7 @@ async function members(groupID: string) {
   );
 }
 
-const join = (groupID: string, userID: string): CallbackEvent => ({
-  type: 'group.member.joined',
-  groupID,
-  userID,
-  joinSource: 3,
-  reqMessage: null,
-  ex: null,
-  groupEx: null,
-});
-const quit = (groupID: string, userID: string): CallbackEvent => ({ type: 'group.member.quit', groupID, userID });
+const { joined: join, quit, role: roleSet } = memberEvents;
 const created = (groupID: string, members: Array<[string, number]>): CallbackEvent => ({
   type: 'group.created',
   groupID,
@@ -46,15 +38,6 @@ const dismissed = (groupID: string, memberUserIDs: string[]): CallbackEvent => (
   ownerUserID: 'o',
   memberUserIDs,
 });
-const roleSet = (groupID: string, userID: string, roleLevel: number): CallbackEvent => ({
-  type: 'group.member.info.set',
-  groupID,
-  userID,
-  nickname: null,
-  faceURL: null,
-  roleLevel,
-  ex: null,
-});
 
 /** The normalised event of a captured OpenIM body (packages/schema/fixtures), with `changes` applied. */
 function fromFixture(command: string, changes: Record<string, unknown> = {}): CallbackEvent {
@@ -64,7 +47,7 @@ function fromFixture(command: string, changes: Record<string, unknown> = {}): Ca
   return result.value.event;
 }
 
-describe('postgres sink', () => {
+describe('projection writer', () => {
   it('applies each event exactly once', async () => {
     expect(await apply(join('g-once', 'u1'), 1000, 'same-id')).toBe('applied');
     await apply(quit('g-once', 'u1'), 2000);
@@ -242,7 +225,7 @@ describe('postgres sink', () => {
   });
 });
 
-describe('postgres sink, any order of one group’s events', () => {
+describe('projection writer, any order of one group’s events', () => {
   const setInfo = (groupID: string, userID: string, nickname: string, roleLevel: number): CallbackEvent => ({
     type: 'group.member.info.set',
     groupID,
@@ -406,7 +389,7 @@ function* permutations(items: number[]): Generator<number[]> {
   }
 }
 
-describe('postgres sink, users', () => {
+describe('projection writer, users', () => {
   const presence = (online: boolean, seq: number | null, platformID = 1): CallbackEvent => ({
     type: 'user.presence',
     userID: 'pu1',

@@ -1,5 +1,5 @@
 import type { GroupMember } from '@openim-sync/openim-client';
-import type { MemberFacts } from '../sinks/postgres/membership-writes.js';
+import type { MemberFacts } from '../membership-writes.js';
 
 /** A `group_members` row as the reconciler reads it; times and versions in µs since the epoch. */
 export interface ProjectedMember {
