@@ -5,66 +5,83 @@
 #
 # docker-compose.yml builds both from here. The file uses no BuildKit-only
 # syntax, so the classic builder (docker-compose 1.x) can build it too.
+# test/deploy/dockerfile.test.ts checks it against the repository, and
+# test/deploy/images.test.ts runs what its build stage deploys.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 LTS in the images; the code itself runs on Node >= 20.19 (package.json "engines").
+ARG NODE_IMAGE=node:24-trixie-slim
 
 # ---------------------------------------------------------------------------
-# build: install the workspace, compile every package, and lay out one
-# self-contained production folder per app under /out.
-# ---------------------------------------------------------------------------
-FROM ${NODE_IMAGE} AS build
-
-# pnpm from the npm registry, at the version that the root package.json pins
-# in "packageManager" (test/compose.test.ts checks that the two agree).
+# tools: pnpm and turbo from the npm registry, at the versions the root
+# package.json pins ("packageManager", and turbo in the lockfile).
 # Not corepack: Node 20.20's bundled corepack (0.34) failed to verify this
 # pnpm release when tried ("No compatible signature found"), and switching
 # its signature check off is no fix.
+# ---------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS tools
 ARG PNPM_VERSION=10.34.8
+ARG TURBO_VERSION=2.11.11
 ENV CI=true \
     TURBO_TELEMETRY_DISABLED=1 \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_FUND=false
-RUN npm install --global pnpm@${PNPM_VERSION}
-
+RUN npm install --global pnpm@${PNPM_VERSION} turbo@${TURBO_VERSION}
 WORKDIR /repo
 
-# Manifests first: the dependency layer below is rebuilt only when one of
-# these changes, not on every source edit.
-COPY package.json pnpm-lock.yaml pnpm-workspace.yaml turbo.json tsconfig.base.json ./
-COPY apps/ingress/package.json apps/ingress/
-COPY apps/worker/package.json apps/worker/
-COPY packages/cli/package.json packages/cli/
-COPY packages/openim-client/package.json packages/openim-client/
-COPY packages/projection/package.json packages/projection/
-COPY packages/queue/package.json packages/queue/
-COPY packages/runtime/package.json packages/runtime/
-COPY packages/schema/package.json packages/schema/
-COPY packages/testing/package.json packages/testing/
-# The benchmark is a workspace member too: the frozen lockfile lists it.
-COPY bench/package.json bench/
-RUN pnpm install --frozen-lockfile
+# ---------------------------------------------------------------------------
+# prune: the part of the workspace the images need, as turbo derives it from
+# the package graph (the apps, the CLI and the packages they depend on).
+# json/ holds the manifests and the pruned lockfile, full/ the sources.
+# ---------------------------------------------------------------------------
+FROM tools AS prune
+COPY . .
+RUN turbo prune @openim-sync/ingress @openim-sync/worker @openim-sync/cli --docker --out-dir /pruned
 
-COPY apps ./apps
-COPY packages ./packages
+# ---------------------------------------------------------------------------
+# build: install and compile the pruned workspace, then lay out one
+# self-contained production folder per image under /out.
+# ---------------------------------------------------------------------------
+FROM tools AS build
+# Manifests first: the dependency layer below is rebuilt only when one of
+# them changes, not on every source edit.
+COPY --from=prune /pruned/json/ ./
+RUN pnpm install --frozen-lockfile
+COPY --from=prune /pruned/full/ ./
+# The shared compiler settings; turbo prune copies only the packages' own files.
+COPY tsconfig.base.json ./
 RUN pnpm build
 
-# `pnpm deploy` copies one app with its production dependencies (workspace
-# packages included, as plain copies holding their built dist/) into a folder
-# that runs without the rest of the repo.
+# `pnpm deploy` copies one package with its production dependencies
+# (workspace packages included, as plain copies holding their built dist/)
+# into a folder that runs without the rest of the repo.
 # pnpm 10's default deploy requires `inject-workspace-packages=true`, which
 # would change how the whole workspace links its packages during development
 # (copies instead of symlinks) and rewrite the lockfile. `--legacy` keeps the
 # pre-10 behaviour instead: it resolves from the same frozen lockfile and
 # needs no workspace setting.
+# The CLI goes into the worker's folder, as cli/: its bin/openim-sync runs it.
 RUN pnpm --filter @openim-sync/ingress deploy --prod --legacy /out/ingress \
- && pnpm --filter @openim-sync/worker deploy --prod --legacy /out/worker
+ && pnpm --filter @openim-sync/worker deploy --prod --legacy /out/worker \
+ && pnpm --filter @openim-sync/cli deploy --prod --legacy /out/worker/cli
 
 # ---------------------------------------------------------------------------
-# ingress: receives OpenIM's callbacks over HTTP and enqueues them.
+# runtime: what both images share.
 # ---------------------------------------------------------------------------
-FROM ${NODE_IMAGE} AS ingress
+FROM ${NODE_IMAGE} AS runtime
+# The commit built, when given: --build-arg REVISION=$(git rev-parse HEAD).
+ARG REVISION
+LABEL org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="0.1.0" \
+      org.opencontainers.image.revision="${REVISION}"
 ENV NODE_ENV=production
 WORKDIR /app
+
+# ---------------------------------------------------------------------------
+# ingress: receives OpenIM's callbacks over HTTP and appends them to the inbox.
+# ---------------------------------------------------------------------------
+FROM runtime AS ingress
+LABEL org.opencontainers.image.title="openim-sync-ingress" \
+      org.opencontainers.image.description="Receives OpenIM Server callbacks and acknowledges them once Redis holds them."
 # Files stay owned by root: the app only reads them.
 COPY --from=build /out/ingress /app
 USER node
@@ -78,12 +95,19 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
 CMD ["node", "dist/main.js"]
 
 # ---------------------------------------------------------------------------
-# worker: consumes the queue and writes events to the sinks. Its only HTTP
-# listener is /metrics, /healthz and /readyz on METRICS_PORT (8082).
+# worker: moves the inbox into the queue and writes events to the sinks. Its
+# only HTTP listener is /metrics, /healthz and /readyz on METRICS_PORT (8082).
+# `openim-sync` (the CLI: jobs, inbox, reconcile) is on its PATH:
+#   docker compose exec worker openim-sync --help
 # ---------------------------------------------------------------------------
-FROM ${NODE_IMAGE} AS worker
-ENV NODE_ENV=production
-WORKDIR /app
+FROM runtime AS worker
+LABEL org.opencontainers.image.title="openim-sync-worker" \
+      org.opencontainers.image.description="Syncs queued OpenIM callbacks into the App's backend; ships the openim-sync CLI."
 COPY --from=build /out/worker /app
+ENV PATH=/app/bin:$PATH
 USER node
+# The listener starts before the sinks (main.ts), so it answers while the
+# worker waits for Postgres; with METRICS_PORT=0 there is nothing to ask.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "const port = process.env.METRICS_PORT || 8082; if (port === '0') process.exit(0); fetch('http://127.0.0.1:' + port + '/healthz', { signal: AbortSignal.timeout(3000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/main.js"]

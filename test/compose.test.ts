@@ -1,9 +1,10 @@
-// Checks the deployment files (docker-compose.yml, Dockerfile, .env.example)
-// against each other and against the apps' config schemas. No Docker engine
-// is needed: the files are parsed, and `docker-compose config` (which only
-// reads files) validates the compose file where that command exists.
+// Checks the deployment files (docker-compose.yml, .env.example) against each
+// other and against the apps' config schemas. No Docker engine is needed: the
+// files are parsed, and `docker-compose config` (which only reads files)
+// validates the compose file where that command exists. The Dockerfile's
+// checks are in test/deploy/dockerfile.test.ts.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,6 @@ type Json = Record<string, unknown>;
 // `merge: true` resolves the `<<: *queue-env` merge keys the way compose does.
 const compose = parse(read('docker-compose.yml'), { merge: true }) as Json;
 const services = (compose.services ?? {}) as Record<string, Json>;
-const dockerfile = read('Dockerfile');
 const envExample = read('.env.example');
 
 /** Names that .env.example documents, set (`NAME=x`) or commented out (`# NAME=x`). */
@@ -52,25 +52,6 @@ function dependencies(svc: Json): Record<string, string | undefined> {
 function commandLine(svc: Json): string {
   const command = svc.command;
   return Array.isArray(command) ? command.join(' ') : String(command ?? '');
-}
-
-/** Dockerfile stages by name, each with its instruction lines (continuations joined). */
-function stages(text: string): Map<string, string[]> {
-  const result = new Map<string, string[]>();
-  let current: string[] | undefined;
-  const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
-  for (const raw of lines) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const from = /^FROM\s+\S+(?:\s+AS\s+(\S+))?/i.exec(line);
-    if (from) {
-      current = [];
-      result.set(from[1] ?? `#${result.size}`, current);
-    } else {
-      current?.push(line);
-    }
-  }
-  return result;
 }
 
 function findOnPath(command: string): string | undefined {
@@ -228,6 +209,24 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  // Docker's json-file driver keeps every line forever unless told otherwise.
+  it('rotates every service’s logs: json-file, a size cap and a file count', () => {
+    for (const [name, svc] of Object.entries(services)) {
+      const logging = svc.logging as { driver?: string; options?: Record<string, string> } | undefined;
+      expect(logging?.driver, name).toBe('json-file');
+      expect(logging?.options?.['max-size'], name).toMatch(/^\d+[km]$/);
+      expect(Number(logging?.options?.['max-file']), name).toBeGreaterThan(1);
+    }
+  });
+
+  it('pins every image to a minor release, Redis and Postgres on the majors their volumes hold', () => {
+    const images = Object.values(services).flatMap((svc) => (svc.image ? [String(svc.image)] : []));
+    expect(images.length).toBe(Object.keys(services).length - 2); // all but the two it builds
+    for (const image of images) expect(image).toMatch(/^[\w./-]+:v?\d+\.\d+(\.\d+)?(-[a-z][\w.]*)?$/);
+    expect(service('redis').image).toMatch(/^redis:7\.\d+-alpine$/);
+    expect(service('postgres').image).toMatch(/^postgres:16\.\d+-alpine$/);
+  });
+
   // Compose's own validator needs no engine. CI installs Debian's docker-compose;
   // elsewhere the Docker CLI's `docker compose` plugin does the same.
   it('passes `docker-compose config`', () => {
@@ -292,56 +291,6 @@ describe('docker-compose.yml, monitoring profile', () => {
     const home = String((grafana.environment as Json).GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH);
     expect(existsSync(join(root, home.replace('/etc/grafana/dashboards', 'deploy/grafana/dashboards')))).toBe(true);
     expect(dependencies(grafana)).toEqual({ prometheus: undefined });
-  });
-});
-
-describe('Dockerfile', () => {
-  const byName = stages(dockerfile);
-
-  it('builds every target that docker-compose.yml asks for', () => {
-    for (const name of ['ingress', 'worker']) {
-      const target = (service(name).build as Json)?.target;
-      expect(target).toBe(name);
-      expect(byName.has(name), `stage ${name}`).toBe(true);
-    }
-  });
-
-  it('runs the final stages as the unprivileged node user in production mode', () => {
-    for (const name of ['ingress', 'worker']) {
-      const instructions = byName.get(name) ?? [];
-      expect(instructions).toContain('USER node');
-      expect(instructions).toContain('ENV NODE_ENV=production');
-      expect(instructions).toContain('CMD ["node", "dist/main.js"]');
-    }
-  });
-
-  it('exposes and health-checks the ingress without curl', () => {
-    const ingress = byName.get('ingress') ?? [];
-    expect(ingress).toContain('EXPOSE 8080');
-    const healthcheck = ingress.find((line) => line.startsWith('HEALTHCHECK'));
-    expect(healthcheck).toMatch(/fetch\(.*\/healthz/);
-    expect(byName.get('worker')?.some((line) => line.startsWith('EXPOSE'))).toBe(false);
-  });
-
-  it('installs the pnpm version that package.json pins', () => {
-    const pinned = (JSON.parse(read('package.json')) as { packageManager: string }).packageManager;
-    const installed = /^ARG PNPM_VERSION=(\S+)$/m.exec(dockerfile)?.[1];
-    expect(`pnpm@${installed}`).toBe(pinned);
-  });
-
-  it('copies every workspace manifest before installing', () => {
-    const build = byName.get('build') ?? [];
-    const install = build.findIndex((line) => line.includes('pnpm install --frozen-lockfile'));
-    expect(install).toBeGreaterThan(0);
-    const copied = build.slice(0, install).join('\n');
-    // A frozen install needs every importer of the lockfile, test-only packages too.
-    const manifests = ['apps', 'packages'].flatMap((group) =>
-      readdirSync(join(root, group))
-        .map((dir) => `${group}/${dir}`)
-        .filter((dir) => existsSync(join(root, dir, 'package.json'))),
-    );
-    expect(manifests).toContain('apps/ingress');
-    for (const dir of manifests) expect(copied).toContain(`COPY ${dir}/package.json ${dir}/`);
   });
 });
 
