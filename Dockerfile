@@ -14,9 +14,8 @@ ARG NODE_IMAGE=node:24-trixie-slim
 # ---------------------------------------------------------------------------
 # tools: pnpm and turbo from the npm registry, at the versions the root
 # package.json pins ("packageManager", and turbo in the lockfile).
-# Not corepack: Node 20.20's bundled corepack (0.34) failed to verify this
-# pnpm release when tried ("No compatible signature found"), and switching
-# its signature check off is no fix.
+# Not corepack: Node stops bundling it from version 25, and the one bundled
+# with Node 20.20 could not verify this pnpm release's signature.
 # ---------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS tools
 ARG PNPM_VERSION=10.34.8
