@@ -96,7 +96,7 @@ CMD ["node", "dist/main.js"]
 # ---------------------------------------------------------------------------
 # worker: moves the inbox into the queue and writes events to the sinks. Its
 # only HTTP listener is /metrics, /healthz and /readyz on METRICS_PORT (8082).
-# `openim-sync` (the CLI: jobs, inbox, reconcile) is on its PATH:
+# `openim-sync` (the CLI: `openim-sync jobs --help`) is on its PATH:
 #   docker compose exec worker openim-sync --help
 # ---------------------------------------------------------------------------
 FROM runtime AS worker

@@ -133,7 +133,7 @@ describe('the images’ folders, as the Dockerfile deploys them', () => {
     const help = await run('openim-sync', ['--help'], { cwd: folder, env });
     expect(help.stdout).toMatch(/^Usage: /);
     // It reaches Redis with the worker's settings: its dependencies came along.
-    const counts = await run('openim-sync', ['counts'], { cwd: folder, env });
+    const counts = await run('openim-sync', ['jobs', 'counts'], { cwd: folder, env });
     expect([counts.stdout, counts.stderr]).toEqual([expect.stringMatching(/waiting/i), '']);
   });
 });

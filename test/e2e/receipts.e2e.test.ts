@@ -48,7 +48,7 @@ async function cli(stack: Stack, argv: string[]): Promise<string> {
   const stdout = createCapture();
   const { name, opts } = stack.queue;
   const env = { REDIS_URL: stack.redisUrl, QUEUE_NAME: name, QUEUE_PREFIX: opts.prefix ?? name };
-  const code = await runCli({ argv, env, stdout, stderr: createCapture() });
+  const code = await runCli({ argv: ['jobs', ...argv], env, stdout, stderr: createCapture() });
   expect(code, argv.join(' ')).toBe(0);
   return stdout.lines().join('\n');
 }

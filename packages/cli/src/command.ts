@@ -1,5 +1,6 @@
 import type { CallbackQueue, QueueSettings } from '@openim-sync/queue';
 import type { Redis } from 'ioredis';
+import type { Paint } from './color.js';
 import type { Output } from './output.js';
 
 /** Exit codes: success, an error (unknown job, Redis unreachable, an action that failed), bad usage. */
@@ -30,6 +31,13 @@ export interface CommandContext {
   err: Output;
   /** The time the tool started (epoch ms): `--since` durations count back from it. */
   now: number;
+  /** Colours for what goes to `out` and to `err` (plain when off, see colorEnabled). */
+  paint: { out: Paint; err: Paint };
+  /**
+   * A signal aborted on Ctrl-C. Only a verb that asks for it (`counts
+   * --watch`) ends gracefully on Ctrl-C; any other is stopped as usual.
+   */
+  interrupt(): AbortSignal;
 }
 
 /** What a verb that needs no queue runs with (`reconcile` works on Postgres and OpenIM only). */
@@ -58,7 +66,7 @@ export interface Command {
   name: string;
   /** One line for the tool's help. */
   summary: string;
-  /** The usage forms, each after "jobs <name> " (commander's "[options]" when absent). */
+  /** The usage forms, each after "openim-sync jobs <name> " (commander's "[options]" when absent). */
   usage?: readonly string[];
   /** What the verb does, under the usage in its `--help`. */
   description: string;

@@ -1,3 +1,4 @@
+import type { Paint } from './color.js';
 import { commandOf, type FilterableJob } from './filters.js';
 import { isoTime } from './format.js';
 
@@ -63,19 +64,22 @@ function json(value: unknown): string[] {
   return indent(JSON.stringify(value, null, 2) ?? 'null');
 }
 
+const STATE_STYLE: Record<string, Parameters<Paint>[0]> = { failed: 'red', completed: 'green', delayed: 'yellow' };
+
 /** The human-readable form of {@link JobDetails}: a field list, then the event, payload, errors and result. */
-export function formatJobDetails(details: JobDetails): string[] {
+export function formatJobDetails(details: JobDetails, paint: Paint = (_style, text) => text): string[] {
+  const stateStyle = STATE_STYLE[details.state];
   const fields: Array<[string, string | null]> = [
     ['id', details.id],
     ['command', details.command],
-    ['state', details.state],
+    ['state', stateStyle ? paint(stateStyle, details.state) : details.state],
     ['operationID', details.operationID === '' ? '(empty)' : details.operationID],
     ['received at', details.receivedAt],
     ['attempts', `${details.attemptsMade} of ${details.attemptsAllowed}`],
     ['created', details.createdAt],
     ['processed', details.processedAt],
     ['finished', details.finishedAt],
-    ['failed reason', details.failedReason],
+    ['failed reason', details.failedReason && paint('red', details.failedReason)],
   ];
   const lines = fields.map(([name, value]) => `${name.padEnd(15)}${value ?? '-'}`);
   lines.push('', 'event', ...json(details.event), '', 'payload (as OpenIM sent it)', ...json(details.payload));

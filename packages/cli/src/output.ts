@@ -18,18 +18,29 @@ export async function writeLine(out: Output, line: string): Promise<void> {
 /** A single updating status line ("retried 120/400") on a terminal; nothing elsewhere. */
 export interface Progress {
   update(done: number): void;
-  /** Erases the line, so the summary that follows starts clean. */
+  /** Erases the line, so the summary that follows starts clean (a later update draws it again). */
   clear(): void;
 }
 
-/** Progress of a bulk action on `err`, drawn only when it is a terminal. */
-export function createProgress(err: Output, label: string, total: number): Progress {
+/** Redraws per second at most: 100k updates must not cost 100k terminal writes. */
+const REDRAW_MS = 100;
+
+/**
+ * Progress of a long scan or bulk action on `err`, drawn only when it is a
+ * terminal (piped stderr stays clean), and redrawn at most every 100 ms,
+ * except for the last step so the line ends on the real count.
+ */
+export function createProgress(err: Output, label: string, total: number, now: () => number = Date.now): Progress {
   if (err.isTTY !== true) return { update: () => {}, clear: () => {} };
   let drawn = false;
+  let drawnAt = Number.NEGATIVE_INFINITY;
   return {
     update(done) {
+      const at = now();
+      if (at - drawnAt < REDRAW_MS && done < total) return;
       err.write(`\r\x1b[K${label} ${done}/${total}`);
       drawn = true;
+      drawnAt = at;
     },
     clear() {
       if (drawn) err.write('\r\x1b[K');

@@ -1,12 +1,29 @@
 import { Command as Commander, CommanderError, Option, type OutputConfiguration } from 'commander';
 import type { Command, ParsedArgs } from './command.js';
+import { cliVersion } from './version.js';
 
-const DESCRIPTION = `Inspects and operates the OpenIM callback queue: counts, failed jobs,
-redrive, removal, replay, the inbox's rejected entries, pause and resume;
-reconciles group membership with OpenIM's REST API.`;
+/** The product's command: the bin of this package and of the worker image. */
+export const BIN = 'openim-sync';
+
+/** The command group of the queue's verbs: `openim-sync jobs failed`, `pnpm jobs failed` in a checkout. */
+export const GROUP = 'jobs';
+
+const DESCRIPTION = `Operates an openim-sync deployment from the command line: the callback
+queue and its inbox, and the Postgres projection's group membership.`;
 
 const EPILOG = `
-Run "jobs <command> --help" for a command's options and examples.
+Run "${BIN} jobs --help" for the commands of the queue.
+
+Colour only on a terminal; NO_COLOR=1 turns it off, FORCE_COLOR=1 on.`;
+
+const JOBS_DESCRIPTION = `Inspects and operates the OpenIM callback queue: counts, failed jobs,
+finding a callback by operationID, redrive, removal, replay, the inbox's
+rejected entries, pause and resume; reconciles group membership with
+OpenIM's REST API. Every command has --json for machine output.`;
+
+const JOBS_EPILOG = `
+Run "${BIN} jobs <command> --help" for a command's options and examples.
+In a checkout, "pnpm jobs <command>" runs the same after "pnpm build".
 
 Environment (the same as the ingress and the worker):
   REDIS_URL     Redis holding the queue (default redis://127.0.0.1:6379)
@@ -28,11 +45,16 @@ export type CommandLine =
   | { kind: 'usage'; message: string }
   | { kind: 'verb'; command: Command; args: ParsedArgs };
 
-/** A usage error as the tool prints it: one line, naming the verb and where its help is. */
-export function usageLine(verb: string | undefined, message: string): string {
-  return verb === undefined
-    ? `jobs: ${message} (run "jobs --help" for the list)`
-    : `jobs ${verb}: ${message} (see "jobs ${verb} --help")`;
+/**
+ * A usage error as the tool prints it: one line, naming the command (`[]`
+ * the tool, `['jobs']` the group, `['jobs', 'failed']` a verb) and where its
+ * help is.
+ */
+export function usageLine(path: readonly string[], message: string): string {
+  const name = [BIN, ...path].join(' ');
+  return path.length < 2
+    ? `${name}: ${message} (run "${name} --help" for the list)`
+    : `${name}: ${message} (see "${name} --help")`;
 }
 
 /** Where a program writes its help, and what it reports back from a parse. */
@@ -40,26 +62,41 @@ export interface ProgramHooks {
   write(text: string): void;
   /** The verb commander picked, with its parsed command. */
   onVerb?(command: Command, sub: Commander): void;
-  /** The verb whose arguments commander refused. */
-  onRefused?(command: Command, sub: Commander): void;
+  /** The command whose arguments commander refused: its path under the tool. */
+  onRefused?(path: readonly string[], sub: Commander): void;
 }
 
 /**
- * The tool as a commander program. Built anew for each run: commander keeps
- * the parsed values on the command objects.
+ * The tool as a commander program: `openim-sync`, its version and the
+ * `jobs` group of verbs. Built anew for each run: commander keeps the parsed
+ * values on the command objects.
  */
 export function createProgram(commands: readonly Command[], hooks: ProgramHooks): Commander {
-  const program = new Commander('jobs')
+  const program = new Commander(BIN)
     .usage('<command> [options]')
     .description(DESCRIPTION)
+    .version(cliVersion(), '-V, --version', 'the version')
     .helpOption('-h, --help', 'this help')
     .helpCommand('help [command]', "a command's help")
     .addHelpText('after', EPILOG)
     .configureHelp({ subcommandTerm: (sub) => sub.name() })
     .configureOutput(output(hooks))
     .exitOverride();
-  for (const command of commands) program.addCommand(toCommander(command, hooks));
-  return program;
+  const group = new Commander(GROUP)
+    .usage('<command> [options]')
+    .summary('the callback queue: counts, failed jobs, find, retry, remove, replay, inbox, pause, reconcile')
+    .description(JOBS_DESCRIPTION)
+    .helpOption('-h, --help', 'this help')
+    .helpCommand('help [command]', "a command's help")
+    .addHelpText('after', JOBS_EPILOG)
+    .configureHelp({ subcommandTerm: (sub) => sub.name() })
+    .configureOutput(output(hooks))
+    .exitOverride((err) => {
+      hooks.onRefused?.([GROUP], group);
+      throw err;
+    });
+  for (const command of commands) group.addCommand(toCommander(command, hooks));
+  return program.addCommand(group);
 }
 
 /** commander's output settings (a command added with `addCommand` does not inherit them). */
@@ -84,7 +121,7 @@ function toCommander(command: Command, hooks: ProgramHooks): Commander {
     .configureOutput(output(hooks))
     // Operands are checked by parseCommandLine and the verb, in the tool's words.
     .allowExcessArguments();
-  if (command.usage) sub.usage(command.usage.join(`\n       jobs ${command.name} `));
+  if (command.usage) sub.usage(command.usage.join(`\n       ${BIN} ${GROUP} ${command.name} `));
   for (const spec of command.options) {
     const option = new Option(spec.flags, spec.help);
     sub.addOption(spec.group === undefined ? option : option.helpGroup(spec.group));
@@ -93,7 +130,7 @@ function toCommander(command: Command, hooks: ProgramHooks): Commander {
   if (command.epilog !== undefined) sub.addHelpText('after', `\n${command.epilog.trimEnd()}`);
   sub.action(() => hooks.onVerb?.(command, sub));
   sub.exitOverride((err) => {
-    hooks.onRefused?.(command, sub);
+    hooks.onRefused?.([GROUP, command.name], sub);
     throw err;
   });
   return sub;
@@ -129,11 +166,11 @@ function explain(err: CommanderError, sub: Commander | undefined): string {
   }
 }
 
-/** Parses the arguments after `jobs` (help, a usage error, or a verb to prepare); writes nothing. */
+/** Parses the arguments after `openim-sync` (help, a usage error, or a verb to prepare); writes nothing. */
 export function parseCommandLine(commands: readonly Command[], argv: readonly string[]): CommandLine {
   let help = '';
   let picked: { command: Command; sub: Commander } | undefined;
-  let refused: { command: Command; sub: Commander } | undefined;
+  let refused: { path: readonly string[]; sub: Commander } | undefined;
   const program = createProgram(commands, {
     write: (text) => {
       help += text;
@@ -141,8 +178,8 @@ export function parseCommandLine(commands: readonly Command[], argv: readonly st
     onVerb: (command, sub) => {
       picked = { command, sub };
     },
-    onRefused: (command, sub) => {
-      refused = { command, sub };
+    onRefused: (path, sub) => {
+      refused = { path, sub };
     },
   });
   try {
@@ -150,13 +187,13 @@ export function parseCommandLine(commands: readonly Command[], argv: readonly st
   } catch (err) {
     if (!(err instanceof CommanderError)) throw err;
     if (help !== '') return { kind: 'help', text: help, code: err.exitCode === 0 ? 0 : 2 };
-    return { kind: 'usage', message: usageLine(refused?.command.name, explain(err, refused?.sub)) };
+    return { kind: 'usage', message: usageLine(refused?.path ?? [], explain(err, refused?.sub)) };
   }
   if (!picked) return { kind: 'help', text: help, code: 2 };
   const args = readArgs(picked.sub);
   const [extra] = args.positionals;
   if (!picked.command.positionals && extra !== undefined) {
-    return { kind: 'usage', message: usageLine(picked.command.name, `unexpected argument "${extra}"`) };
+    return { kind: 'usage', message: usageLine([GROUP, picked.command.name], `unexpected argument "${extra}"`) };
   }
   return { kind: 'verb', command: picked.command, args };
 }

@@ -1,6 +1,7 @@
 import type { CallbackJobData, CallbackQueue } from '@openim-sync/queue';
 import type { Job } from 'bullmq';
 import { type JobFilter, matchesFilter } from './filters.js';
+import { createProgress, type Output } from './output.js';
 
 /** A job of the callback queue as BullMQ returns it. */
 export type CallbackJob = Job<CallbackJobData, unknown, string>;
@@ -21,12 +22,14 @@ export async function* scanJobs(
   state: 'failed' | 'completed',
   filter: JobFilter,
   pageSize = PAGE_SIZE,
+  onPage: (read: number) => void = () => {},
 ): AsyncGenerator<CallbackJob> {
   const seen = new Set<string>();
   let matched = 0;
   for (let start = 0; ; start += pageSize) {
     const ids = await queue.getRanges([state], start, start + pageSize - 1, false);
     if (ids.length === 0) return;
+    onPage(start + ids.length);
     // A job trimmed or removed between the two reads comes back undefined: skip it.
     const jobs = await Promise.all(ids.filter((id) => !seen.has(id)).map((id) => queue.getJob(id)));
     for (const job of jobs) {
@@ -46,8 +49,34 @@ export async function* scanJobs(
  * the set (retrying or removing while paging would shift the pages under
  * the scan and skip jobs).
  */
-export async function collectIds(queue: CallbackQueue, state: 'failed' | 'completed', filter: JobFilter) {
+export async function collectIds(
+  ctx: { queue: CallbackQueue; err: Output },
+  state: 'failed' | 'completed',
+  filter: JobFilter,
+) {
   const ids: string[] = [];
-  for await (const job of scanJobs(queue, state, filter)) ids.push(job.id as string);
+  for await (const job of scanWithProgress(ctx, state, filter)) ids.push(job.id as string);
   return ids;
+}
+
+/**
+ * {@link scanJobs} with its progress ("read failed 2500/100000") on `err`
+ * when that is a terminal. `streaming`: the caller writes each job as it
+ * comes, so the progress line is erased first (a later page draws it again).
+ */
+export async function* scanWithProgress(
+  ctx: { queue: CallbackQueue; err: Output },
+  state: 'failed' | 'completed',
+  filter: JobFilter,
+  streaming = false,
+): AsyncGenerator<CallbackJob> {
+  const progress = createProgress(ctx.err, `read ${state}`, await ctx.queue.getJobCountByTypes(state));
+  try {
+    for await (const job of scanJobs(ctx.queue, state, filter, PAGE_SIZE, progress.update)) {
+      if (streaming) progress.clear();
+      yield job;
+    }
+  } finally {
+    progress.clear();
+  }
 }

@@ -191,7 +191,7 @@ describe('jobs inbox', () => {
     await fixture.redis.set(keys.stream, 'not a stream'); // XADD answers WRONGTYPE
     const result = await fixture.jobs(['inbox', '--redrive', entry.id]);
     expect([result.code, result.out]).toEqual([1, '']);
-    expect(result.err).toMatch(/^jobs inbox: WRONGTYPE/);
+    expect(result.err).toMatch(/^openim-sync jobs inbox: WRONGTYPE/);
     expect((await fixture.redis.xrangeBuffer(keys.rejected, '-', '+')).map(([, fields]) => fields)).toEqual([
       [Buffer.from('entry'), Buffer.from(entry.inboxId), Buffer.from('reason'), expect.any(Buffer), ...entry.fields],
     ]);

@@ -162,11 +162,11 @@ describe('jobs counts, failed and show', () => {
     expect(await fixture.jobs(['show', 'h-nope'])).toEqual({
       code: 1,
       out: '',
-      err: 'jobs show: no job with id "h-nope"\n',
+      err: 'openim-sync jobs show: no job with id "h-nope"\n',
       lines: [],
     });
     const bad = await fixture.jobs(['failed', '--since', 'banana']);
     expect([bad.code, bad.out]).toEqual([2, '']);
-    expect(bad.err).toMatch(/^jobs failed: --since "banana": expected a duration.*\n$/);
+    expect(bad.err).toMatch(/^openim-sync jobs failed: --since "banana": expected a duration.*\n$/);
   });
 });

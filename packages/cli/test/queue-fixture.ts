@@ -20,7 +20,7 @@ import { createCapture, runCli } from '../src/index.js';
 
 const catalog = createCatalog();
 
-/** A queue of the test's own with real jobs in it, and the `jobs` tool pointed at it. */
+/** A queue of the test's own with real jobs in it, and `openim-sync jobs` pointed at it. */
 export async function createQueueFixture(label: string) {
   const { redisUrl } = testServices();
   const name = uniqueName(label);
@@ -86,11 +86,11 @@ export async function createQueueFixture(label: string) {
       }
     },
 
-    /** Runs the tool in-process against this queue and captures what it writes. */
+    /** Runs `openim-sync jobs <argv>` in-process against this queue and captures what it writes. */
     async jobs(argv: string[], options: { tty?: boolean } = {}) {
       const stdout = createCapture();
       const stderr = createCapture(options.tty ?? false);
-      const code = await runCli({ argv, env, stdout, stderr });
+      const code = await runCli({ argv: ['jobs', ...argv], env, stdout, stderr });
       return { code, out: stdout.text(), err: stderr.text(), lines: stdout.lines() };
     },
 

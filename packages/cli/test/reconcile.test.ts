@@ -11,11 +11,11 @@ let schema: TestSchema;
 let fake: FakeOpenIm;
 let env: Record<string, string>;
 
-/** Runs `jobs reconcile …` in-process; Redis is deliberately unreachable: reconcile must not need it. */
+/** Runs `openim-sync jobs reconcile …` in-process; Redis is deliberately unreachable: reconcile must not need it. */
 async function reconcile(...argv: string[]) {
   const stdout = createCapture();
   const stderr = createCapture();
-  const code = await runCli({ argv: ['reconcile', ...argv], env, stdout, stderr, connectTimeoutMs: 50 });
+  const code = await runCli({ argv: ['jobs', 'reconcile', ...argv], env, stdout, stderr, connectTimeoutMs: 50 });
   return { code, out: stdout.text(), err: stderr.text() };
 }
 
@@ -114,6 +114,15 @@ describe('jobs reconcile', () => {
     expect((await reconcile('--group', 'g1')).out).toBe(
       'group g1: in sync\nchecked 1 group: repaired 0 (0 added, 0 removed, 0 updated)\n',
     );
+    // On a terminal, --all shows how many groups it has done, and erases that line before the summary.
+    const stderr = createCapture(true);
+    const stdout = createCapture();
+    expect(await runCli({ argv: ['jobs', 'reconcile', '--all', '--dry-run'], env, stdout, stderr })).toBe(0);
+    expect(stderr.text()).toContain('\r\x1b[Kreconciled groups 1/1');
+    expect(stderr.text().endsWith('\r\x1b[K')).toBe(true);
+    expect(stdout.text()).toBe(
+      'checked 1 group: would repair 0 (0 added, 0 removed, 0 updated) (dry run: nothing changed)\n',
+    );
   });
 
   it('exits 1 with a clear message when OpenIM is unreachable or refuses the credentials', async () => {
@@ -123,13 +132,15 @@ describe('jobs reconcile', () => {
       const unreachable = await reconcile('--all');
       expect([unreachable.code, unreachable.out]).toEqual([1, '']);
       expect(unreachable.err).toMatch(
-        new RegExp(`^jobs reconcile: cannot reach OpenIM at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`),
+        new RegExp(
+          `^openim-sync jobs reconcile: cannot reach OpenIM at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`,
+        ),
       );
     } finally {
       env.OPENIM_API_URL = fake.url;
     }
     const refused = await runCli({
-      argv: ['reconcile', '--group', 'g1'],
+      argv: ['jobs', 'reconcile', '--group', 'g1'],
       env: { ...env, OPENIM_ADMIN_SECRET: 'wrong-secret-value' },
       stdout: createCapture(),
       stderr: createCapture(),
@@ -137,13 +148,13 @@ describe('jobs reconcile', () => {
     expect(refused).toBe(1);
     const stderr = createCapture();
     await runCli({
-      argv: ['reconcile', '--all'],
+      argv: ['jobs', 'reconcile', '--all'],
       env: { ...env, OPENIM_ADMIN_SECRET: 'nope' },
       stdout: createCapture(),
       stderr,
     });
     expect(stderr.text()).toMatch(
-      /^jobs reconcile: cannot use OpenIM at http:\/\/127\.0\.0\.1:\d+: OpenIM refused the admin credentials/,
+      /^openim-sync jobs reconcile: cannot use OpenIM at http:\/\/127\.0\.0\.1:\d+: OpenIM refused the admin credentials/,
     );
     expect(stderr.text()).toContain('errCode 1002');
     expect(stderr.text()).not.toContain('nope');
@@ -153,21 +164,23 @@ describe('jobs reconcile', () => {
   it('needs OPENIM_API_URL, and --group or --all', async () => {
     const stderr = createCapture();
     const { OPENIM_API_URL: _, ...withoutUrl } = env;
-    expect(await runCli({ argv: ['reconcile', '--all'], env: withoutUrl, stdout: createCapture(), stderr })).toBe(1);
+    expect(
+      await runCli({ argv: ['jobs', 'reconcile', '--all'], env: withoutUrl, stdout: createCapture(), stderr }),
+    ).toBe(1);
     expect(stderr.text()).toContain('set OPENIM_API_URL and OPENIM_ADMIN_SECRET');
     expect((await reconcile()).code).toBe(2);
     expect((await reconcile('--all', '--group', 'g1')).err).toContain('give --group or --all, not both');
   });
 });
 
-describe('the built jobs binary', () => {
-  it('reconciles through `pnpm jobs reconcile` (node packages/cli/dist/main.js)', async () => {
+describe('the built openim-sync binary', () => {
+  it('reconciles through `pnpm jobs reconcile` (node packages/cli/dist/main.js jobs)', async () => {
     const entry = `${repoRoot}packages/cli/dist/main.js`;
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run "pnpm build" first`);
     const result = await new Promise<{ code: number; out: string; err: string }>((resolve) => {
       execFile(
         process.execPath,
-        [entry, 'reconcile', '--group', 'g1'],
+        [entry, 'jobs', 'reconcile', '--group', 'g1'],
         { cwd: repoRoot, env: { ...process.env, ...env } },
         (err, out, errOut) => resolve({ code: err ? Number(err.code ?? 1) : 0, out, err: errOut }),
       );

@@ -1,9 +1,17 @@
 import type { CallbackQueue } from '@openim-sync/queue';
-import { type CommandContext, EXIT, flagValue, type ParsedArgs, type Prepared, usage } from '../command.js';
+import {
+  type CommandContext,
+  EXIT,
+  flagValue,
+  type OptionSpec,
+  type ParsedArgs,
+  type Prepared,
+  usage,
+} from '../command.js';
 import type { JobFilter } from '../filters.js';
-import { FAILED_HEADER, failedRow, formatTable } from '../format.js';
+import { FAILED_HEADER, failedRow, formatTable, toJobLine } from '../format.js';
 import { createProgress, writeLine } from '../output.js';
-import { type CallbackJob, collectIds, scanJobs } from '../scan.js';
+import { type CallbackJob, collectIds, scanWithProgress } from '../scan.js';
 import { hasFilterFlags, readFilter } from './filter-flags.js';
 
 /** What `retry` and `remove` do to one failed job. */
@@ -16,7 +24,7 @@ export interface BulkAction {
 }
 
 type Outcome =
-  | { kind: 'done' }
+  | { kind: 'done'; job: CallbackJob }
   | { kind: 'skipped'; state: string }
   | { kind: 'unknown' }
   | { kind: 'error'; message: string };
@@ -34,39 +42,83 @@ async function applyOne(queue: CallbackQueue, id: string, action: BulkAction, dr
   if (!job) return { kind: 'unknown' };
   const state = await job.getState();
   if (state !== 'failed') return { kind: 'skipped', state };
-  if (dryRun) return { kind: 'done' };
+  if (dryRun) return { kind: 'done', job };
   try {
     await action.apply(job);
-    return { kind: 'done' };
+    return { kind: 'done', job };
   } catch (err) {
     return { kind: 'error', message: (err as Error).message };
   }
 }
 
-function summary(action: BulkAction, dryRun: boolean, done: number, skipped: number, errors: number): string {
+function summary(
+  { paint }: CommandContext,
+  action: BulkAction,
+  dryRun: boolean,
+  done: number,
+  skipped: number,
+  errors: number,
+): string {
   const head = dryRun ? `would ${action.verb} ${done}` : `${action.done} ${done}`;
-  return `${head}, skipped ${skipped} (not failed), errors ${errors}`;
+  const tail = `errors ${errors}`;
+  return `${head}, skipped ${skipped} (not failed), ${errors > 0 ? paint.out('red', tail) : tail}`;
+}
+
+/**
+ * One `--json` line per job: what a listing shows of it and `outcome`
+ * ("retried", "would-retry", …), or its id, "skipped" with its state,
+ * "unknown", or "error" with the message. There is no summary line: count
+ * the outcomes (the exit code says whether any failed).
+ */
+function jsonLine(id: string, outcome: Outcome, action: BulkAction, dryRun: boolean): string {
+  switch (outcome.kind) {
+    case 'done':
+      return JSON.stringify({ ...toJobLine(outcome.job), outcome: dryRun ? `would-${action.verb}` : action.done });
+    case 'skipped':
+      return JSON.stringify({ id, outcome: 'skipped', state: outcome.state });
+    case 'unknown':
+      return JSON.stringify({ id, outcome: 'unknown' });
+    default:
+      return JSON.stringify({ id, outcome: 'error', error: outcome.message });
+  }
+}
+
+/** The `--json` flag of `retry` and `remove`. */
+export function bulkJsonOption(action: BulkAction): OptionSpec {
+  return {
+    flags: '--json',
+    help: `one JSON object per job instead of text and summary: a failed job's fields (as "jobs failed --json") with outcome "${action.done}" (or "would-${action.verb}" with --dry-run), or id with outcome "skipped" (and its state), "unknown" or "error" (and the error)`,
+  };
+}
+
+/** How a run prints: `json` lines, or text with a summary. */
+export interface BulkOptions {
+  dryRun: boolean;
+  json: boolean;
 }
 
 /** `jobs <verb> <id…>`: each id gets a line; unknown ids and failures make the exit code 1. */
-export async function runOnIds(ctx: CommandContext, ids: string[], action: BulkAction, dryRun: boolean) {
+export async function runOnIds(ctx: CommandContext, ids: string[], action: BulkAction, { dryRun, json }: BulkOptions) {
   let done = 0;
   let skipped = 0;
   let errors = 0;
   for (const id of ids) {
     const outcome = await applyOne(ctx.queue, id, action, dryRun);
+    if (json) await writeLine(ctx.out, jsonLine(id, outcome, action, dryRun));
     if (outcome.kind === 'done') {
       done++;
-      await writeLine(ctx.out, dryRun ? `would ${action.verb} ${id}` : `${action.done} ${id}`);
+      if (!json) await writeLine(ctx.out, dryRun ? `would ${action.verb} ${id}` : `${action.done} ${id}`);
     } else if (outcome.kind === 'skipped') {
       skipped++;
-      await writeLine(ctx.err, `${id}: not failed (${outcome.state}), skipped`);
+      if (!json) await writeLine(ctx.err, `${id}: not failed (${outcome.state}), skipped`);
     } else {
       errors++;
-      await writeLine(ctx.err, `${id}: ${outcome.kind === 'unknown' ? 'no job with this id' : outcome.message}`);
+      if (!json) {
+        await writeLine(ctx.err, `${id}: ${outcome.kind === 'unknown' ? 'no job with this id' : outcome.message}`);
+      }
     }
   }
-  await writeLine(ctx.out, summary(action, dryRun, done, skipped, errors));
+  if (!json) await writeLine(ctx.out, summary(ctx, action, dryRun, done, skipped, errors));
   return errors > 0 ? EXIT.error : EXIT.ok;
 }
 
@@ -75,15 +127,20 @@ export async function runOnIds(ctx: CommandContext, ids: string[], action: BulkA
  * while paging would shift the pages), then handled in small parallel
  * batches with a progress line on a terminal. `dryRun` only lists them.
  */
-export async function runOnAll(ctx: CommandContext, filter: JobFilter, action: BulkAction, dryRun: boolean) {
+export async function runOnAll(ctx: CommandContext, filter: JobFilter, action: BulkAction, options: BulkOptions) {
+  const { dryRun, json } = options;
   if (dryRun) {
     const rows: string[][] = [];
-    for await (const job of scanJobs(ctx.queue, 'failed', filter)) rows.push(failedRow(job));
+    for await (const job of scanWithProgress(ctx, 'failed', filter, json)) {
+      if (json) await writeLine(ctx.out, jsonLine(job.id as string, { kind: 'done', job }, action, true));
+      else rows.push(failedRow(job));
+    }
+    if (json) return EXIT.ok;
     if (rows.length > 0) for (const line of formatTable([FAILED_HEADER, ...rows])) await writeLine(ctx.out, line);
-    await writeLine(ctx.out, summary(action, true, rows.length, 0, 0));
+    await writeLine(ctx.out, summary(ctx, action, true, rows.length, 0, 0));
     return EXIT.ok;
   }
-  const ids = await collectIds(ctx.queue, 'failed', filter);
+  const ids = await collectIds(ctx, 'failed', filter);
   const progress = createProgress(ctx.err, action.done, ids.length);
   let done = 0;
   let skipped = 0;
@@ -92,19 +149,24 @@ export async function runOnAll(ctx: CommandContext, filter: JobFilter, action: B
     const batch = ids.slice(start, start + BATCH);
     const outcomes = await Promise.all(batch.map((id) => applyOne(ctx.queue, id, action, false)));
     for (const [index, outcome] of outcomes.entries()) {
+      const id = batch[index] as string;
+      if (json) {
+        progress.clear();
+        await writeLine(ctx.out, jsonLine(id, outcome, action, false));
+      }
       if (outcome.kind === 'done') done++;
       // Gone or no longer failed since the scan: someone else handled it (a worker, another operator).
       else if (outcome.kind === 'skipped' || outcome.kind === 'unknown') skipped++;
       else {
         errors++;
         progress.clear();
-        await writeLine(ctx.err, `${batch[index]}: ${outcome.message}`);
+        if (!json) await writeLine(ctx.err, `${id}: ${outcome.message}`);
       }
     }
     progress.update(start + batch.length);
   }
   progress.clear();
-  await writeLine(ctx.out, summary(action, false, done, skipped, errors));
+  if (!json) await writeLine(ctx.out, summary(ctx, action, false, done, skipped, errors));
   return errors > 0 ? EXIT.error : EXIT.ok;
 }
 
@@ -115,6 +177,7 @@ export async function runOnAll(ctx: CommandContext, filter: JobFilter, action: B
 export function prepareBulk(args: ParsedArgs, now: number, action: BulkAction, needsYes: boolean): Prepared {
   const all = flagValue(args, 'all');
   const dryRun = flagValue(args, 'dry-run');
+  const options = { dryRun, json: flagValue(args, 'json') };
   const ids = args.positionals;
   if (all && ids.length > 0) return usage('give job ids or --all, not both');
   if (!all && ids.length === 0)
@@ -127,6 +190,6 @@ export function prepareBulk(args: ParsedArgs, now: number, action: BulkAction, n
   }
   return {
     ok: true,
-    run: (ctx) => (all ? runOnAll(ctx, filter.value, action, dryRun) : runOnIds(ctx, ids, action, dryRun)),
+    run: (ctx) => (all ? runOnAll(ctx, filter.value, action, options) : runOnIds(ctx, ids, action, options)),
   };
 }

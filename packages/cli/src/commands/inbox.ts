@@ -51,61 +51,76 @@ interface Tally {
   errors: number;
 }
 
-async function finish(ctx: CommandContext, tally: Tally, dryRun: boolean) {
+async function finish(ctx: CommandContext, tally: Tally, dryRun: boolean, json: boolean) {
+  if (json) return tally.errors > 0 ? EXIT.error : EXIT.ok;
   const head = dryRun ? `would redrive ${tally.done}` : `redrove ${tally.done}`;
   await writeLine(ctx.out, `${head}, skipped ${tally.skipped} (malformed, kept), errors ${tally.errors}`);
   return tally.errors > 0 ? EXIT.error : EXIT.ok;
 }
 
+/** A `--redrive --json` line: the entry as listed (or its id alone when unknown), and what became of it. */
+function outcomeLine(id: string, entry: RejectedEntry | undefined, outcome: string, inbox?: string) {
+  return JSON.stringify({ ...(entry ? toLine(entry) : { id }), outcome, ...(inbox ? { inbox } : {}) });
+}
+
 /** `--redrive <id…>`: a line per id; unknown ids make the exit code 1. */
-async function redriveIds(ctx: CommandContext, ids: string[], dryRun: boolean) {
+async function redriveIds(ctx: CommandContext, ids: string[], dryRun: boolean, json: boolean) {
   const keys = inboxKeys(ctx.settings);
   const tally: Tally = { done: 0, skipped: 0, errors: 0 };
   for (const id of ids) {
     const entry = await readRejected(ctx.redis, keys, id);
     if (!entry) {
       tally.errors++;
-      await writeLine(ctx.err, `${id}: no rejected entry with this id`);
+      if (json) await writeLine(ctx.out, outcomeLine(id, entry, 'unknown'));
+      else await writeLine(ctx.err, `${id}: no rejected entry with this id`);
     } else if (typeof entry.record === 'string') {
       tally.skipped++;
-      await writeLine(ctx.err, `${id}: malformed (${entry.record}), kept`);
+      if (json) await writeLine(ctx.out, outcomeLine(id, entry, 'skipped'));
+      else await writeLine(ctx.err, `${id}: malformed (${entry.record}), kept`);
     } else if (dryRun) {
       tally.done++;
-      await writeLine(ctx.out, `would redrive ${id}`);
+      await writeLine(ctx.out, json ? outcomeLine(id, entry, 'would-redrive') : `would redrive ${id}`);
     } else {
       const inboxId = await redriveRejected(ctx.redis, keys, id, entry.record);
       tally.done++;
-      await writeLine(ctx.out, `redrove ${id} (inbox ${inboxId})`);
+      await writeLine(ctx.out, json ? outcomeLine(id, entry, 'redrove', inboxId) : `redrove ${id} (inbox ${inboxId})`);
     }
   }
-  return finish(ctx, tally, dryRun);
+  return finish(ctx, tally, dryRun, json);
 }
 
 /** `--redrive --all`: every entry there was at the start, oldest first, so the inbox keeps their order. */
-async function redriveAll(ctx: CommandContext, dryRun: boolean) {
+async function redriveAll(ctx: CommandContext, dryRun: boolean, json: boolean) {
   const keys = inboxKeys(ctx.settings);
   const tally: Tally = { done: 0, skipped: 0, errors: 0 };
   const rows: string[][] = [];
   const progress = createProgress(ctx.err, 'redrove', dryRun ? 0 : await ctx.redis.xlen(keys.rejected));
   for await (const entry of oldestRejected(ctx.redis, keys)) {
+    let outcome = 'skipped';
+    let inboxId: string | undefined;
     if (typeof entry.record === 'string') tally.skipped++;
     else {
       if (dryRun) rows.push(row(entry));
-      else await redriveRejected(ctx.redis, keys, entry.id, entry.record);
+      else inboxId = await redriveRejected(ctx.redis, keys, entry.id, entry.record);
       tally.done++;
+      outcome = dryRun ? 'would-redrive' : 'redrove';
+    }
+    if (json) {
+      progress.clear();
+      await writeLine(ctx.out, outcomeLine(entry.id, entry, outcome, inboxId));
     }
     if (!dryRun) progress.update(tally.done + tally.skipped);
   }
   progress.clear();
-  if (rows.length > 0) for (const line of formatTable([HEADER, ...rows])) await writeLine(ctx.out, line);
-  return finish(ctx, tally, dryRun);
+  if (rows.length > 0 && !json) for (const line of formatTable([HEADER, ...rows])) await writeLine(ctx.out, line);
+  return finish(ctx, tally, dryRun, json);
 }
 
 /** `jobs inbox`: the inbox's rejected entries, and putting them back. */
 export const inboxCommand: Command = {
   name: 'inbox',
   summary: 'callbacks refused for their body or no worker could turn into a job; --redrive puts them back',
-  usage: ['[--limit N] [--json]', '--redrive <id…> [--dry-run]', '--redrive --all [--dry-run]'],
+  usage: ['[--limit N] [--json]', '--redrive <id…> [--dry-run] [--json]', '--redrive --all [--dry-run] [--json]'],
   description: `The ingress acknowledges a callback once it is in the
 queue's inbox (a Redis stream), and the workers move it into the queue. A
 callback the ingress refused although it names a known command (its body
@@ -129,7 +144,7 @@ errors K". On a terminal, --all shows its progress on one updating line.`,
     { flags: '--limit <N>', help: 'list at most N entries' },
     {
       flags: '--json',
-      help: 'one JSON object per line instead of a table: id, entry (its id in the inbox), command, operationID, receivedAt, reason. Prints nothing at all when there are none.',
+      help: 'one JSON object per line instead of a table: id, entry (its id in the inbox), command, operationID, receivedAt, reason. Prints nothing at all when there are none. With --redrive, instead of text and summary: each entry with its outcome ("redrove" and its new inbox id, "would-redrive", "skipped" when malformed, "unknown")',
     },
     { flags: '--redrive', help: 'put the given entries (<id…>, or --all) back into the inbox' },
     { flags: '--all', help: 'with --redrive: every rejected entry, oldest first' },
@@ -138,10 +153,10 @@ errors K". On a terminal, --all shows its progress on one updating line.`,
   epilog: `Exits 1 when an id is unknown.
 
 Examples:
-  jobs inbox --limit 20
-  jobs inbox --json | jq -r .reason | sort | uniq -c
-  jobs inbox --redrive 1764064800000-0 1764064800123-0
-  jobs inbox --redrive --all --dry-run`,
+  openim-sync jobs inbox --limit 20
+  openim-sync jobs inbox --json | jq -r .reason | sort | uniq -c
+  openim-sync jobs inbox --redrive 1764064800000-0 1764064800123-0
+  openim-sync jobs inbox --redrive --all --dry-run`,
   positionals: true,
   prepare(args) {
     const all = flagValue(args, 'all');
@@ -156,12 +171,11 @@ Examples:
       if (limit && !limit.ok) return usage(limit.message);
       return { ok: true, run: (ctx) => list(ctx, limit?.value, json) };
     }
-    if (json || limitText !== undefined)
-      return usage(`${json ? '--json' : '--limit'} is for the listing, not --redrive`);
+    if (limitText !== undefined) return usage('--limit is for the listing, not --redrive');
     if (all && ids.length > 0) return usage('give entry ids or --all, not both');
     if (!all && ids.length === 0) return usage('give the ids of rejected entries, or --all to redrive every one');
     const bad = ids.find((id) => !STREAM_ID.test(id));
     if (bad !== undefined) return usage(`"${bad}" is not an entry id such as 1764064800000-0 (see "jobs inbox")`);
-    return { ok: true, run: (ctx) => (all ? redriveAll(ctx, dryRun) : redriveIds(ctx, ids, dryRun)) };
+    return { ok: true, run: (ctx) => (all ? redriveAll(ctx, dryRun, json) : redriveIds(ctx, ids, dryRun, json)) };
   },
 };

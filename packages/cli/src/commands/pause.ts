@@ -1,19 +1,22 @@
-import { type Command, EXIT } from '../command.js';
+import { type Command, EXIT, flagValue } from '../command.js';
 import { writeLine } from '../output.js';
 
 function queueSwitch(name: string, summary: string, description: string, act: 'pause' | 'resume'): Command {
   return {
     name,
     summary,
+    usage: ['[--json]'],
     description,
-    options: [],
+    options: [{ flags: '--json', help: `one JSON object: {"queue":"…","paused":${act === 'pause'}}` }],
     positionals: false,
-    prepare() {
+    prepare(args) {
+      const json = flagValue(args, 'json');
       return {
         ok: true,
         async run({ queue, out }) {
           await (act === 'pause' ? queue.pause() : queue.resume());
-          await writeLine(out, act === 'pause' ? `paused queue ${queue.name}` : `resumed queue ${queue.name}`);
+          if (json) await writeLine(out, JSON.stringify({ queue: queue.name, paused: await queue.isPaused() }));
+          else await writeLine(out, act === 'pause' ? `paused queue ${queue.name}` : `resumed queue ${queue.name}`);
           return EXIT.ok;
         },
       };

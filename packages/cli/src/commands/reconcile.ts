@@ -11,7 +11,7 @@ import { ConfigError, createLogger, parseEnv, redactUrl } from '@openim-sync/run
 import pg from 'pg';
 import { z } from 'zod';
 import { type Command, EXIT, flagValue, type StandaloneContext, stringValue, usage } from '../command.js';
-import { writeLine } from '../output.js';
+import { createProgress, writeLine } from '../output.js';
 import { addToTotals, emptyTotals, groupReport, summary } from './reconcile-report.js';
 
 /** The worker's Postgres and OpenIM variables: the same definitions, defaults included. */
@@ -33,12 +33,15 @@ async function reconcile(ctx: StandaloneContext, options: Options): Promise<numb
   try {
     parsed = parseEnv(ReconcileEnv, ctx.env);
   } catch (err) {
-    await writeLine(ctx.err, `jobs reconcile: ${err instanceof ConfigError ? err.message : String(err)}`);
+    await writeLine(ctx.err, `openim-sync jobs reconcile: ${err instanceof ConfigError ? err.message : String(err)}`);
     return EXIT.error;
   }
   const config = toReconcileConfig(parsed);
   if (!config) {
-    await writeLine(ctx.err, 'jobs reconcile: set OPENIM_API_URL and OPENIM_ADMIN_SECRET (as for the worker)');
+    await writeLine(
+      ctx.err,
+      'openim-sync jobs reconcile: set OPENIM_API_URL and OPENIM_ADMIN_SECRET (as for the worker)',
+    );
     return EXIT.error;
   }
   const pool = new pg.Pool({ connectionString: parsed.DATABASE_URL, max: 2, connectionTimeoutMillis: 5000 });
@@ -57,7 +60,7 @@ async function reconcile(ctx: StandaloneContext, options: Options): Promise<numb
     if (!options.dryRun) await migrate(pool, parsed.DATABASE_SCHEMA);
     return await reconcileGroups(ctx, reconciler, options);
   } catch (err) {
-    await writeLine(ctx.err, `jobs reconcile: ${explain(err, config.openim.baseUrl)}`);
+    await writeLine(ctx.err, `openim-sync jobs reconcile: ${explain(err, config.openim.baseUrl)}`);
     return EXIT.error;
   } finally {
     await pool.end().catch(() => {});
@@ -68,21 +71,29 @@ async function reconcileGroups(ctx: StandaloneContext, reconciler: Reconciler, o
   const groupIDs =
     options.groupID !== undefined ? [options.groupID] : (await reconciler.planAll({ skipUnchanged: false })).groupIDs;
   const totals = emptyTotals();
-  for (const groupID of groupIDs) {
+  const progress = createProgress(ctx.err, 'reconciled groups', groupIDs.length);
+  for (const [index, groupID] of groupIDs.entries()) {
     try {
       const result = await reconciler.reconcileGroup(groupID, { dryRun: options.dryRun });
       addToTotals(totals, result);
-      if (options.json) await writeLine(ctx.out, JSON.stringify(result));
-      else if (result.outcome === 'repaired' || options.groupID !== undefined) {
+      if (options.json) {
+        progress.clear();
+        await writeLine(ctx.out, JSON.stringify(result));
+      } else if (result.outcome === 'repaired' || options.groupID !== undefined) {
+        progress.clear();
         for (const line of groupReport(result)) await writeLine(ctx.out, line);
       }
     } catch (err) {
+      progress.clear();
       // Credentials and reachability concern every group: stop. Anything else concerns this one.
       if (err instanceof OpenImAuthError || err instanceof OpenImUnreachableError) throw err;
       totals.failed++;
-      await writeLine(ctx.err, `jobs reconcile: group ${groupID}: ${(err as Error).message}`);
+      await writeLine(ctx.err, `openim-sync jobs reconcile: group ${groupID}: ${(err as Error).message}`);
     }
+    // --all: on a terminal, how far it got (nothing for one group).
+    if (options.groupID === undefined) progress.update(index + 1);
   }
+  progress.clear();
   if (!options.json) await writeLine(ctx.out, summary(totals, options.dryRun));
   return totals.failed > 0 ? EXIT.error : EXIT.ok;
 }
@@ -110,7 +121,7 @@ a callback the ingress receives while it runs is newer and wins.
 
 --all looks at every group OpenIM lists plus every group the projection
 has members of (OpenIM's list leaves dismissed groups out), without the
-worker's skip for unchanged groups.`,
+worker's skip for unchanged groups; on a terminal it shows its progress.`,
   options: [
     { flags: '--group <G>', help: 'one group' },
     { flags: '--all', help: 'every group' },
@@ -127,7 +138,7 @@ Exit codes: 0 done (differences found or not), 1 OpenIM unreachable or
 refusing the credentials, Postgres unreachable, or a group that failed.
 
 Example:
-  jobs reconcile --all --dry-run`,
+  openim-sync jobs reconcile --all --dry-run`,
   positionals: false,
   prepare(args) {
     const groupID = stringValue(args, 'group');

@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { type BulkAction, prepareBulk } from './bulk.js';
+import { type BulkAction, bulkJsonOption, prepareBulk } from './bulk.js';
 import { filterOptions } from './filter-flags.js';
 
 /** Deletes a failed job with its data, logs and stack traces. */
@@ -13,7 +13,10 @@ const remove: BulkAction = {
 export const removeCommand: Command = {
   name: 'remove',
   summary: 'delete failed jobs (<id…>, or --all with filters and --yes)',
-  usage: ['<id…> [--dry-run]', '--all [--command C] [--group G] [--user U] [--since T] [--limit N] --yes'],
+  usage: [
+    '<id…> [--dry-run] [--json]',
+    '--all [--command C] [--group G] [--user U] [--since T] [--limit N] --yes [--json]',
+  ],
   description: `Deletes failed jobs for good: their callback is not applied and cannot be
 retried afterwards. Only failed jobs are removed; others are skipped. Ends
 with a summary: "removed N, skipped M (not failed), errors K".
@@ -24,12 +27,13 @@ A bulk delete (--all) needs --yes; without it the tool refuses and exits 2.`,
     { flags: '--all', help: 'every failed job that matches the filters' },
     { flags: '--yes', help: 'confirm a bulk delete' },
     { flags: '--dry-run', help: 'list what would be removed; change nothing' },
+    bulkJsonOption(remove),
   ],
   epilog: `Exits 1 when an id is unknown or a removal failed.
 
 Examples:
-  jobs remove h-AbC123
-  jobs remove --all --command callbackAfterQuitGroupCommand --since 1d --yes`,
+  openim-sync jobs remove h-AbC123
+  openim-sync jobs remove --all --command callbackAfterQuitGroupCommand --since 1d --yes`,
   positionals: true,
   prepare: (args, now) => prepareBulk(args, now, remove, true),
 };

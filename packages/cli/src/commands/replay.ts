@@ -1,9 +1,9 @@
 import { type CallbackJobData, callbackJobOptions } from '@openim-sync/queue';
 import { type Command, type CommandContext, EXIT, flagValue, usage } from '../command.js';
 import type { JobFilter } from '../filters.js';
-import { COMPLETED_HEADER, completedRow, formatTable } from '../format.js';
+import { COMPLETED_HEADER, completedRow, formatTable, type JobLine, toJobLine } from '../format.js';
 import { createProgress, writeLine } from '../output.js';
-import { scanJobs } from '../scan.js';
+import { scanWithProgress } from '../scan.js';
 import { filterOptions, readFilter } from './filter-flags.js';
 
 const REPLAY_ID = /^r-(.+)-\d+$/;
@@ -29,6 +29,7 @@ interface ReplayItem {
   name: string;
   data: CallbackJobData;
   row: string[];
+  line: JobLine;
 }
 
 function completedJobs(count: number): string {
@@ -48,17 +49,22 @@ const CHUNK = 100;
 async function collect(ctx: CommandContext, filter: JobFilter): Promise<ReplayItem[]> {
   const { limit, ...unlimited } = filter;
   const items = new Map<string, ReplayItem>();
-  for await (const job of scanJobs(ctx.queue, 'completed', unlimited)) {
+  for await (const job of scanWithProgress(ctx, 'completed', unlimited)) {
     const original = originalJobId(job.id as string);
     if (items.has(original)) continue;
-    items.set(original, { id: job.id as string, name: job.name, data: job.data, row: completedRow(job) });
+    const line = toJobLine(job, 'completed');
+    items.set(original, { id: job.id as string, name: job.name, data: job.data, row: completedRow(job), line });
     if (limit !== undefined && items.size >= limit) break;
   }
   return [...items.values()];
 }
 
-async function replay(ctx: CommandContext, filter: JobFilter, dryRun: boolean): Promise<number> {
+async function replay(ctx: CommandContext, filter: JobFilter, dryRun: boolean, json: boolean): Promise<number> {
   const items = await collect(ctx, filter);
+  if (dryRun && json) {
+    for (const item of items) await writeLine(ctx.out, JSON.stringify({ ...item.line, outcome: 'would-replay' }));
+    return EXIT.ok;
+  }
   if (dryRun) {
     if (items.length > 0) {
       for (const line of formatTable([COMPLETED_HEADER, ...items.map((item) => item.row)]))
@@ -83,8 +89,15 @@ async function replay(ctx: CommandContext, filter: JobFilter, dryRun: boolean): 
       })),
     );
     progress.update(start + chunk.length);
+    if (!json) continue;
+    progress.clear();
+    for (const item of chunk) {
+      const replayId = replayJobId(item.id, runAt);
+      await writeLine(ctx.out, JSON.stringify({ ...item.line, outcome: 'replayed', replayId }));
+    }
   }
   progress.clear();
+  if (json) return EXIT.ok;
   const ids = items.length > 0 ? ` as r-<original id>-${runAt}` : '';
   await writeLine(ctx.out, `replayed ${completedJobs(items.length)}${ids}`);
   return EXIT.ok;
@@ -94,7 +107,7 @@ async function replay(ctx: CommandContext, filter: JobFilter, dryRun: boolean): 
 export const replayCommand: Command = {
   name: 'replay',
   summary: 'enqueue completed jobs again under new ids (after a sink bug was fixed)',
-  usage: ['--since T [--command C] [--group G] [--user U] [--limit N] [--dry-run]'],
+  usage: ['--since T [--command C] [--group G] [--user U] [--limit N] [--dry-run] [--json]'],
   description: `Enqueues the completed jobs still in retention (KEEP_COMPLETED_COUNT and
 KEEP_COMPLETED_AGE_SECONDS) that completed at or after T again, with the
 same command and data, through the same job options as the ingress. Use it
@@ -112,15 +125,20 @@ in retention too; the oldest are enqueued first.`,
   options: [
     ...filterOptions('that completed', '; required here'),
     { flags: '--dry-run', help: 'list what would be replayed; enqueue nothing' },
+    {
+      flags: '--json',
+      help: 'one JSON object per job instead of table and summary: a completed job\'s fields (id, command, operationID, group, users, …, completedAt, receivedAt) with outcome "replayed" and its replayId (or "would-replay" with --dry-run)',
+    },
   ],
   epilog: `Example:
-  jobs replay --since 2026-11-25T09:00:00Z --command callbackAfterQuitGroupCommand`,
+  openim-sync jobs replay --since 2026-11-25T09:00:00Z --command callbackAfterQuitGroupCommand`,
   positionals: false,
   prepare(args, now) {
     if (args.values.since === undefined) return usage('--since is required: which completed jobs to replay');
     const filter = readFilter(args, now);
     if (!filter.ok) return usage(filter.message);
     const dryRun = flagValue(args, 'dry-run');
-    return { ok: true, run: (ctx) => replay(ctx, filter.value, dryRun) };
+    const json = flagValue(args, 'json');
+    return { ok: true, run: (ctx) => replay(ctx, filter.value, dryRun, json) };
   },
 };

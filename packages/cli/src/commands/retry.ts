@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { type BulkAction, prepareBulk } from './bulk.js';
+import { type BulkAction, bulkJsonOption, prepareBulk } from './bulk.js';
 import { filterOptions } from './filter-flags.js';
 
 /**
@@ -18,7 +18,10 @@ const retry: BulkAction = {
 export const retryCommand: Command = {
   name: 'retry',
   summary: 'move failed jobs back to the queue (<id…>, or --all with filters)',
-  usage: ['<id…> [--dry-run]', '--all [--command C] [--group G] [--user U] [--since T] [--limit N] [--dry-run]'],
+  usage: [
+    '<id…> [--dry-run] [--json]',
+    '--all [--command C] [--group G] [--user U] [--since T] [--limit N] [--dry-run] [--json]',
+  ],
   description: `Moves failed jobs back to the queue; a worker applies them again. Attempts
 start again from zero (the full RETRY_SCHEDULE); the earlier
 errors stay visible in "jobs show". Jobs that are not failed (any more) are
@@ -28,12 +31,13 @@ On a terminal, --all shows its progress on one updating line.`,
     ...filterOptions('that failed'),
     { flags: '--all', help: 'every failed job that matches the filters' },
     { flags: '--dry-run', help: 'list what would be retried; change nothing' },
+    bulkJsonOption(retry),
   ],
   epilog: `Exits 1 when an id is unknown or a retry failed.
 
 Examples:
-  jobs retry h-AbC123 u-4f1c…
-  jobs retry --all --command callbackAfterJoinGroupCommand --since 2h --dry-run`,
+  openim-sync jobs retry h-AbC123 u-4f1c…
+  openim-sync jobs retry --all --command callbackAfterJoinGroupCommand --since 2h --dry-run`,
   positionals: true,
   prepare: (args, now) => prepareBulk(args, now, retry, false),
 };

@@ -22,15 +22,15 @@ what the sinks returned.`,
     const json = flagValue(args, 'json');
     return {
       ok: true,
-      async run({ queue, out, err }) {
+      async run({ queue, out, err, paint }) {
         const job = await queue.getJob(id);
         if (!job) {
-          await writeLine(err, `jobs show: no job with id "${id}"`);
+          await writeLine(err, `openim-sync jobs show: no job with id "${id}"`);
           return EXIT.error;
         }
         const details = toJobDetails(job, await job.getState());
         if (json) await writeLine(out, JSON.stringify(details));
-        else for (const line of formatJobDetails(details)) await writeLine(out, line);
+        else for (const line of formatJobDetails(details, paint.out)) await writeLine(out, line);
         return EXIT.ok;
       },
     };
