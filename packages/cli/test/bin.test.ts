@@ -85,6 +85,35 @@ describe('the built openim-sync binary', () => {
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(190);
   });
 
+  it.each([
+    ['a pipe', false, /^\d{4}-.+Z\nwaiting +0\n(.*\n)+inbox rejected +0\n\n$/],
+    [
+      'a terminal',
+      true,
+      /^ESC\[HESC\[2Jevery 0\.05s, Ctrl-C to stop.+ZESC\[22m\nwaiting +0\n(.*\n)+inbox rejected +0\n$/,
+    ],
+  ])('--watch into %s: each reading after the time it was read', async (_name, isTTY, reading) => {
+    const stdout = { ...createCapture(isTTY), isTTY };
+    const interrupt = new AbortController();
+    const running = runCli({
+      argv: ['jobs', 'counts', '--watch', '0.05'],
+      env,
+      stdout,
+      stderr: createCapture(),
+      interrupt: () => interrupt.signal,
+    });
+    await vi.waitFor(() => expect(stdout.text().split('inbox rejected').length).toBeGreaterThan(3));
+    interrupt.abort();
+    expect(await running).toBe(0);
+    // ESC spelled out: the readings start with terminal control sequences.
+    const readings = stdout
+      .text()
+      .replaceAll('\x1b', 'ESC')
+      .split(/(?=ESC\[H)|(?<=\n\n)/);
+    expect(readings.length).toBeGreaterThanOrEqual(3);
+    for (const text of readings) expect(text).toMatch(reading);
+  });
+
   it('fails within seconds, exit 1, when nothing listens at REDIS_URL', async () => {
     const port = await freePort();
     const started = Date.now();

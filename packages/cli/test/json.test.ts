@@ -1,7 +1,7 @@
 import { type FakeOpenIm, startFakeOpenIm } from '@openim-sync/openim-client/fake-openim';
+import { migrate } from '@openim-sync/projection';
 import { inboxKeys, keepRejected } from '@openim-sync/queue';
 import { createTestSchema, type TestSchema, testServices } from '@openim-sync/testing';
-import { migrate } from '@openim-sync/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands, createCapture, runCli } from '../src/index.js';
 import { createQueueFixture, type QueueFixture } from './queue-fixture.js';
