@@ -1,17 +1,14 @@
-import { type FakeOpenIm, startFakeOpenIm } from '@openim-sync/openim-client/fake-openim';
-import { migrate } from '@openim-sync/projection';
 import { inboxKeys, keepRejected } from '@openim-sync/queue';
-import { createTestSchema, type TestSchema, testServices } from '@openim-sync/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands, createCapture, runCli } from '../src/index.js';
 import { createQueueFixture, type QueueFixture } from './queue-fixture.js';
+import { type ReconcileServices, startReconcileServices } from './reconcile-services.js';
 
 const JOIN = 'callbackAfterJoinGroupCommand';
 const QUIT = 'callbackAfterQuitGroupCommand';
 
 let fixture: QueueFixture;
-let schema: TestSchema;
-let fake: FakeOpenIm;
+let reconcile: ReconcileServices;
 let env: Record<string, string>;
 const ids: Record<string, string> = {};
 
@@ -29,24 +26,14 @@ beforeAll(async () => {
   ids.r1 = (await keepRejected(fixture.redis, keys, { count: 10, age: 0 }, 'groupID: Required', record)) as string;
   await keepRejected(fixture.redis, keys, { count: 10, age: 0 }, 'groupID: Required', record);
 
-  const { databaseUrl } = testServices();
-  schema = await createTestSchema(databaseUrl, 'cli_json');
-  await migrate(schema.pool, schema.name);
-  fake = await startFakeOpenIm();
-  fake.group('g1', [{ userID: 'o', roleLevel: 100, joinTime: Date.now() - 60_000 }]);
-  env = {
-    ...fixture.env,
-    DATABASE_URL: databaseUrl,
-    DATABASE_SCHEMA: schema.name,
-    OPENIM_API_URL: fake.url,
-    OPENIM_ADMIN_SECRET: fake.secret,
-  };
+  reconcile = await startReconcileServices('cli_json');
+  reconcile.fake.group('g1', [{ userID: 'o', roleLevel: 100, joinTime: Date.now() - 60_000 }]);
+  env = { ...fixture.env, ...reconcile.env };
 });
 
 afterAll(async () => {
   await fixture?.close();
-  await fake?.close();
-  await schema?.drop();
+  await reconcile?.close();
 });
 
 /**

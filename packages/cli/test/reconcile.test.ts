@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { type FakeOpenIm, startFakeOpenIm } from '@openim-sync/openim-client/fake-openim';
-import { migrate } from '@openim-sync/projection';
-import { createTestSchema, freePort, repoRoot, type TestSchema, testServices } from '@openim-sync/testing';
+import type { FakeOpenIm } from '@openim-sync/openim-client/fake-openim';
+import { freePort, repoRoot, type TestSchema } from '@openim-sync/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCapture, runCli } from '../src/index.js';
+import { type ReconcileServices, startReconcileServices } from './reconcile-services.js';
 
 const T0 = Date.now() - 600_000;
+let services: ReconcileServices;
 let schema: TestSchema;
 let fake: FakeOpenIm;
 let env: Record<string, string>;
@@ -40,22 +41,13 @@ const members = async (groupID: string) =>
   ).map((r) => `${r.user_id}:${r.role_level}`);
 
 beforeAll(async () => {
-  const { databaseUrl } = testServices();
-  schema = await createTestSchema(databaseUrl, 'cli_reconcile');
-  await migrate(schema.pool, schema.name);
-  fake = await startFakeOpenIm();
-  env = {
-    REDIS_URL: 'redis://127.0.0.1:1',
-    DATABASE_URL: databaseUrl,
-    DATABASE_SCHEMA: schema.name,
-    OPENIM_API_URL: fake.url,
-    OPENIM_ADMIN_SECRET: fake.secret,
-  };
+  services = await startReconcileServices('cli_reconcile');
+  ({ schema, fake } = services);
+  env = { REDIS_URL: 'redis://127.0.0.1:1', ...services.env };
 });
 
 afterAll(async () => {
-  await fake?.close();
-  await schema?.drop();
+  await services?.close();
 });
 
 beforeEach(async () => {
