@@ -9,8 +9,10 @@ import {
   type CallbackQueue,
   createAdminConnection,
   createCallbackQueue,
+  createInboxMover,
   createWorkerConnection,
   type InboxKeys,
+  type InboxMover,
   inboxKeys,
   toQueueSettings,
 } from '@openim-sync/queue';
@@ -28,7 +30,6 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createInboxMover, type InboxMover } from '../../apps/worker/src/inbox-mover.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const INGRESS = 'apps/ingress/dist/main.js';

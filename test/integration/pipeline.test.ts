@@ -4,6 +4,7 @@ import {
   type CallbackQueue,
   callbackJobOptions,
   createCallbackQueue,
+  createInboxMover,
   createProducerConnection,
   createWorkerConnection,
   type QueueSettings,
@@ -15,7 +16,6 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createApp } from '../../apps/ingress/src/app.js';
 import { createProducer } from '../../apps/ingress/src/producer.js';
-import { createInboxMover } from '../../apps/worker/src/inbox-mover.js';
 import { createProcessor } from '../../apps/worker/src/processor.js';
 import { createHttpSink } from '../../apps/worker/src/sinks/http-sink.js';
 import { createPostgresSink } from '../../apps/worker/src/sinks/postgres-sink.js';

@@ -168,8 +168,9 @@ describe('the inbox: a known command that fails its schema is refused and kept',
     expect(kept).toHaveLength(1);
     const { reason, entry, fields } = readRejectedFields(kept[0]?.[1] ?? []);
     expect([reason, entry]).toEqual([errMsg, null]);
-    const record = readInboxFields(fields);
-    if (typeof record === 'string') throw new Error(record);
+    const read = readInboxFields(fields);
+    if (!read.ok) throw new Error(read.reason);
+    const record = read.value;
     expect(record).toMatchObject({ command: 'callbackAfterQuitGroupCommand', operationID: 'op-kept' });
     expect(record.jobId).toMatch(/^u-/);
     expect(record.receivedAt).toBeGreaterThanOrEqual(before);

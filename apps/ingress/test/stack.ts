@@ -1,6 +1,7 @@
 import {
   type CallbackQueue,
   createCallbackQueue,
+  createInboxMover,
   createProducerConnection,
   createWorkerConnection,
   inboxKeys,
@@ -14,8 +15,6 @@ import { deleteQueueKeys, uniqueName } from '@openim-sync/testing';
 import type { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { afterEach, expect, vi } from 'vitest';
-// The worker's side of the inbox: what the ingress appends is checked as the job it becomes.
-import { createInboxMover } from '../../worker/src/inbox-mover.js';
 import { createApp } from '../src/app.js';
 import { createProducer } from '../src/producer.js';
 

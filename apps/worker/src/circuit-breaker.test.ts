@@ -116,7 +116,13 @@ describe('circuit breaker', () => {
 describe('processor with sink breakers', () => {
   const logger = createLogger({ name: 'test', level: 'silent' });
   const payload = { callbackCommand: 'callbackAfterQuitGroupCommand', groupID: 'g1', userID: 'u1' };
-  const job = { id: 'h-1', name: 'callbackAfterQuitGroupCommand', data: { receivedAt: 1, payload }, attemptsMade: 0 };
+  const event = { type: 'group.member.quit', groupID: 'g1', userID: 'u1' };
+  const job = {
+    id: 'h-1',
+    name: 'callbackAfterQuitGroupCommand',
+    data: { receivedAt: 1, event, payload },
+    attemptsMade: 0,
+  };
   const run = (processor: ReturnType<typeof createProcessor>) => processor(job as unknown as Job<CallbackJobData>);
 
   function sinks(httpError: () => Error | undefined) {

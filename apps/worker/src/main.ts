@@ -1,5 +1,6 @@
 import {
   createCallbackQueue,
+  createInboxMover,
   createWorkerConnection,
   inboxMoveRoom,
   warnAboutRedisDurability,
@@ -11,7 +12,6 @@ import { createSinkBreakers } from './circuit-breaker.js';
 import { loadConfig } from './config.js';
 import { workerReadiness } from './health-app.js';
 import { startHealthServer } from './health-server.js';
-import { createInboxMover } from './inbox-mover.js';
 import { createWorkerMetrics } from './metrics/worker-metrics.js';
 import { createProcessor } from './processor.js';
 import { routeJobs } from './reconcile/reconcile-processor.js';

@@ -7,6 +7,7 @@ import { PermanentSinkError, RetryableSinkError, type Sink, type SinkEvent } fro
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 const payload = { callbackCommand: 'callbackAfterQuitGroupCommand', groupID: 'g1', userID: 'u1', extra: null };
+const event = { type: 'group.member.quit' as const, groupID: 'g1', userID: 'u1' };
 
 function job(data: Partial<CallbackJobData>, name = 'callbackAfterQuitGroupCommand'): Job<CallbackJobData> {
   return { id: 'h-1', name, data, attemptsMade: 0 } as unknown as Job<CallbackJobData>;
@@ -27,11 +28,11 @@ function recordingSink(name: string, fail?: Error): Sink & { seen: SinkEvent[] }
 }
 
 describe('processor', () => {
-  it('runs every sink in order with the re-validated event', async () => {
+  it("runs every sink in order with the job's event, checked once by the inbox mover", async () => {
     const a = recordingSink('a');
     const b = recordingSink('b');
     const result = await createProcessor({ sinks: [a, b], logger })(
-      job({ command: 'callbackAfterQuitGroupCommand', operationID: 'op', receivedAt: 5, payload }),
+      job({ command: 'callbackAfterQuitGroupCommand', operationID: 'op', receivedAt: 5, event, payload }),
     );
     expect(result).toEqual({ a: 'applied', b: 'applied' });
     expect(b.seen[0]).toEqual({
@@ -44,7 +45,7 @@ describe('processor', () => {
     });
   });
 
-  it('fails a payload that breaks its schema without retries', async () => {
+  it('fails a job without a checked event (hand-made, not moved from the inbox) without retries', async () => {
     const process = createProcessor({ sinks: [recordingSink('a')], logger });
     await expect(
       process(job({ operationID: 'op', receivedAt: 5, payload: { ...payload, userID: 3 } })),
@@ -55,7 +56,7 @@ describe('processor', () => {
   it('turns a permanent sink error into an unrecoverable one, naming the sink', async () => {
     const refusal = new PermanentSinkError('answered 400');
     const process = createProcessor({ sinks: [recordingSink('http', refusal)], logger });
-    const failure = process(job({ operationID: 'op', receivedAt: 5, payload }));
+    const failure = process(job({ operationID: 'op', receivedAt: 5, event, payload }));
     await expect(failure).rejects.toBeInstanceOf(UnrecoverableError);
     await expect(failure).rejects.toThrow('http sink: answered 400');
     await expect(failure).rejects.toMatchObject({ cause: refusal });
@@ -64,7 +65,7 @@ describe('processor', () => {
   it('keeps a retryable error retryable, its Retry-After and the sink’s stack (the failed set keeps no cause)', async () => {
     const busy = new RetryableSinkError('answered 503', 7000);
     const process = createProcessor({ sinks: [recordingSink('http', busy)], logger });
-    const failure = await process(job({ operationID: 'op', receivedAt: 5, payload })).catch((err: Error) => err);
+    const failure = await process(job({ operationID: 'op', receivedAt: 5, event, payload })).catch((err: Error) => err);
     expect(failure).toBeInstanceOf(RetryableSinkError);
     expect(failure).toMatchObject({ message: 'http sink: answered 503', retryAfterMs: 7000, cause: busy });
     expect(failure.stack).toContain(`caused by: ${busy.stack}`);
@@ -76,7 +77,7 @@ describe('processor', () => {
       sinks: [recordingSink('postgres', new Error('connection refused')), later],
       logger,
     });
-    const failure = process(job({ operationID: 'op', receivedAt: 5, payload }));
+    const failure = process(job({ operationID: 'op', receivedAt: 5, event, payload }));
     await expect(failure).rejects.not.toBeInstanceOf(UnrecoverableError);
     await expect(failure).rejects.toThrow('postgres sink: connection refused');
     await expect(failure).rejects.toMatchObject({ cause: { message: 'connection refused' } });

@@ -1,6 +1,5 @@
 import type { CallbackJobData } from '@openim-sync/queue';
 import type { Logger } from '@openim-sync/runtime';
-import { type Catalog, createCatalog } from '@openim-sync/schema';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { type CircuitBreaker, SinkCircuitOpenError } from './circuit-breaker.js';
 import { PermanentSinkError, RetryableSinkError, type Sink, type SinkEvent, type SinkOutcome } from './sinks/index.js';
@@ -9,8 +8,6 @@ import { unrecoverable } from './unrecoverable.js';
 export interface ProcessorDeps {
   sinks: Sink[];
   logger: Logger;
-  /** The worker accepts every known command; ENABLED_COMMANDS limits the ingress only. */
-  catalog?: Catalog;
   /** A circuit breaker per sink name (see createSinkBreakers); none: every job tries every sink. */
   breakers?: ReadonlyMap<string, CircuitBreaker>;
 }
@@ -18,19 +15,17 @@ export interface ProcessorDeps {
 export type ProcessorResult = Record<string, SinkOutcome>;
 
 /**
- * Runs one job through every sink in order. The payload is validated again
- * with this worker's catalog: a job that fails its schema (a bad replay, a
- * hand-made job, a schema change) can never succeed and fails without
- * retries. A sink failure is retried; a permanent one fails the job at once.
- * Sinks are idempotent, so a retry after a partial success is safe.
+ * Runs one job through every sink in order. A sink failure is retried; a
+ * permanent one fails the job at once. Sinks are idempotent, so a retry
+ * after a partial success is safe.
  *
  * A job that reaches a sink whose circuit is open stops there with a
  * SinkCircuitOpenError (the worker puts it back to waiting): the sinks
  * before it may have applied it already, which the re-run finds recorded.
  */
-export function createProcessor({ sinks, logger, catalog = createCatalog(), breakers }: ProcessorDeps) {
+export function createProcessor({ sinks, logger, breakers }: ProcessorDeps) {
   return async function processCallback(job: Job<CallbackJobData>): Promise<ProcessorResult> {
-    const item = toSinkEvent(job, catalog);
+    const item = toSinkEvent(job);
     const outcomes: ProcessorResult = {};
     for (const sink of sinks) {
       outcomes[sink.name] = await applySink(sink, item, breakers?.get(sink.name));
@@ -82,19 +77,30 @@ function sinkFailure(sink: string, err: unknown): Error {
   return failure;
 }
 
-function toSinkEvent(job: Job<CallbackJobData>, catalog: Catalog): SinkEvent {
+/**
+ * The job as the sinks take it. Its payload is not checked again: the inbox
+ * mover checked it against the catalog and built the event once (see toJob
+ * in packages/queue), and a replay re-adds that checked data. Only the shape
+ * is checked, so a hand-made job without an event fails without retries.
+ */
+function toSinkEvent(job: Job<CallbackJobData>): SinkEvent {
   const data = job.data as Partial<CallbackJobData> | undefined;
-  if (!job.id || !data || typeof data.receivedAt !== 'number' || typeof data.payload !== 'object' || !data.payload) {
-    throw new UnrecoverableError('malformed job: data needs receivedAt (number) and payload (object)');
+  if (
+    !job.id ||
+    !data ||
+    typeof data.receivedAt !== 'number' ||
+    typeof data.payload !== 'object' ||
+    !data.payload ||
+    typeof data.event?.type !== 'string'
+  ) {
+    throw new UnrecoverableError('malformed job: data needs receivedAt (number), payload and event (objects)');
   }
-  const checked = catalog.check(job.name, data.payload);
-  if (!checked.ok) throw new UnrecoverableError(`payload fails its schema: ${checked.reason.message}`);
   return {
     id: job.id,
-    command: checked.value.definition.command,
+    command: typeof data.command === 'string' ? data.command : job.name,
     operationID: typeof data.operationID === 'string' ? data.operationID : '',
     receivedAt: data.receivedAt,
-    event: checked.value.event,
+    event: data.event,
     payload: data.payload,
     payloadText: typeof data.payloadText === 'string' ? data.payloadText : undefined,
   };

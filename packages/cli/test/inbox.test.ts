@@ -85,7 +85,7 @@ describe('jobs inbox', () => {
     expect(await fixture.redis.xlen(keys.rejected)).toBe(0);
     const [fields] = await inboxFields();
     const back = readInboxFields(fields ?? []);
-    expect(back).toEqual({ ...record, body: ODD_BODY });
+    expect(back).toEqual({ ok: true, value: { ...record, body: ODD_BODY } });
   });
 
   it('counts the inbox and its rejected stream', async () => {

@@ -4,18 +4,29 @@ export {
   createWorkerConnection,
   workerConnectionOptions,
 } from './connection.js';
-export type { InboxKeys, InboxRecord, RejectedTrim } from './inbox.js';
+export type {
+  InboxKeys,
+  InboxMover,
+  InboxMoverOptions,
+  InboxRecord,
+  RejectedEntry,
+} from './inbox/index.js';
 export {
   appendToInbox,
+  countRejected,
+  createInboxMover,
   INBOX_GROUP,
   inboxKeys,
   inboxLengths,
   keepRejected,
+  newestRejected,
+  oldestRejected,
   readInboxFields,
+  readRejected,
   readRejectedFields,
-  rejectedEntryFields,
-  rejectedTrim,
-} from './inbox.js';
+  redriveRejected,
+  STREAM_ID,
+} from './inbox/index.js';
 export type { CallbackJobData, JobRouting, ReconcileJobData, ReconcileJobName } from './job.js';
 export {
   BACKOFF_TYPE,
@@ -32,8 +43,8 @@ export {
   reconcileGroupJobOptions,
   reconcileQueueName,
 } from './job.js';
-export type { CallbackQueue } from './queue.js';
-export { addCallbackJob, createCallbackQueue } from './queue.js';
+export type { CallbackJob, CallbackQueue } from './queue.js';
+export { addCallbackJob, addCallbackJobs, createCallbackQueue } from './queue.js';
 export type { ReconcileQueue, ReconcileQueueWriter } from './reconcile-queue.js';
 export {
   createReconcileQueue,

@@ -91,9 +91,15 @@ describe('parseJsonBody', () => {
 
 describe('nestingExceeds', () => {
   it('is exact at the limit', () => {
-    expect(nestingExceeds(Buffer.from(nested(3)), 3)).toBe(false);
-    expect(nestingExceeds(Buffer.from(nested(4)), 3)).toBe(true);
-    expect(nestingExceeds(Buffer.from('[{}],[{}],[{}]'), 2)).toBe(false);
+    expect(nestingExceeds(nested(3), 3)).toBe(false);
+    expect(nestingExceeds(nested(4), 3)).toBe(true);
+    expect(nestingExceeds('[{}],[{}],[{}]', 2)).toBe(false);
+  });
+
+  it('skips brackets inside strings, escaped quotes and backslashes included', () => {
+    expect(nestingExceeds('{"a":"[[[{{{","b":"\\"[[[[","c":"\\\\"}', 1)).toBe(false);
+    expect(nestingExceeds('{"a":"\\\\","b":[[1]]}', 2)).toBe(true);
+    expect(nestingExceeds('{"a":"[[[[', 1)).toBe(false);
   });
 });
 

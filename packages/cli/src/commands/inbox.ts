@@ -1,22 +1,23 @@
-import { inboxKeys } from '@openim-sync/queue';
-import { type Command, type CommandContext, EXIT, flagValue, stringValue, usage } from '../command.js';
-import { parseLimit } from '../duration.js';
-import { formatTable, isoTime, shorten } from '../format.js';
-import { createProgress, writeLine } from '../output.js';
 import {
+  countRejected,
+  inboxKeys,
   newestRejected,
   oldestRejected,
   type RejectedEntry,
   readRejected,
   redriveRejected,
   STREAM_ID,
-} from '../rejected.js';
+} from '@openim-sync/queue';
+import { type Command, type CommandContext, EXIT, flagValue, stringValue, usage } from '../command.js';
+import { parseLimit } from '../duration.js';
+import { formatTable, isoTime, shorten } from '../format.js';
+import { createProgress, writeLine } from '../output.js';
 
 const HEADER = ['ID', 'COMMAND', 'OPERATION ID', 'RECEIVED AT', 'REASON'];
 
 /** One line of `jobs inbox --json`; what a malformed entry lacks is null. */
 function toLine(entry: RejectedEntry) {
-  const record = typeof entry.record === 'string' ? undefined : entry.record;
+  const record = entry.record.ok ? entry.record.value : undefined;
   return {
     id: entry.id,
     entry: entry.entry,
@@ -73,15 +74,15 @@ async function redriveIds(ctx: CommandContext, ids: string[], dryRun: boolean, j
       tally.errors++;
       if (json) await writeLine(ctx.out, outcomeLine(id, entry, 'unknown'));
       else await writeLine(ctx.err, `${id}: no rejected entry with this id`);
-    } else if (typeof entry.record === 'string') {
+    } else if (!entry.record.ok) {
       tally.skipped++;
       if (json) await writeLine(ctx.out, outcomeLine(id, entry, 'skipped'));
-      else await writeLine(ctx.err, `${id}: malformed (${entry.record}), kept`);
+      else await writeLine(ctx.err, `${id}: malformed (${entry.record.reason}), kept`);
     } else if (dryRun) {
       tally.done++;
       await writeLine(ctx.out, json ? outcomeLine(id, entry, 'would-redrive') : `would redrive ${id}`);
     } else {
-      const inboxId = await redriveRejected(ctx.redis, keys, id, entry.record);
+      const inboxId = await redriveRejected(ctx.redis, keys, id, entry.record.value);
       tally.done++;
       await writeLine(ctx.out, json ? outcomeLine(id, entry, 'redrove', inboxId) : `redrove ${id} (inbox ${inboxId})`);
     }
@@ -94,14 +95,14 @@ async function redriveAll(ctx: CommandContext, dryRun: boolean, json: boolean) {
   const keys = inboxKeys(ctx.settings);
   const tally: Tally = { done: 0, skipped: 0, errors: 0 };
   const rows: string[][] = [];
-  const progress = createProgress(ctx.err, 'redrove', dryRun ? 0 : await ctx.redis.xlen(keys.rejected));
+  const progress = createProgress(ctx.err, 'redrove', dryRun ? 0 : await countRejected(ctx.redis, keys));
   for await (const entry of oldestRejected(ctx.redis, keys)) {
     let outcome = 'skipped';
     let inboxId: string | undefined;
-    if (typeof entry.record === 'string') tally.skipped++;
+    if (!entry.record.ok) tally.skipped++;
     else {
       if (dryRun) rows.push(row(entry));
-      else inboxId = await redriveRejected(ctx.redis, keys, entry.id, entry.record);
+      else inboxId = await redriveRejected(ctx.redis, keys, entry.id, entry.record.value);
       tally.done++;
       outcome = dryRun ? 'would-redrive' : 'redrove';
     }

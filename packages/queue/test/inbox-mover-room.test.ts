@@ -1,15 +1,22 @@
-import { appendToInbox, createCallbackQueue, inboxKeys, inboxMoveRoom } from '@openim-sync/queue';
 import { createCatalog } from '@openim-sync/schema';
 import { uniqueName } from '@openim-sync/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import {
   type Cleanups,
   captureLogger,
   openConnection,
   startLimitedRedis,
 } from '../../../test/faults/redis-memory-fixture.js';
-import { loadConfig } from '../src/config.js';
-import { createInboxMover } from '../src/inbox-mover.js';
+import {
+  appendToInbox,
+  createCallbackQueue,
+  createInboxMover,
+  inboxKeys,
+  inboxMoveRoom,
+  queueEnv,
+  toQueueSettings,
+} from '../src/index.js';
 
 const MB = 1024 * 1024;
 const QUIT = 'callbackAfterQuitGroupCommand';
@@ -22,7 +29,7 @@ afterEach(async () => {
 
 function settingsFor(url: string) {
   const name = uniqueName('mover_room');
-  return loadConfig({ REDIS_URL: url, QUEUE_NAME: name, QUEUE_PREFIX: name }).queue;
+  return toQueueSettings(z.object(queueEnv).parse({ REDIS_URL: url, QUEUE_NAME: name, QUEUE_PREFIX: name }));
 }
 
 describe('the inbox mover in a nearly full Redis', () => {

@@ -1,22 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  addCallbackJob,
-  type CallbackJobData,
-  type CallbackQueue,
-  callbackJobId,
-  INBOX_GROUP,
-  type InboxKeys,
-  inboxKeys,
-  type QueueSettings,
-  readInboxFields,
-  rejectedEntryFields,
-  rejectedTrim,
-} from '@openim-sync/queue';
 import type { Logger } from '@openim-sync/runtime';
-import { type Catalog, exactPayloadText, parseJsonBody } from '@openim-sync/schema';
+import type { Catalog } from '@openim-sync/schema';
 import type { Redis } from 'ioredis';
+import { addCallbackJobs, type CallbackJob, type CallbackQueue } from '../queue.js';
+import type { QueueSettings } from '../settings.js';
+import { INBOX_GROUP, type InboxKeys, inboxKeys } from './entry.js';
+import { execOrThrow, queueRejections, type Rejection } from './rejected.js';
+import { toJob } from './to-job.js';
 
 export interface InboxMoverOptions {
   /** A connection of the mover's own: it blocks on reads. The caller creates it; close() disconnects it. */
@@ -24,7 +16,7 @@ export interface InboxMoverOptions {
   /** The queue the entries are added to (on another connection). */
   queue: CallbackQueue;
   settings: QueueSettings;
-  /** Re-checks each entry and builds its event, as the ingress did. */
+  /** Checks each entry and builds its event (see toJob). */
   catalog: Catalog;
   logger: Logger;
   /** Most entries read and moved at once. */
@@ -46,22 +38,21 @@ export interface InboxMoverOptions {
 export interface InboxMover {
   /** Moves entries until close(); rejects only if the loop itself breaks. */
   run(): Promise<void>;
-  /** Lets the batch in hand land, then stops and disconnects the reader. */
+  /** Lets the batch in hand land, then stops and disconnects the reader. Idempotent. */
   close(): Promise<void>;
 }
 
 type StreamEntry = [id: Buffer, fields: Buffer[]];
 /** A re-read of pending entries returns one deleted from the stream meanwhile (XDEL, XTRIM) without fields. */
 type ReadEntry = [id: Buffer, fields: Buffer[] | null];
-type Moved = { id: string; data: CallbackJobData; jobId: string };
-type Rejected = { id: string; fields: Buffer[]; reason: string; about: { command?: string; operationID?: string } };
+type Kept = Rejection & { entry: string; about: { command?: string; operationID?: string } };
 
 /** Redis answers XREADGROUP/XAUTOCLAIM for one stream in these shapes. */
 type ReadReply = [stream: Buffer, entries: (ReadEntry | null)[]][] | null;
 type ClaimReply = [cursor: Buffer, entries: (StreamEntry | null)[], deleted?: Buffer[]];
 
 /**
- * Moves the inbox (see packages/queue/src/inbox.ts) into the queue.
+ * Moves the inbox (see entry.ts) into the queue.
  *
  * Every worker runs one; together they read the stream as one consumer
  * group, so each entry is moved by one of them. A batch is acknowledged and
@@ -98,73 +89,39 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
     }
   }
 
-  function build([rawId, fields]: StreamEntry): Moved | Rejected {
-    const id = rawId.toString();
-    const record = readInboxFields(fields);
-    if (typeof record === 'string') return { id, fields, reason: record, about: {} };
-    const about = { command: record.command, operationID: record.operationID };
-    // The worker's one parse and schema check of the body: the inbox holds bytes, and a redriven
-    // entry the ingress kept (or one from another version) passes them here or is kept again.
-    const body = Buffer.from(record.body);
-    const parsed = parseJsonBody(body);
-    if (!parsed.ok) return { id, fields, reason: parsed.reason.message, about };
-    const payload = parsed.value;
-    const checked = catalog.check(record.command, payload);
-    if (!checked.ok) return { id, fields, reason: checked.reason.message, about };
-    const data: CallbackJobData = {
-      command: checked.value.definition.command,
-      operationID: record.operationID,
-      receivedAt: record.receivedAt,
-      event: checked.value.event,
-      payload: payload as Record<string, unknown>,
-    };
-    const payloadText = exactPayloadText(body);
-    if (payloadText !== undefined) data.payloadText = payloadText;
-    // An entry from an ingress that did not fix the id yet: its stream id is as unique and as stable.
-    const jobId =
-      record.jobId ??
-      (settings.contentDedupMs > 0 && record.operationID !== ''
-        ? callbackJobId(data.command, data.operationID, record.body, true)
-        : `e-${id}`);
-    return { id, data, jobId };
-  }
-
   async function move(entries: (ReadEntry | null)[]): Promise<void> {
-    const present = entries.filter((entry): entry is ReadEntry => entry !== null);
-    // Nothing left to move for a deleted entry, but it stays pending (and re-read first) until acknowledged.
-    const deleted = present.filter(([, fields]) => fields === null).map(([id]) => id.toString());
-    const built = present.filter((entry): entry is StreamEntry => entry[1] !== null).map(build);
-    if (built.length === 0 && deleted.length === 0) return;
-    const moved = built.filter((b): b is Moved => 'data' in b);
-    const rejected = built.filter((b): b is Rejected => 'reason' in b);
-    // All or nothing: if one add fails, the whole batch stays pending and is moved again (adds are idempotent).
-    const add = (m: Moved) => addCallbackJob(queue, settings, m.data, m.jobId);
-    // Presence reports go one after another, in stream order: each add clears the other state's
-    // coalescing key, which an add beside it would still see (online, offline, online in one batch
-    // would lose the last online). Everything else goes at once.
-    const isPresence = (m: Moved) => m.data.event.type === 'user.presence';
-    const presence = moved.filter(isPresence).reduce((done, m) => done.then(() => add(m)), Promise.resolve());
-    await Promise.all([...moved.filter((m) => !isPresence(m)).map(add), presence]);
-    const ids = [...built.map((b) => b.id), ...deleted];
-    const tx = reader.multi();
-    const trim = rejectedTrim(settings.keepFailed);
-    for (const r of rejected) {
-      tx.xadd(keys.rejected, ...trim.xadd, '*', ...rejectedEntryFields(r.id, r.reason, r.fields));
+    const ids: string[] = [];
+    const jobs: CallbackJob[] = [];
+    const kept: Kept[] = [];
+    for (const read of entries) {
+      if (!read) continue;
+      const [rawId, fields] = read;
+      const entry = rawId.toString();
+      // Nothing left to move for a deleted entry, but it stays pending (and re-read first) until acknowledged.
+      ids.push(entry);
+      if (!fields) continue;
+      const job = toJob(entry, fields, settings, catalog);
+      if (job.ok) jobs.push(job.value);
+      else kept.push({ entry, reason: job.reason, fields, about: job.about });
     }
-    if (rejected.length > 0 && trim.maxLen) tx.xtrim(keys.rejected, 'MAXLEN', trim.maxLen);
+    if (ids.length === 0) return;
+    // All or nothing: if one add fails, the whole batch stays pending and is moved again (adds are idempotent).
+    if (jobs.length > 0) await addCallbackJobs(queue, settings, jobs);
+    // Acknowledged only once Redis holds every job: in the same pipeline as the adds, an XACK would
+    // still run after a refused add (a full Redis), and the entry would be gone with no job.
+    const tx = reader.multi();
+    queueRejections(tx, keys, settings.keepFailed, kept);
     tx.xack(keys.stream, INBOX_GROUP, ...ids);
     tx.xdel(keys.stream, ...ids);
-    const results = await tx.exec();
-    const failed = results?.find(([err]) => err);
-    if (!results || failed) throw failed?.[0] ?? new Error('inbox acknowledgement aborted');
-    for (const r of rejected) {
+    await execOrThrow(tx, 'inbox acknowledgement');
+    for (const k of kept) {
       logger.error(
-        { entry: r.id, ...r.about, reason: r.reason },
+        { entry: k.entry, ...k.about, reason: k.reason },
         'inbox entry cannot become a job: kept in the rejected stream',
       );
       options.onRejected?.();
     }
-    if (moved.length > 0) options.onMoved?.(moved.length);
+    if (jobs.length > 0) options.onMoved?.(jobs.length);
   }
 
   /**
@@ -232,12 +189,11 @@ export function createInboxMover(options: InboxMoverOptions): InboxMover {
         }
       } catch (err) {
         if (closing) break;
-        const message = (err as Error).message;
-        if (message.includes('NOGROUP')) needGroup = true;
+        if ((err as Error).message.includes('NOGROUP')) needGroup = true;
         recoverOwn = true;
         if (Date.now() - lastErrorLog > 30_000) {
           lastErrorLog = Date.now();
-          logger.error({ err: message }, 'inbox mover: cannot move right now, retrying');
+          logger.error({ err }, 'inbox mover: cannot move right now, retrying');
         }
         await delay(500);
       } finally {

@@ -1,21 +1,22 @@
-import {
-  appendToInbox,
-  type CallbackQueue,
-  callbackJobId,
-  createCallbackQueue,
-  createWorkerConnection,
-  INBOX_GROUP,
-  type InboxRecord,
-  inboxKeys,
-  type QueueSettings,
-  toQueueSettings,
-} from '@openim-sync/queue';
 import { createLogger } from '@openim-sync/runtime';
 import { createCatalog } from '@openim-sync/schema';
 import { deleteQueueKeys, readFixture, uniqueName } from '@openim-sync/testing';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
-import { createInboxMover, type InboxMoverOptions } from '../src/inbox-mover.js';
+import {
+  appendToInbox,
+  type CallbackQueue,
+  callbackJobId,
+  createCallbackQueue,
+  createInboxMover,
+  createWorkerConnection,
+  INBOX_GROUP,
+  type InboxMoverOptions,
+  type InboxRecord,
+  inboxKeys,
+  type QueueSettings,
+  toQueueSettings,
+} from '../src/index.js';
 
 const redisUrl = inject('redisUrl');
 const logger = createLogger({ name: 'inbox-test', level: 'silent', pretty: false });

@@ -1,33 +1,6 @@
-import {
-  appendToInbox,
-  type InboxKeys,
-  type InboxRecord,
-  readInboxFields,
-  readRejectedFields,
-} from '@openim-sync/queue';
 import type { Redis } from 'ioredis';
-
-/** One entry of the inbox's rejected stream, as the worker's inbox mover wrote it. */
-export interface RejectedEntry {
-  /** Its id in the rejected stream: what `jobs inbox --redrive` takes. */
-  id: string;
-  /** The id it had in the inbox. */
-  entry: string | null;
-  /** Why no mover could turn it into a job. */
-  reason: string;
-  /** The inbox entry's own fields, bytes as stored. */
-  fields: Buffer[];
-  /** Those fields read as a record, or what is wrong with them (a malformed entry cannot be redriven). */
-  record: InboxRecord | string;
-}
-
-type RawEntry = [id: Buffer, fields: Buffer[]];
-
-/** Reads one raw entry of the rejected stream. */
-export function toRejectedEntry([rawId, raw]: RawEntry): RejectedEntry {
-  const { entry, reason, fields } = readRejectedFields(raw);
-  return { id: rawId.toString(), entry, reason, fields, record: readInboxFields(fields) };
-}
+import { appendToInbox, type InboxKeys, type InboxRecord } from './entry.js';
+import { type RejectedEntry, toRejectedEntry } from './rejected.js';
 
 /** A stream entry id in full, as `jobs inbox` prints them (`1732000000000-0`). */
 export const STREAM_ID = /^\d+-\d+$/;
@@ -38,11 +11,20 @@ export async function readRejected(redis: Redis, keys: InboxKeys, id: string): P
   return raw ? toRejectedEntry(raw) : undefined;
 }
 
+/** How many entries the rejected stream holds. */
+export function countRejected(redis: Redis, keys: InboxKeys): Promise<number> {
+  return redis.xlen(keys.rejected);
+}
+
 /** Entries read per round trip. */
 const PAGE = 100;
 
 /** The rejected entries newest first, at most `limit`, page by page. */
-export async function* newestRejected(redis: Redis, keys: InboxKeys, limit = Number.POSITIVE_INFINITY) {
+export async function* newestRejected(
+  redis: Redis,
+  keys: InboxKeys,
+  limit = Number.POSITIVE_INFINITY,
+): AsyncGenerator<RejectedEntry> {
   let end = '+';
   let left = limit;
   while (left > 0) {
@@ -60,7 +42,7 @@ export async function* newestRejected(redis: Redis, keys: InboxKeys, limit = Num
  * order they reached the inbox), page by page. Entries added later are left
  * out: a redriven entry a worker rejects again must not come round twice.
  */
-export async function* oldestRejected(redis: Redis, keys: InboxKeys) {
+export async function* oldestRejected(redis: Redis, keys: InboxKeys): AsyncGenerator<RejectedEntry> {
   const [newest] = await redis.xrevrangeBuffer(keys.rejected, '+', '-', 'COUNT', 1);
   if (!newest) return;
   const end = newest[0].toString();
@@ -80,7 +62,7 @@ export async function* oldestRejected(redis: Redis, keys: InboxKeys) {
  * in both, and a second copy moved later makes the same job id, which the
  * queue and the sinks deduplicate. Resolves with the new inbox id.
  */
-export async function redriveRejected(redis: Redis, keys: InboxKeys, id: string, record: InboxRecord) {
+export async function redriveRejected(redis: Redis, keys: InboxKeys, id: string, record: InboxRecord): Promise<string> {
   const inboxId = await appendToInbox(redis, keys.stream, record);
   if (inboxId === null) throw new Error(`${id}: Redis did not append it to the inbox`);
   await redis.xdel(keys.rejected, id);
