@@ -10,6 +10,7 @@ import { benchIngress } from './lib/ingress.mjs';
 import { benchRedisBytes, startSoak } from './lib/memory.mjs';
 import { printTable } from './lib/report.mjs';
 import { benchScaling } from './lib/scaling.mjs';
+import { readTargets } from './lib/targets.mjs';
 import { benchWorkers } from './lib/worker.mjs';
 
 // --quick (pnpm bench:quick): one round and a 30 s soak, for a look in about a minute.
@@ -89,6 +90,7 @@ try {
   await Promise.all([redis.stop?.(), postgres.stop?.()]);
 }
 results.durationSec = Math.round((Date.now() - started) / 1000);
+results.targets = readTargets(results);
 
 printTable(results);
 // A full run is the day's file; a quick or partial run goes next to it, never over it.

@@ -85,4 +85,11 @@ export function printTable(r) {
       `postgres sink, worker processes: 1 → ${fmt(worker.oneProcess.jobsPerSecond)} jobs/s, 2 → ${fmt(worker.twoProcesses.jobsPerSecond)} jobs/s`,
     );
   }
+  if (r.targets?.length) {
+    table(
+      'targets (figures from this run, each against its baseline in the same rounds)',
+      ['target', 'figure', 'unit', 'status'],
+      r.targets.map((t) => [t.name, t.value, t.unit, t.met ? 'met' : 'NOT MET']),
+    );
+  }
 }

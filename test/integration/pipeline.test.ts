@@ -1,13 +1,16 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  appendToInbox,
   type CallbackQueue,
   callbackJobOptions,
   createCallbackQueue,
   createInboxMover,
   createProducerConnection,
   createWorkerConnection,
+  inboxKeys,
   type QueueSettings,
+  readRejectedFields,
 } from '@openim-sync/queue';
 import { createLogger } from '@openim-sync/runtime';
 import { createCatalog } from '@openim-sync/schema';
@@ -61,6 +64,7 @@ async function startPipeline(label: string, sinks: Sink[]) {
     app,
     queue,
     settings,
+    connection,
     async stop() {
       await mover.close();
       await moving;
@@ -231,22 +235,26 @@ describe('forwarding to the App', () => {
     expect(seen).toHaveLength(1);
   });
 
-  it('fails a job whose payload breaks its schema without retries', async () => {
+  it('never applies a payload that breaks its schema: the mover keeps it aside, a job without its event fails', async () => {
     answer = () => 200;
     pipeline = await startPipeline('bad_payload', [createHttpSink({ url: forwardUrl(), timeoutMs: 2000 })]);
-    const data = {
-      command: 'callbackAfterQuitGroupCommand',
-      operationID: 'op',
-      receivedAt: Date.now(),
-      event: { type: 'group.member.quit' as const, groupID: 'g', userID: 'u' },
-      payload: { callbackCommand: 'callbackAfterQuitGroupCommand', groupID: 'g' },
-    };
-    await pipeline.queue.add(data.command, data, callbackJobOptions(pipeline.settings, 'bad-1', 1000));
     const p = pipeline;
+    const keys = inboxKeys(p.settings);
+    const command = 'callbackAfterQuitGroupCommand';
+    // The worker's one check is the mover's (see toJob): an entry that fails it never becomes a job.
+    const body = Buffer.from(`{"callbackCommand":"${command}","groupID":"g"}`);
+    await appendToInbox(p.connection, keys.stream, { command, operationID: 'op', receivedAt: Date.now(), body });
+    await vi.waitFor(async () => expect(await p.connection.xlen(keys.rejected)).toBe(1), { timeout: 10_000 });
+    const [[, fields] = []] = await p.connection.xrangeBuffer(keys.rejected, '-', '+');
+    expect(readRejectedFields(fields ?? []).reason).toMatch(/callbackAfterQuitGroupCommand: userID/);
+    // A job added by hand, not moved from the inbox, has no checked event: it fails without retries.
+    const data = { command, operationID: 'op', receivedAt: Date.now(), payload: { callbackCommand: command } };
+    await p.queue.add(command, data as never, callbackJobOptions(p.settings, 'bad-1', 1000));
     await vi.waitFor(async () => expect(await p.queue.getFailedCount()).toBe(1), { timeout: 10_000 });
     const job = await p.queue.getJob('bad-1');
     expect(job?.attemptsMade).toBe(1);
-    expect(job?.failedReason).toMatch(/payload fails its schema: callbackAfterQuitGroupCommand: userID/);
+    expect(job?.failedReason).toMatch(/malformed job/);
+    expect(await p.queue.getCompletedCount()).toBe(0);
     expect(seen).toHaveLength(0);
   });
 });
