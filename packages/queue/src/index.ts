@@ -4,29 +4,8 @@ export {
   createWorkerConnection,
   workerConnectionOptions,
 } from './connection.js';
-export type {
-  InboxKeys,
-  InboxMover,
-  InboxMoverOptions,
-  InboxRecord,
-  RejectedEntry,
-} from './inbox/index.js';
-export {
-  appendToInbox,
-  countRejected,
-  createInboxMover,
-  INBOX_GROUP,
-  inboxKeys,
-  inboxLengths,
-  keepRejected,
-  newestRejected,
-  oldestRejected,
-  readInboxFields,
-  readRejected,
-  readRejectedFields,
-  redriveRejected,
-  STREAM_ID,
-} from './inbox/index.js';
+// The inbox module names its exports in its own index.
+export * from './inbox/index.js';
 export type { CallbackJobData, JobRouting, ReconcileJobData, ReconcileJobName } from './job.js';
 export {
   BACKOFF_TYPE,

@@ -4,13 +4,6 @@ export type { InboxKeys, InboxRecord } from './entry.js';
 export { appendToInbox, INBOX_GROUP, inboxKeys, inboxLengths, readInboxFields } from './entry.js';
 export type { InboxMover, InboxMoverOptions } from './mover.js';
 export { createInboxMover } from './mover.js';
-export {
-  countRejected,
-  newestRejected,
-  oldestRejected,
-  readRejected,
-  redriveRejected,
-  STREAM_ID,
-} from './redrive.js';
+export { countRejected, newestRejected, oldestRejected, readRejected, redriveRejected, STREAM_ID } from './redrive.js';
 export type { RejectedEntry } from './rejected.js';
 export { keepRejected, readRejectedFields } from './rejected.js';
