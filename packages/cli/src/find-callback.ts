@@ -1,4 +1,4 @@
-import { type CallbackQueue, type InboxKeys, readInboxFields, readRejectedFields } from '@openim-sync/queue';
+import { type CallbackQueue, findInboxEntries, type InboxKeys } from '@openim-sync/queue';
 import type { Redis } from 'ioredis';
 import { isoTime } from './format.js';
 
@@ -21,9 +21,6 @@ export const JOB_STATES = ['active', 'waiting', 'prioritized', 'delayed', 'faile
 
 /** Job ids read, and searched inside Redis, per round trip. */
 const PAGE = 1000;
-
-/** Stream entries read per round trip. */
-const STREAM_PAGE = 500;
 
 /**
  * The ids among KEYS' jobs whose stored data contains ARGV[1]. Searching
@@ -85,50 +82,14 @@ export async function countJobs(queue: CallbackQueue): Promise<number> {
   return Object.values(counts).reduce((sum, count) => sum + count, 0);
 }
 
-type RawEntry = [id: Buffer, fields: Buffer[]];
-
-/** Every entry of a stream, oldest first, page by page. */
-async function* streamEntries(redis: Redis, key: string): AsyncGenerator<RawEntry> {
-  let start = '-';
-  for (;;) {
-    const page = await redis.xrangeBuffer(key, start, '+', 'COUNT', STREAM_PAGE);
-    yield* page;
-    const last = page.at(-1);
-    if (!last || page.length < STREAM_PAGE) return;
-    start = `(${last[0].toString()}`;
-  }
-}
-
 /**
- * The entries of the inbox (acknowledged, not moved into the queue yet)
- * and of its rejected stream with this operationID. Both are read whole: the
- * inbox stays near empty while workers run, the rejected stream is trimmed
- * like the failed set, and their format is read by @openim-sync/queue alone.
+ * The entries of the inbox and of its rejected stream with this operationID
+ * (see findInboxEntries in @openim-sync/queue, which alone reads their format).
  */
-export async function* findInboxEntries(
-  redis: Redis,
-  keys: InboxKeys,
-  operationID: string,
-): AsyncGenerator<FoundCallback> {
-  for await (const [rawId, fields] of streamEntries(redis, keys.stream)) {
-    const record = readInboxFields(fields);
-    if (typeof record === 'string' || record.operationID !== operationID) continue;
-    yield found('inbox', rawId, record, null);
+export async function* findInInbox(redis: Redis, keys: InboxKeys, operationID: string): AsyncGenerator<FoundCallback> {
+  for await (const { stream, id, record, reason } of findInboxEntries(redis, keys, operationID)) {
+    const { command, operationID: op, receivedAt } = record;
+    const where = stream === 'inbox' ? 'inbox' : 'inbox rejected';
+    yield { where, id, command, operationID: op, receivedAt: isoTime(receivedAt), reason };
   }
-  for await (const [rawId, raw] of streamEntries(redis, keys.rejected)) {
-    const { reason, fields } = readRejectedFields(raw);
-    const record = readInboxFields(fields);
-    if (typeof record === 'string' || record.operationID !== operationID) continue;
-    yield found('inbox rejected', rawId, record, reason);
-  }
-}
-
-function found(
-  where: string,
-  rawId: Buffer,
-  record: { command: string; operationID: string; receivedAt: number },
-  reason: string | null,
-): FoundCallback {
-  const { command, operationID, receivedAt } = record;
-  return { where, id: rawId.toString(), command, operationID, receivedAt: isoTime(receivedAt), reason };
 }

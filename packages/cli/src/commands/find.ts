@@ -2,7 +2,7 @@ import { inboxKeys } from '@openim-sync/queue';
 import type { Paint } from '../color.js';
 import { type Command, type CommandContext, EXIT, flagValue, usage } from '../command.js';
 import { commandOf } from '../filters.js';
-import { countJobs, type FoundCallback, findInboxEntries, findJobs } from '../find-callback.js';
+import { countJobs, type FoundCallback, findInInbox, findJobs } from '../find-callback.js';
 import { formatTable, isoTime, shorten } from '../format.js';
 import { createProgress, writeLine } from '../output.js';
 
@@ -17,7 +17,7 @@ function row(callback: FoundCallback, paint: Paint): string[] {
 
 /** Every place, inbox first, then the jobs in the order of their states; JSON lines as they are found. */
 async function* everywhere(ctx: CommandContext, operationID: string): AsyncGenerator<FoundCallback> {
-  yield* findInboxEntries(ctx.redis, inboxKeys(ctx.settings), operationID);
+  yield* findInInbox(ctx.redis, inboxKeys(ctx.settings), operationID);
   const progress = createProgress(ctx.err, 'searched jobs', await countJobs(ctx.queue));
   for await (const { job, state } of findJobs(ctx.queue, ctx.redis, operationID, progress.update)) {
     progress.clear();
