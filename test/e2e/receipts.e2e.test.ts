@@ -136,6 +136,8 @@ describe('receipts end to end (default settings)', () => {
     await vi.waitFor(() => expect(s.receiver.deliveries.filter((d) => d.status === 200)).toHaveLength(1), {
       timeout: 30_000,
     });
+    // The forward lands before the job is marked completed: wait for the job too.
+    await vi.waitFor(async () => expect(await s.queue.getCompletedCount()).toBe(1), { timeout: 10_000 });
     const [job] = await s.queue.getCompleted();
     expect(job?.data.payload).toEqual({
       callbackCommand: 'callbackAfterUserRegisterCommand',
