@@ -1,8 +1,6 @@
-import { testServices } from '@openim-sync/testing';
+import { type Stack, startTcpProxy, type TcpProxy, testServices, writeResults } from '@openim-sync/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Stack, writeResults } from './harness.js';
 import { LONG_OUTAGE_MS, runLongOutage } from './long-outage.js';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 describe('Postgres unreachable for longer than the old two-minute retry horizon', () => {
   let stack: Stack | undefined;

@@ -2,11 +2,16 @@
 // flood of probes must not become a flood of Redis commands: the ingress and the
 // worker answer from one check a second. Counted with INFO commandstats on a
 // redis-server of the test's own, against an idle window of the same length.
-import { freePort } from '@openim-sync/testing';
+import {
+  createRedisServer,
+  freePort,
+  type RedisServer,
+  type Stack,
+  startFaultStack,
+  writeResults,
+} from '@openim-sync/testing';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack, writeResults } from './harness.js';
-import { createRedisServer, type RedisServer } from './redis-server.js';
 
 const WINDOW_MS = 3000;
 const CONCURRENCY = 50;
@@ -56,7 +61,7 @@ describe('a flood of /readyz probes', () => {
     redis = r;
     await r.start();
     const metricsPort = await freePort();
-    const s = await startStack({
+    const s = await startFaultStack({
       label: 'readyz_load',
       redisUrl: r.url,
       workerEnv: { METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1' },

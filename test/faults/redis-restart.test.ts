@@ -1,19 +1,19 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   checkEffects,
+  createRedisServer,
   createWorkload,
-  isRunning,
   Ledger,
+  type RedisServer,
   retryReasons,
   type SendRecord,
   type Stack,
   sendLoad,
-  startStack,
+  startFaultStack,
   waitForDrain,
   writeResults,
-} from './harness.js';
-import { createRedisServer, type RedisServer } from './redis-server.js';
+} from '@openim-sync/testing';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const OUTAGE_MS = 3000;
 /** ENQUEUE_TIMEOUT_MS is 1500 by default: a 503 must come well before OpenIM's 5 s. */
@@ -35,7 +35,7 @@ describe(`Redis SIGKILL and restart under load (seed ${workload.seed})`, () => {
     const r = await createRedisServer();
     redis = r;
     await r.start();
-    const s = await startStack({ label: 'redis_restart', redisUrl: r.url });
+    const s = await startFaultStack({ label: 'redis_restart', redisUrl: r.url });
     stack = s;
     const [ingress] = await Promise.all([s.startIngress(), s.startWorker(), s.startWorker()]);
     const workerPids = s.workers.map((w) => w.child.pid);
@@ -58,7 +58,7 @@ describe(`Redis SIGKILL and restart under load (seed ${workload.seed})`, () => {
     const upAt = Date.now();
     await load;
     const sendMs = Date.now() - started;
-    const drainMs = await waitForDrain(s, workload, ledger);
+    const drainMs = await waitForDrain(s, ledger);
     const effects = await checkEffects(s, workload, ledger);
 
     // Requests that started while no Redis process existed: every one a 503, in bounded time.
@@ -80,8 +80,8 @@ describe(`Redis SIGKILL and restart under load (seed ${workload.seed})`, () => {
     // Acks after the restart, processed by the same worker processes that lived through it.
     const ackedAfter = ledger.records.filter((rec) => rec.outcome === 'acked' && rec.startedAt >= upAt).length;
     expect(ackedAfter).toBeGreaterThan(workload.all.length / 5);
-    expect(s.workers.filter(isRunning).map((w) => w.child.pid)).toEqual(workerPids);
-    expect(isRunning(ingress.process)).toBe(true);
+    expect(s.workers.filter((p) => p.running()).map((w) => w.child.pid)).toEqual(workerPids);
+    expect(ingress.process.running()).toBe(true);
 
     writeResults('redis-restart', {
       seed: workload.seed,

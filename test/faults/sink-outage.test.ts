@@ -1,20 +1,20 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { testServices } from '@openim-sync/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   checkEffects,
   createWorkload,
-  isRunning,
   Ledger,
   retryReasons,
   type Stack,
   type StackOptions,
   sendLoad,
-  startStack,
+  startFaultStack,
+  startTcpProxy,
+  type TcpProxy,
+  testServices,
   waitForDrain,
   writeResults,
-} from './harness.js';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+} from '@openim-sync/testing';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const OUTAGE_MS = 4000;
 
@@ -37,7 +37,7 @@ describe('sink outage: jobs retry with backoff and all complete once the sink is
   async function run(name: string, options: StackOptions, outage: Outage) {
     const started = Date.now();
     const workload = createWorkload(56, 38);
-    const s = await startStack(options);
+    const s = await startFaultStack(options);
     stack = s;
     const [ingress] = await Promise.all([s.startIngress(), s.startWorker(), s.startWorker()]);
     const ledger = new Ledger();
@@ -52,11 +52,11 @@ describe('sink outage: jobs retry with backoff and all complete once the sink is
     outage.up(s);
     const outageMs = Date.now() - downAt;
     // The same worker processes ride out the outage: a sink failure is a retry, never a crash.
-    const crashed = s.workers.filter((w) => !isRunning(w)).map((w) => w.output.slice(-8).join('\n'));
+    const crashed = s.workers.filter((w) => !w.running()).map((w) => w.output.slice(-8).join('\n'));
     expect(crashed, 'workers that died during the outage').toEqual([]);
     await load;
     const sendMs = Date.now() - started;
-    const drainMs = await waitForDrain(s, workload, ledger);
+    const drainMs = await waitForDrain(s, ledger);
     const effects = await checkEffects(s, workload, ledger);
 
     expect(ledger.summary(), ledger.examples('rejected').join('\n')).toEqual({
