@@ -4,15 +4,7 @@
 // configurations next to the secrets. Every line it wrote is searched for
 // the token and the password.
 import { randomBytes } from 'node:crypto';
-import {
-  APP_ENTRIES,
-  createRedisServer,
-  type RedisServer,
-  type ServiceProcess,
-  type Stack,
-  startService,
-  startStack,
-} from '@openim-sync/testing';
+import { APP_ENTRIES, type ServiceProcess, type Stack, startService, startStack } from '@openim-sync/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpRequest, type RawResponse } from './raw-http.js';
 
@@ -27,15 +19,12 @@ const body = JSON.stringify({ callbackCommand: QUIT, groupID: 'g1', userID: 'u1'
 
 describe('secrets in logs', () => {
   const outputs: string[] = [];
-  let redis: RedisServer;
   let stack: Stack;
   let ingress: ServiceProcess;
   let port: number;
 
   beforeAll(async () => {
-    redis = await createRedisServer({ appendonly: false, password: PASSWORD });
-    await redis.start();
-    stack = await startStack({ label: 'secrets', redisUrl: redis.url });
+    stack = await startStack({ label: 'secrets', ownRedis: { appendonly: false, password: PASSWORD } });
     const started = await stack.startIngress({
       CALLBACK_TOKEN: TOKEN,
       ALLOWED_IPS: '127.0.0.1,::1',
@@ -45,11 +34,8 @@ describe('secrets in logs', () => {
     port = started.port;
   });
 
-  afterAll(async () => {
-    await stack?.close();
-    // The Redis was this test's own, without persistence: nothing of it is left behind.
-    await redis?.close();
-  });
+  // The Redis is the stack's own, without persistence: nothing of it is left behind.
+  afterAll(() => stack?.close());
 
   const post = (path: string, payload = body, headers: Record<string, string> = {}) =>
     httpRequest(port, {
@@ -93,7 +79,7 @@ describe('secrets in logs', () => {
   });
 
   it('answers 503 when Redis is gone, and says so in the log without the password', async () => {
-    await redis.kill();
+    await stack.redisServer?.kill();
     const response = await post(`/callback/${TOKEN}/${QUIT}`);
     expect(response.status).toBe(503);
     expectNoSecret(response);
@@ -134,7 +120,7 @@ describe('secrets in logs', () => {
     expect(text).toMatch(/"status":401/);
     expect(text).toContain('/callback/<unauthorized>');
     expect(text).toContain('/callback/<token>/callbackAfterNothingCommand');
-    expect(text).toContain(`redis://:***@127.0.0.1:${redis.port}`);
+    expect(text).toContain(`redis://:***@127.0.0.1:${stack.redisServer?.port}`);
     expect(text).toMatch(/"status":503/);
     for (const secret of SECRETS) expect(text, secret).not.toContain(secret);
   });

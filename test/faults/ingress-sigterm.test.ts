@@ -7,6 +7,7 @@ import {
   createWorkload,
   type Ingress,
   Ledger,
+  loadResults,
   retryReasons,
   type SendRecord,
   type Stack,
@@ -86,10 +87,7 @@ describe('ingress SIGTERM under load', () => {
     expect(byB.length).toBeGreaterThan(workload.all.length / 4);
 
     writeResults('ingress-sigterm', {
-      seed: workload.seed,
-      callbacksSent: ledger.records.length,
-      ...summary,
-      ackLatencyMs: ledger.ackLatency(),
+      ...loadResults(ledger, workload),
       inFlightAtSigtermHeld: HELD,
       heldAcked: heldRecords.filter((r) => r.outcome === 'acked').length,
       ackedByFirstIngress: byA.length,

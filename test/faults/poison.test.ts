@@ -2,7 +2,9 @@ import {
   checkEffects,
   createWorkload,
   doublingSchedule,
+  expectAllAcked,
   Ledger,
+  loadResults,
   retryReasons,
   type Stack,
   sendLoad,
@@ -40,13 +42,7 @@ describe(`poison events (seed ${workload.seed})`, () => {
     const drainMs = await waitForDrain(s, ledger);
     const effects = await checkEffects(s, workload, ledger, poison);
 
-    expect(ledger.summary(), ledger.examples('rejected').join('\n')).toEqual({
-      acked: workload.all.length,
-      unavailable: 0,
-      refused: 0,
-      hung: 0,
-      rejected: 0,
-    });
+    expectAllAcked(ledger, workload);
     const [failed, completed] = await Promise.all([s.queue.getFailed(0, -1), s.queue.getCompleted(0, -1)]);
     expect(failed.length).toBe(poison.size);
     for (const job of failed) {
@@ -70,10 +66,7 @@ describe(`poison events (seed ${workload.seed})`, () => {
     expect(poisonLatency.max).toBeLessThan(otherLatency.max + 1000);
 
     writeResults('poison', {
-      seed: workload.seed,
-      callbacksSent: ledger.records.length,
-      ...ledger.summary(),
-      ackLatencyMs: ledger.ackLatency(),
+      ...loadResults(ledger, workload),
       poisonEvents: poison.size,
       poisonGroups: poisonGroups.size,
       poisonAttemptsMade: [...new Set(failed.map((j) => j.attemptsMade))],

@@ -1,10 +1,8 @@
 import { inboxKeys, readMemory } from '@openim-sync/queue';
 import {
   checkEffects,
-  createRedisServer,
   createWorkload,
   Ledger,
-  type RedisServer,
   retryReasons,
   type Stack,
   sendLoad,
@@ -30,23 +28,16 @@ const flood = workload.groups.slice(0, FLOOD_GROUPS);
 const later = workload.groups.slice(FLOOD_GROUPS);
 
 describe(`Redis full: maxmemory ${MAXMEMORY / 2 ** 20} MB, workers stopped (seed ${workload.seed})`, () => {
-  let redis: RedisServer | undefined;
   let stack: Stack | undefined;
-  afterAll(async () => {
-    await stack?.close();
-    await redis?.close();
-  });
+  afterAll(() => stack?.close());
 
   it('answers 503 above the high-water mark, drains once workers start, then acks again by itself', {
     timeout: 420_000,
   }, async () => {
     const started = Date.now();
-    const r = await createRedisServer({ maxmemory: MAXMEMORY });
-    redis = r;
-    await r.start();
     const s = await startFaultStack({
       label: 'redis_full',
-      redisUrl: r.url,
+      ownRedis: { maxmemory: MAXMEMORY },
       env: {
         REDIS_MEMORY_HIGH_WATER: String(HIGH_WATER),
         // As in production, completed jobs are trimmed (the fault stack keeps them all to read their attempts),

@@ -2,7 +2,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import {
   checkEffects,
   createWorkload,
+  expectAllAcked,
   Ledger,
+  loadResults,
   retryReasons,
   type Stack,
   sendLoad,
@@ -62,23 +64,14 @@ describe(`worker SIGKILL in the middle of processing (seed ${workload.seed})`, (
     const drainMs = await waitForDrain(s, ledger);
     const effects = await checkEffects(s, workload, ledger);
 
-    expect(ledger.summary(), ledger.examples('rejected').join('\n')).toEqual({
-      acked: workload.all.length,
-      unavailable: 0,
-      refused: 0,
-      hung: 0,
-      rejected: 0,
-    });
+    expectAllAcked(ledger, workload);
     const stalled = s.workers.flatMap((w) => w.logLines('job stalled (its worker died): back in the queue'));
     // Each killed worker held jobs (checked above), and each of them must have come back.
     expect(stalled.length).toBeGreaterThanOrEqual(KILLS);
     expect(s.workers.filter((p) => p.running())).toHaveLength(2);
 
     writeResults('worker-kill', {
-      seed: workload.seed,
-      callbacksSent: ledger.records.length,
-      ...ledger.summary(),
-      ackLatencyMs: ledger.ackLatency(),
+      ...loadResults(ledger, workload),
       workerKills: kills.length,
       kills,
       stalledJobsRecovered: stalled.length,

@@ -175,6 +175,27 @@ export async function waitForDrain(stack: Stack, ledger: Ledger, timeoutMs = 90_
   return Date.now() - started;
 }
 
+/** Every callback of the workload was sent once and acknowledged. */
+export function expectAllAcked(ledger: Ledger, workload: Workload): void {
+  expect(ledger.summary(), `seed ${workload.seed}: ${ledger.examples('rejected').join('\n')}`).toEqual({
+    acked: workload.all.length,
+    unavailable: 0,
+    refused: 0,
+    hung: 0,
+    rejected: 0,
+  });
+}
+
+/** The figures every fault test writes about its load: seed, counts per outcome, ack latency. */
+export function loadResults(ledger: Ledger, workload: Workload) {
+  return {
+    seed: workload.seed,
+    callbacksSent: ledger.records.length,
+    ...ledger.summary(),
+    ackLatencyMs: ledger.ackLatency(),
+  };
+}
+
 /** Failed attempts that the workers will retry, by reason (the error, numbers and bodies left out). */
 export function retryReasons(stack: Stack): Record<string, number> {
   const counts: Record<string, number> = {};

@@ -1,5 +1,5 @@
 export type { EffectCounts } from './check.js';
-export { checkEffects, retryReasons, waitForDrain } from './check.js';
+export { checkEffects, expectAllAcked, loadResults, retryReasons, waitForDrain } from './check.js';
 export { doublingSchedule, startFaultStack, writeResults } from './fault-stack.js';
 export { readFixture } from './fixtures.js';
 export { testServices } from './inject.js';

@@ -9,6 +9,7 @@ import { createTestSchema, type TestSchema } from './postgres.js';
 import { freePort, repoRoot, type ServiceProcess, startService } from './process.js';
 import { type Receiver, startReceiver } from './receiver.js';
 import { deleteQueueKeys } from './redis.js';
+import { createRedisServer, type RedisServer, type RedisServerOptions } from './redis-server.js';
 
 /** The built entry points the stack runs. */
 export const APP_ENTRIES = {
@@ -21,6 +22,8 @@ export interface StackOptions {
   label: string;
   /** Redis of the queue; the shared one by default (then the stack deletes its keys at the end). */
   redisUrl?: string;
+  /** A redis-server of the stack's own instead (to kill, fill or lock), stopped by `close()`. */
+  ownRedis?: RedisServerOptions;
   /** QUEUE_NAME when a test needs a fixed one (the dashboard's default); the prefix stays unique. */
   queueName?: string;
   /** Added to (and overriding) the environment of every process. */
@@ -52,6 +55,8 @@ export interface Stack {
   names: { name: string; prefix: string };
   /** The queue's Redis, and a connection to it for reading what the processes wrote. */
   redisUrl: string;
+  /** The stack's own redis-server, with `ownRedis`. */
+  redisServer: RedisServer | undefined;
   connection: Redis;
   /** A BullMQ Queue on the stack's name and prefix, for reading counts and finished jobs. */
   queue: Queue;
@@ -76,12 +81,15 @@ export interface Stack {
 export async function startStack(options: StackOptions): Promise<Stack> {
   for (const entry of Object.values(APP_ENTRIES)) expect(existsSync(entry), `${entry}: run pnpm build`).toBe(true);
   const services = testServices();
-  const redisUrl = options.redisUrl ?? services.redisUrl;
+  const redisServer = options.ownRedis ? await createRedisServer(options.ownRedis) : undefined;
+  await redisServer?.start();
+  const redisUrl = redisServer?.url ?? options.redisUrl ?? services.redisUrl;
   const prefix = uniqueName(options.label);
   const names = { name: options.queueName ?? prefix, prefix };
   const receiver = await startReceiver({ delayMs: options.receiverDelayMs });
   const schema = await createTestSchema(services.databaseUrl, options.label).catch(async (err) => {
     await receiver.close();
+    await redisServer?.close();
     throw err;
   });
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
@@ -94,6 +102,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const stack: Stack = {
     names,
     redisUrl,
+    redisServer,
     connection,
     queue,
     schema,
@@ -134,9 +143,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         await Promise.all(stack.processes().map((p) => p.stop('SIGTERM', killAfterMs)));
         await queue.close().catch(() => {});
         connection.disconnect();
-        if (!options.redisUrl) await deleteQueueKeys(redisUrl, prefix, names.name);
+        if (redisUrl === services.redisUrl) await deleteQueueKeys(redisUrl, prefix, names.name);
         await schema.drop().catch(() => {});
         await receiver.close();
+        await redisServer?.close();
       })();
       return closing;
     },
