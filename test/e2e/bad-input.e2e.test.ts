@@ -4,7 +4,6 @@
 // were, but for the rejected stream, which keeps the bodies of known
 // commands that cannot become a job), and the process keeps serving: the next good callback gets its 200,
 // and its memory stays bounded after many rounds of the whole corpus.
-import { existsSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { Readable } from 'node:stream';
 import {
@@ -14,20 +13,11 @@ import {
   inboxKeys,
   type QueueSettings,
 } from '@openim-sync/queue';
-import {
-  deleteQueueKeys,
-  freePort,
-  repoRoot,
-  type ServiceProcess,
-  startService,
-  testServices,
-  uniqueName,
-} from '@openim-sync/testing';
+import { type ServiceProcess, type Stack, startStack } from '@openim-sync/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkedBody, httpRequest, type RawResponse, rawRequest, residentBytes } from './raw-http.js';
 
-const ENTRY = `${repoRoot}apps/ingress/dist/main.js`;
 const MAX_BODY_BYTES = 1024 * 1024;
 const QUIT = '/callback/callbackAfterQuitGroupCommand';
 const KICK = '/callback/callbackAfterKickGroupCommand';
@@ -441,8 +431,8 @@ const transportLevel = [
 ];
 
 describe('bad input against the running ingress', () => {
-  const { redisUrl } = testServices();
-  const settings = { name: uniqueName('bad_input'), prefix: uniqueName('bad_input_prefix') } as QueueSettings;
+  let stack: Stack;
+  let settings: QueueSettings;
   let ingress: ServiceProcess;
   let port: number;
   let connection: Redis;
@@ -450,29 +440,23 @@ describe('bad input against the running ingress', () => {
   let goodSent = 0;
 
   beforeAll(async () => {
-    expect(existsSync(ENTRY), `${ENTRY} missing: run pnpm build first`).toBe(true);
-    port = await freePort();
-    ingress = startService(ENTRY, {
-      REDIS_URL: redisUrl,
-      QUEUE_NAME: settings.name,
-      QUEUE_PREFIX: settings.prefix,
-      PORT: String(port),
-      HOST: '127.0.0.1',
+    stack = await startStack({ label: 'bad_input' });
+    settings = stack.names as QueueSettings;
+    const started = await stack.startIngress({
       MAX_BODY_BYTES: String(MAX_BODY_BYTES),
       ENABLED_COMMANDS: 'callbackAfterQuitGroupCommand,callbackAfterKickGroupCommand,callbackAfterJoinGroupCommand',
-      LOG_LEVEL: 'info',
     });
-    await ingress.waitForLine(/ingress listening/);
-    connection = createAdminConnection(redisUrl);
+    ingress = started.process;
+    port = started.port;
+    connection = createAdminConnection(stack.redisUrl);
     queue = createCallbackQueue(settings, connection);
     await queue.waitUntilReady();
   });
 
   afterAll(async () => {
-    await ingress?.stop('SIGTERM');
     await queue?.close();
     connection?.disconnect();
-    await deleteQueueKeys(redisUrl, settings.prefix, settings.name);
+    await stack?.close();
   });
 
   /** Every key the test's queue has in Redis, sorted: "nothing enqueued" means this does not change. */

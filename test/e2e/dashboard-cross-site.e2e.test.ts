@@ -7,57 +7,34 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { createAdminConnection } from '@openim-sync/queue';
-import {
-  deleteQueueKeys,
-  freePort,
-  repoRoot,
-  type ServiceProcess,
-  startService,
-  uniqueName,
-} from '@openim-sync/testing';
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { freePort, type Stack, startStack } from '@openim-sync/testing';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CHROMIUM = '/usr/bin/chromium';
-const INGRESS = 'apps/ingress/dist/main.js';
 const ADMIN = { username: 'ops', password: 'dashboard-test-password' };
 
 describe('dashboard writes from another site, in a browser', () => {
-  const redisUrl = inject('redisUrl');
   const queueName = 'openim-callbacks';
-  const prefix = uniqueName('dashboard_xsite_prefix');
-  let ingress: ServiceProcess | undefined;
+  let stack: Stack | undefined;
   let adminUrl: string;
   let attacker: Server | undefined;
   let attackerUrl: string;
-  let connection: Redis | undefined;
-  let queue: Queue | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
 
   beforeAll(async () => {
-    expect(existsSync(join(repoRoot, INGRESS)), `${INGRESS} missing: run pnpm build first`).toBe(true);
     expect(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium`).toBe(true);
-    const [port, adminPort] = [await freePort(), await freePort()];
+    const adminPort = await freePort();
     adminUrl = `http://127.0.0.1:${adminPort}`;
-    ingress = startService(INGRESS, {
-      REDIS_URL: redisUrl,
-      QUEUE_NAME: queueName,
-      QUEUE_PREFIX: prefix,
-      PORT: String(port),
-      HOST: '127.0.0.1',
+    stack = await startStack({ label: 'dashboard_xsite', queueName });
+    const ingress = await stack.startIngress({
       ADMIN_PORT: String(adminPort),
       ADMIN_HOST: '127.0.0.1',
       ADMIN_USER: ADMIN.username,
       ADMIN_PASSWORD: ADMIN.password,
     });
-    await ingress.waitForLine(/"msg":"admin listening/);
-    connection = createAdminConnection(redisUrl);
-    queue = new Queue(queueName, { connection, prefix });
+    await ingress.process.waitForLine(/"msg":"admin listening/);
 
     // Another site: `localhost`, not 127.0.0.1, so the browser calls the dashboard cross-site.
     const addUrl = `${adminUrl}/api/queues/${queueName}/add`;
@@ -77,17 +54,14 @@ describe('dashboard writes from another site, in a browser', () => {
   afterAll(async () => {
     await context?.close();
     await browser?.close();
-    await ingress?.stop();
     if (attacker) {
       attacker.closeAllConnections();
       await new Promise((resolve) => attacker?.close(resolve));
     }
-    await queue?.close();
-    connection?.disconnect();
-    await deleteQueueKeys(redisUrl, prefix, queueName);
+    await stack?.close();
   });
 
-  const jobNames = async () => (await queue!.getJobs(['waiting', 'prioritized', 'delayed'])).map((j) => j.name);
+  const jobNames = async () => (await stack!.queue.getJobs(['waiting', 'prioritized', 'delayed'])).map((j) => j.name);
 
   it('adds no job when a page on another site posts to it, after the operator logged in', async () => {
     const page = await context!.newPage();

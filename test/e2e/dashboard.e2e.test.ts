@@ -18,21 +18,13 @@ import {
 } from '@openim-sync/queue';
 import { createLogger } from '@openim-sync/runtime';
 import { createCatalog } from '@openim-sync/schema';
-import {
-  deleteQueueKeys,
-  freePort,
-  repoRoot,
-  type ServiceProcess,
-  startService,
-  uniqueName,
-} from '@openim-sync/testing';
+import { freePort, repoRoot, type Stack, startStack, uniqueName } from '@openim-sync/testing';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const CHROMIUM = '/usr/bin/chromium';
-const INGRESS = 'apps/ingress/dist/main.js';
 const ADMIN = { username: 'ops', password: 'dashboard-test-password' };
 const COMMAND = 'callbackAfterQuitGroupCommand';
 // Written to docs/ (shown in the README) on request or when missing; else under
@@ -44,13 +36,12 @@ const SCREENSHOT =
     : join(repoRoot, 'test-results/dashboard.png');
 
 describe('dashboard in a browser', () => {
-  const redisUrl = inject('redisUrl');
-  // The default queue name, as an operator sees it; the unique prefix keeps runs apart.
+  // The default queue name, as an operator sees it; the stack's unique prefix keeps runs apart.
   const queueName = 'openim-callbacks';
-  const prefix = uniqueName('dashboard_prefix');
-  const workerConnection = { connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix };
   const workers: Worker[] = [];
-  let ingress: ServiceProcess | undefined;
+  let stack: Stack | undefined;
+  let redisUrl: string;
+  let prefix: string;
   let adminUrl: string;
   let callbackUrl: string;
   let connection: Redis | undefined;
@@ -61,24 +52,20 @@ describe('dashboard in a browser', () => {
   let inbox: InboxKeys;
 
   beforeAll(async () => {
-    expect(existsSync(join(repoRoot, INGRESS)), `${INGRESS} missing: run pnpm build first`).toBe(true);
     expect(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium`).toBe(true);
-    const [port, adminPort] = [await freePort(), await freePort()];
-    callbackUrl = `http://127.0.0.1:${port}/callback/${COMMAND}`;
+    const adminPort = await freePort();
     adminUrl = `http://127.0.0.1:${adminPort}`;
-    ingress = startService(INGRESS, {
-      REDIS_URL: redisUrl,
-      QUEUE_NAME: queueName,
-      QUEUE_PREFIX: prefix,
-      RETRY_SCHEDULE: '100ms,200ms',
-      PORT: String(port),
-      HOST: '127.0.0.1',
+    stack = await startStack({ label: 'dashboard', queueName, env: { RETRY_SCHEDULE: '100ms,200ms' } });
+    redisUrl = stack.redisUrl;
+    prefix = stack.names.prefix;
+    const ingress = await stack.startIngress({
       ADMIN_PORT: String(adminPort),
       ADMIN_HOST: '127.0.0.1',
       ADMIN_USER: ADMIN.username,
       ADMIN_PASSWORD: ADMIN.password,
     });
-    await ingress.waitForLine(/"msg":"admin listening/);
+    callbackUrl = `${ingress.url}/callback/${COMMAND}`;
+    await ingress.process.waitForLine(/"msg":"admin listening/);
     connection = createAdminConnection(redisUrl);
     const settings = toQueueSettings({
       REDIS_URL: redisUrl,
@@ -117,10 +104,9 @@ describe('dashboard in a browser', () => {
     await browser?.close();
     await mover?.close();
     await Promise.all(workers.map((w) => w.close()));
-    await ingress?.stop();
     await queue?.close();
     connection?.disconnect();
-    await deleteQueueKeys(redisUrl, prefix, queueName);
+    await stack?.close();
   });
 
   it('refuses requests without credentials or with a wrong password', async () => {
@@ -217,7 +203,10 @@ describe('dashboard in a browser', () => {
 
   /** Runs a worker with `process` until the job reaches `state`, then closes it. */
   async function runWorkerUntil(jobId: string, state: 'failed' | 'completed', process: (job: Job) => Promise<unknown>) {
-    const worker = new Worker(queueName, process, workerConnection);
+    const worker = new Worker(queueName, process, {
+      connection: { url: redisUrl, maxRetriesPerRequest: null },
+      prefix,
+    });
     workers.push(worker);
     try {
       await new Promise<void>((resolve, reject) => {

@@ -1,12 +1,17 @@
 import { isDeepStrictEqual } from 'node:util';
 import { createWorkerConnection, inboxKeys, readRejectedFields } from '@openim-sync/queue';
 import { commandDefinitions, createCatalog } from '@openim-sync/schema';
-import { readFixture, testServices, uniqueName } from '@openim-sync/testing';
+import {
+  type Delivery,
+  readFixture,
+  type Stack,
+  startFaultStack,
+  testServices,
+  uniqueName,
+} from '@openim-sync/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { edgeCorpus, longId, TEXT } from '../../packages/schema/src/edge-corpus.test-helper.js';
-import { type Stack, startStack } from '../faults/harness.js';
-import type { Delivery } from './forward-receiver.js';
 
 // Every after-callback at the edges of what OpenIM can send (empty strings,
 // NUL, non-ASCII, Go's \u003c escapes, int64 extremes, 600-character ids, nil
@@ -46,7 +51,7 @@ describe('the edge corpus end to end', () => {
 
   it('acknowledges, applies and forwards every body, strings exact', { timeout: 120_000 }, async () => {
     // Few, quick retries: a job that cannot succeed shows up as failed within seconds.
-    const s = await startStack({ label: 'edge_corpus', env: { RETRY_SCHEDULE: '50ms,100ms' } });
+    const s = await startFaultStack({ label: 'edge_corpus', env: { RETRY_SCHEDULE: '50ms,100ms' } });
     stack = s;
     const [ingress] = await Promise.all([s.startIngress(), s.startWorker()]);
 
@@ -63,7 +68,7 @@ describe('the edge corpus end to end', () => {
       async () => {
         const counts = await s.queue.getJobCounts('completed', 'failed', 'wait', 'active', 'delayed', 'prioritized');
         const finished = (counts.completed ?? 0) + (counts.failed ?? 0);
-        expect({ inbox: await s.inboxLength(), ...counts, finished }).toMatchObject({
+        expect({ inbox: await s.connection.xlen(inboxKeys(s.names).stream), ...counts, finished }).toMatchObject({
           inbox: 0,
           wait: 0,
           active: 0,

@@ -2,24 +2,10 @@
 // it, 10-digit user IDs as OpenIM's own tools make them) to the ingress under its default
 // MAX_BODY_BYTES, then a kick of all but the owner, each applied by a worker's postgres sink while
 // joins to other groups keep coming. Nothing may fail: not the big events, not the joins beside them.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { createAdminConnection } from '@openim-sync/queue';
 import { goJson } from '@openim-sync/schema';
-import {
-  createTestSchema,
-  deleteQueueKeys,
-  freePort,
-  repoRoot,
-  type ServiceProcess,
-  startService,
-  type TestSchema,
-  uniqueName,
-} from '@openim-sync/testing';
-import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { type Stack, startStack, uniqueName } from '@openim-sync/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-const ENTRIES = { ingress: 'apps/ingress/dist/main.js', worker: 'apps/worker/dist/main.js' };
 const MEMBERS = 20_000;
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const GROUP = '2818437296';
@@ -74,46 +60,17 @@ const joinBody = (groupID: string, userID: string) =>
   });
 
 describe('a group of 20,000 members, end to end', () => {
-  const redisUrl = inject('redisUrl');
-  const queueName = uniqueName('e2e_large');
-  const queuePrefix = uniqueName('e2e_large_prefix');
-  const processes: ServiceProcess[] = [];
-  let schema: TestSchema;
-  let queue: Queue | undefined;
-  let connection: ReturnType<typeof createAdminConnection> | undefined;
+  let stack: Stack;
   let ingressUrl: string;
 
   beforeAll(async () => {
-    for (const entry of Object.values(ENTRIES)) {
-      expect(existsSync(join(repoRoot, entry)), `${entry} missing: run pnpm build first`).toBe(true);
-    }
-    schema = await createTestSchema(inject('databaseUrl'), 'e2e_large');
-    const queueEnv = { REDIS_URL: redisUrl, QUEUE_NAME: queueName, QUEUE_PREFIX: queuePrefix };
-    const port = await freePort();
-    ingressUrl = `http://127.0.0.1:${port}`;
     // MAX_BODY_BYTES left at its default on purpose.
-    const ingress = startService(ENTRIES.ingress, { ...queueEnv, PORT: String(port), HOST: '127.0.0.1' });
-    const worker = startService(ENTRIES.worker, {
-      ...queueEnv,
-      DATABASE_URL: inject('databaseUrl'),
-      DATABASE_SCHEMA: schema.name,
-      SINKS: 'postgres',
-      METRICS_PORT: '0',
-    });
-    processes.push(ingress, worker);
-    await Promise.all([ingress.waitForLine(/"msg":"ingress listening"/), worker.waitForLine(/"msg":"worker started"/)]);
-    connection = createAdminConnection(redisUrl);
-    // Only to read the job counts.
-    queue = new Queue(queueName, { connection, prefix: queuePrefix });
+    stack = await startStack({ label: 'e2e_large', workerEnv: { SINKS: 'postgres' } });
+    const [ingress] = await Promise.all([stack.startIngress(), stack.startWorker()]);
+    ingressUrl = ingress.url;
   }, 30_000);
 
-  afterAll(async () => {
-    await Promise.all(processes.map((p) => p.stop('SIGKILL').catch(() => {})));
-    await queue?.close();
-    connection?.disconnect();
-    await deleteQueueKeys(redisUrl, queuePrefix, queueName);
-    await schema?.drop();
-  });
+  afterAll(() => stack?.close());
 
   async function post(command: string, body: Buffer) {
     const response = await fetch(`${ingressUrl}/callback/${command}`, {
@@ -126,7 +83,7 @@ describe('a group of 20,000 members, end to end', () => {
   }
 
   const count = async (sql: string, params: unknown[] = []) =>
-    Number((await schema.rows<{ n: string }>(sql, params))[0]?.n);
+    Number((await stack.schema.rows<{ n: string }>(sql, params))[0]?.n);
   const members = (groupID: string) =>
     count('SELECT count(*) AS n FROM $schema.group_members WHERE group_id = $1', [groupID]);
 
@@ -149,7 +106,7 @@ describe('a group of 20,000 members, end to end', () => {
       { timeout: 120_000, interval: 100 },
     );
     const ms = performance.now() - started;
-    expect(await queue?.getJobCounts('failed', 'wait', 'active', 'delayed', 'prioritized')).toEqual({
+    expect(await stack.queue.getJobCounts('failed', 'wait', 'active', 'delayed', 'prioritized')).toEqual({
       failed: 0,
       wait: 0,
       active: 0,
@@ -174,13 +131,13 @@ describe('a group of 20,000 members, end to end', () => {
     const kickMs = await sendAmongJoins('callbackAfterKickGroupCommand', kick, 'g-beside-kick', async () => {
       return (await members(GROUP)) === 1;
     });
-    const [row] = await schema.rows<{ user_id: string; role_level: number }>(
+    const [row] = await stack.schema.rows<{ user_id: string; role_level: number }>(
       'SELECT user_id, role_level FROM $schema.group_members WHERE group_id = $1',
       [GROUP],
     );
     expect(row).toEqual({ user_id: owner, role_level: 100 });
 
-    const codes = await Promise.all(processes.map((p) => p.stop('SIGTERM')));
+    const codes = await Promise.all(stack.processes().map((p) => p.stop('SIGTERM')));
     expect(codes, 'exit codes of ingress and worker after SIGTERM').toEqual([0, 0]);
     // For docs/RELIABILITY.md.
     console.info(

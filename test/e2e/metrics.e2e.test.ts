@@ -1,18 +1,8 @@
 // The built ingress and worker, wired by their main.ts: each serves Prometheus
 // text and health on its own listener, and the numbers follow real traffic.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  deleteQueueKeys,
-  freePort,
-  repoRoot,
-  type ServiceProcess,
-  startService,
-  uniqueName,
-} from '@openim-sync/testing';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { freePort, type Ingress, type ServiceProcess, type Stack, startStack } from '@openim-sync/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-const ENTRIES = { ingress: 'apps/ingress/dist/main.js', worker: 'apps/worker/dist/main.js' };
 const COMMAND = 'callbackAfterQuitGroupCommand';
 const ADMIN = { user: 'ops', password: 'metrics-e2e-admin' };
 const SCRAPER = { user: 'prometheus', password: 'metrics-e2e-scrape' };
@@ -27,54 +17,42 @@ function sampleOf(text: string, series: string): number | undefined {
 }
 
 describe('metrics and health of the built apps', () => {
-  const redisUrl = inject('redisUrl');
-  const queueEnv = {
-    REDIS_URL: redisUrl,
-    QUEUE_NAME: uniqueName('metrics'),
-    QUEUE_PREFIX: uniqueName('metrics_prefix'),
-  };
-  const processes: ServiceProcess[] = [];
+  let stack: Stack;
+  let ingress: Ingress;
+  let worker: ServiceProcess;
   let callbackUrl: string;
   let adminUrl: string;
   let workerUrl: string;
 
   beforeAll(async () => {
-    for (const entry of Object.values(ENTRIES)) {
-      expect(existsSync(join(repoRoot, entry)), `${entry} missing: run pnpm build first`).toBe(true);
-    }
-    const [port, adminPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
-    callbackUrl = `http://127.0.0.1:${port}/callback/${COMMAND}`;
+    const [adminPort, metricsPort] = [await freePort(), await freePort()];
     adminUrl = `http://127.0.0.1:${adminPort}`;
     workerUrl = `http://127.0.0.1:${metricsPort}`;
-    const ingress = startService(ENTRIES.ingress, {
-      ...queueEnv,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ADMIN_PORT: String(adminPort),
-      ADMIN_HOST: '127.0.0.1',
-      ADMIN_USER: ADMIN.user,
-      ADMIN_PASSWORD: ADMIN.password,
+    stack = await startStack({
+      label: 'metrics',
+      ingressEnv: {
+        ADMIN_PORT: String(adminPort),
+        ADMIN_HOST: '127.0.0.1',
+        ADMIN_USER: ADMIN.user,
+        ADMIN_PASSWORD: ADMIN.password,
+      },
+      workerEnv: {
+        SINKS: 'log',
+        METRICS_PORT: String(metricsPort),
+        METRICS_HOST: '127.0.0.1',
+        METRICS_USER: SCRAPER.user,
+        METRICS_PASSWORD: SCRAPER.password,
+      },
     });
-    const worker = startService(ENTRIES.worker, {
-      ...queueEnv,
-      SINKS: 'log',
-      METRICS_PORT: String(metricsPort),
-      METRICS_HOST: '127.0.0.1',
-      METRICS_USER: SCRAPER.user,
-      METRICS_PASSWORD: SCRAPER.password,
-    });
-    processes.push(ingress, worker);
+    [ingress, worker] = await Promise.all([stack.startIngress(), stack.startWorker()]);
+    callbackUrl = `${ingress.url}/callback/${COMMAND}`;
     await Promise.all([
-      ingress.waitForLine(/"msg":"admin listening/),
-      worker.waitForLine(/"msg":"worker started"/),
+      ingress.process.waitForLine(/"msg":"admin listening/),
       worker.waitForLine(/"msg":"metrics and health listening"/),
     ]);
   });
 
-  afterAll(async () => {
-    await Promise.all(processes.map((p) => p.stop('SIGKILL')));
-    await deleteQueueKeys(redisUrl, queueEnv.QUEUE_PREFIX, queueEnv.QUEUE_NAME);
-  });
+  afterAll(() => stack?.close());
 
   it('counts callbacks in the ingress and applied jobs in the worker', async () => {
     await vi.waitFor(async () => expect((await fetch(`${workerUrl}/readyz`)).status).toBe(200), { timeout: 10_000 });
@@ -127,7 +105,6 @@ describe('metrics and health of the built apps', () => {
   });
 
   it('shuts both down cleanly', async () => {
-    const [ingress, worker] = processes;
-    expect(await Promise.all([ingress!.stop('SIGTERM'), worker!.stop('SIGTERM')])).toEqual([0, 0]);
+    expect(await Promise.all([ingress.process.stop('SIGTERM'), worker.stop('SIGTERM')])).toEqual([0, 0]);
   });
 });

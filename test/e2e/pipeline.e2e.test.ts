@@ -1,22 +1,18 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { setImmediate as nextTick } from 'node:timers/promises';
-import { type CallbackQueue, createAdminConnection, createCallbackQueue, type QueueSettings } from '@openim-sync/queue';
 import { commandDefinitions, createCatalog } from '@openim-sync/schema';
 import {
-  createTestSchema,
-  deleteQueueKeys,
-  freePort,
-  repoRoot,
+  type Delivery,
+  expectedMembers,
+  generateWorkload,
+  Ledger,
+  type MemberRow,
   type ServiceProcess,
-  startService,
-  type TestSchema,
+  type Stack,
+  sendLoad,
+  sortRows,
+  startStack,
   uniqueName,
 } from '@openim-sync/testing';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { type Delivery, type ForwardReceiver, startForwardReceiver } from './forward-receiver.js';
-import { expectedMembers, type MemberRow, sortRows } from './membership-model.js';
-import { type Callback, generateWorkload } from './workload.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // A new workload each run; to replay a failure, put the seed from its test name here.
 const seed = Math.floor(Math.random() * 2 ** 31);
@@ -34,63 +30,25 @@ const sent = callbacks.flat();
 const jobIdOf = new Map<string, string>();
 // Every 12th callback's first forward fails transiently: its event must still arrive, under the same key.
 const failFirst = new Set(sent.filter((_, i) => i % 12 === 5).map((c) => c.operationID));
-const ACK = { actionCode: 0, errCode: 0, errMsg: '', errDlt: '', nextCode: 0 };
-const ENTRIES = { ingress: 'apps/ingress/dist/main.js', worker: 'apps/worker/dist/main.js' };
 
 describe(`pipeline end to end (seed ${seed})`, () => {
-  const redisUrl = inject('redisUrl');
-  const queueName = uniqueName('e2e');
-  const queuePrefix = uniqueName('e2e_prefix');
-  const processes: ServiceProcess[] = [];
-  let schema: TestSchema;
-  let receiver: ForwardReceiver;
-  let queue: CallbackQueue | undefined;
-  let connection: ReturnType<typeof createAdminConnection> | undefined;
+  let stack: Stack;
   let ingressUrl: string;
   let workers: ServiceProcess[];
 
   beforeAll(async () => {
-    for (const entry of Object.values(ENTRIES)) {
-      expect(existsSync(join(repoRoot, entry)), `${entry} missing: run pnpm build first`).toBe(true);
-    }
-    schema = await createTestSchema(inject('databaseUrl'), 'e2e');
-    receiver = await startForwardReceiver(failFirst);
-    const queueEnv = { REDIS_URL: redisUrl, QUEUE_NAME: queueName, QUEUE_PREFIX: queuePrefix };
-    const port = await freePort();
-    ingressUrl = `http://127.0.0.1:${port}`;
-    const ingress = startService(ENTRIES.ingress, { ...queueEnv, PORT: String(port), HOST: '127.0.0.1' });
-    processes.push(ingress);
-    workers = [1, 2].map(() =>
-      startService(ENTRIES.worker, {
-        ...queueEnv,
-        DATABASE_URL: inject('databaseUrl'),
-        DATABASE_SCHEMA: schema.name,
-        SINKS: 'postgres,http',
-        FORWARD_URL: receiver.url,
-        WORKER_CONCURRENCY: '8',
-        RETRY_SCHEDULE: '100ms',
-        // "job applied" is a debug line: counting it per process shows who did the work.
-        LOG_LEVEL: 'debug',
-      }),
-    );
-    processes.push(...workers);
-    await Promise.all([
-      ingress.waitForLine(/"msg":"ingress listening"/),
-      ...workers.map((w) => w.waitForLine(/"msg":"worker started"/)),
-    ]);
-    connection = createAdminConnection(redisUrl);
-    queue = createCallbackQueue(queueSettings(redisUrl, queueName, queuePrefix), connection);
+    stack = await startStack({
+      label: 'e2e',
+      // "job applied" is a debug line: counting it per process shows who did the work.
+      workerEnv: { WORKER_CONCURRENCY: '8', RETRY_SCHEDULE: '100ms', LOG_LEVEL: 'debug' },
+    });
+    stack.receiver.answer = failFirstDelivery(failFirst);
+    const [ingress, ...started] = await Promise.all([stack.startIngress(), stack.startWorker(), stack.startWorker()]);
+    ingressUrl = ingress.url;
+    workers = started;
   }, 30_000);
 
-  afterAll(async () => {
-    // Only reached with live processes when the test failed before stopping them.
-    await Promise.all(processes.map((p) => (isRunning(p) ? p.stop('SIGKILL') : undefined)));
-    await queue?.close();
-    connection?.disconnect();
-    await deleteQueueKeys(redisUrl, queuePrefix, queueName);
-    await schema?.drop();
-    await receiver?.close();
-  });
+  afterAll(() => stack?.close());
 
   it('projects and forwards every acknowledged callback, shared by two workers', { timeout: 120_000 }, async () => {
     expect(sent.length).toBeGreaterThanOrEqual(300);
@@ -99,30 +57,35 @@ describe(`pipeline end to end (seed ${seed})`, () => {
     for (const { command } of membership) expect(covered, `no callback for ${command}`).toContain(command);
 
     // Groups in parallel (five at a time), each group's callbacks one after another.
-    await withConcurrency(callbacks, 5, (group) => sendInOrder(ingressUrl, group));
+    const ledger = new Ledger();
+    await sendLoad(callbacks, ledger, { target: () => ingressUrl, concurrency: 5 });
+    expect(ledger.summary(), ledger.examples('rejected').join('\n')).toMatchObject({ acked: sent.length });
 
     await vi.waitFor(
       async () => {
-        const [row] = await schema.rows<{ n: number }>('SELECT count(*)::int AS n FROM $schema.applied_events');
-        const counts = await queue?.getJobCounts();
+        const [row] = await stack.schema.rows<{ n: number }>('SELECT count(*)::int AS n FROM $schema.applied_events');
+        const counts = await stack.queue.getJobCounts();
         expect({ applied: row?.n, ...counts }).toMatchObject({ applied: sent.length, completed: sent.length });
       },
       { timeout: 60_000, interval: 200 },
     );
 
-    expect(await queue?.getJobCounts('failed', 'wait', 'active', 'delayed')).toEqual({
+    expect(await stack.queue.getJobCounts('failed', 'wait', 'active', 'delayed')).toEqual({
       failed: 0,
       wait: 0,
       active: 0,
       delayed: 0,
     });
-    checkDeliveries(receiver.deliveries);
-    const applied = await schema.rows<{ event_id: string }>('SELECT event_id FROM $schema.applied_events');
+    checkDeliveries(stack.receiver.deliveries);
+    const applied = await stack.schema.rows<{ event_id: string }>('SELECT event_id FROM $schema.applied_events');
     expect(new Set(applied.map((r) => r.event_id))).toEqual(new Set(jobIdOf.values()));
 
-    const members = await schema.rows<{ group_id: string; user_id: string; role_level: number; nickname: string }>(
-      'SELECT group_id, user_id, role_level, nickname FROM $schema.group_members',
-    );
+    const members = await stack.schema.rows<{
+      group_id: string;
+      user_id: string;
+      role_level: number;
+      nickname: string;
+    }>('SELECT group_id, user_id, role_level, nickname FROM $schema.group_members');
     const actual: MemberRow[] = members.map((r) => ({
       groupID: r.group_id,
       userID: r.user_id,
@@ -133,32 +96,27 @@ describe(`pipeline end to end (seed ${seed})`, () => {
 
     checkWorkShared(workers);
 
+    const processes = stack.processes();
     const codes = await Promise.all(processes.map((p) => p.stop('SIGTERM')));
     expect(codes, 'exit codes of ingress, worker, worker after SIGTERM').toEqual([0, 0, 0]);
-    for (const p of processes) expect(logLines(p).filter((line) => Number(line.level) >= 50)).toEqual([]);
+    for (const p of processes) expect(p.logLines().filter((line) => Number(line.level) >= 50)).toEqual([]);
   });
 });
 
-/** Sends one group's callbacks in order, each only after the previous one was acknowledged. */
-async function sendInOrder(baseUrl: string, group: Callback[]): Promise<void> {
-  for (const callback of group) {
-    const response = await fetch(`${baseUrl}${callback.path}`, {
-      method: 'POST',
-      headers: {
-        operationID: callback.operationID,
-        'content-type': 'application/json; charset=utf-8',
-        'user-agent': 'Go-http-client/1.1',
-      },
-      body: callback.body,
-    });
-    const answer = await response.text();
-    expect(response.status, `${callback.path}: ${answer}`).toBe(200);
-    expect(JSON.parse(answer)).toEqual(ACK);
-    // The projection orders a group's events by the ingress's receive time in
-    // ms: start the next one in a later millisecond than this ack arrived.
-    const ackedAt = Date.now();
-    while (Date.now() <= ackedAt) await nextTick();
-  }
+/**
+ * The App's answers: the first delivery of each operationID in `failFirst`
+ * gets a transient error (503, or 429 with `Retry-After: 0`), so those events
+ * are delivered at least twice.
+ */
+function failFirstDelivery(failFirst: ReadonlySet<string>) {
+  const seen = new Set<string>();
+  let answered = 0;
+  return ({ body }: { body: { operationID: string } }) => {
+    const first = !seen.has(body.operationID);
+    seen.add(body.operationID);
+    if (!first || !failFirst.has(body.operationID)) return 200;
+    return answered++ % 2 === 0 ? 503 : { status: 429, headers: { 'retry-after': '0' } };
+  };
 }
 
 function checkDeliveries(deliveries: Delivery[]): void {
@@ -196,7 +154,7 @@ function checkDeliveries(deliveries: Delivery[]): void {
 
 /** Both workers applied jobs; together, every job; retried forwards found Postgres already applied. */
 function checkWorkShared(workers: ServiceProcess[]): void {
-  const applied = workers.map((w) => logLines(w).filter((line) => line.msg === 'job applied'));
+  const applied = workers.map((w) => w.logLines('job applied'));
   const counts = applied.map((lines) => lines.length);
   expect(
     counts.every((n) => n > 0),
@@ -210,36 +168,4 @@ function checkWorkShared(workers: ServiceProcess[]): void {
       http: 'forwarded',
     });
   }
-}
-
-async function withConcurrency<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await run(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: limit }, lane));
-}
-
-/** Settings for a Queue that only reads counts: name and prefix are all that matter. */
-function queueSettings(redisUrl: string, name: string, prefix: string): QueueSettings {
-  const keep = { count: 0, age: 0 };
-  return {
-    redisUrl,
-    name,
-    prefix,
-    attempts: 1,
-    retryScheduleMs: [],
-    keepCompleted: keep,
-    keepFailed: keep,
-    contentDedupMs: 0,
-  };
-}
-
-/** A process's JSON log lines (anything else it printed is left out). */
-function logLines(p: ServiceProcess): Array<Record<string, unknown>> {
-  return p.output.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
-}
-
-function isRunning(p: ServiceProcess): boolean {
-  return p.child.exitCode === null && p.child.signalCode === null;
 }

@@ -4,12 +4,10 @@
 // Postgres and HTTP sinks, real HTTP in and out.
 import { setTimeout as delay } from 'node:timers/promises';
 import { inboxKeys } from '@openim-sync/queue';
-import type { ServiceProcess } from '@openim-sync/testing';
+import { type Delivery, type Stack, startFaultStack } from '@openim-sync/testing';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCapture, runCli } from '../../packages/cli/src/index.js';
-import { logLines, type Stack, startStack } from '../faults/harness.js';
-import type { Delivery } from './forward-receiver.js';
 
 const GROUP = 'receipts-group';
 const USER = 'receipts-user';
@@ -61,11 +59,11 @@ describe('receipts end to end (default settings)', () => {
   });
 
   async function start() {
-    const s = await startStack({ label: 'receipts', env: { CONTENT_DEDUP_SECONDS: '0', LOG_LEVEL: 'trace' } });
+    const s = await startFaultStack({ label: 'receipts', env: { CONTENT_DEDUP_SECONDS: '0', LOG_LEVEL: 'trace' } });
     stack = s;
     // The App fails the first delivery of every Idempotency-Key: each event is retried once.
     const seen = new Set<string>();
-    s.receiver.answer = (body) => {
+    s.receiver.answer = ({ body }) => {
       if (seen.has(body.id)) return 200;
       seen.add(body.id);
       return 503;
@@ -159,6 +157,6 @@ describe('receipts end to end (default settings)', () => {
     );
     for (const [place, text] of Object.entries(places)) expect(text.includes(SECRET), place).toBe(false);
     // The logs were written at trace level: the worker's line for the job is there, the secret is not.
-    expect(logLines(s.workers[0] as ServiceProcess, 'job applied')).toHaveLength(1);
+    expect(s.workers[0]?.logLines('job applied')).toHaveLength(1);
   });
 });

@@ -3,15 +3,11 @@
 // misplaced tokens), loses Redis, shuts down, and is started with bad
 // configurations next to the secrets. Every line it wrote is searched for
 // the token and the password.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { freePort, portAnswers, repoRoot, type ServiceProcess, startService, uniqueName } from '@openim-sync/testing';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { APP_ENTRIES, type ServiceProcess, type Stack, startService, startStack } from '@openim-sync/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpRequest, type RawResponse } from './raw-http.js';
 
-const ENTRY = `${repoRoot}apps/ingress/dist/main.js`;
 const PASSWORD = 'hunter2-secret';
 const TOKEN = randomBytes(24).toString('base64url');
 /** The token with its last character changed: a near miss must not be logged either. */
@@ -22,46 +18,24 @@ const QUIT = 'callbackAfterQuitGroupCommand';
 const body = JSON.stringify({ callbackCommand: QUIT, groupID: 'g1', userID: 'u1' });
 
 describe('secrets in logs', () => {
-  const name = uniqueName('secrets');
   const outputs: string[] = [];
-  let redis: ChildProcess;
-  let redisPort: number;
+  let stack: Stack;
   let ingress: ServiceProcess;
   let port: number;
-  let redisUrl: string;
 
   beforeAll(async () => {
-    expect(existsSync(ENTRY), `${ENTRY} missing: run pnpm build first`).toBe(true);
-    redisPort = await freePort();
-    redisUrl = `redis://:${PASSWORD}@127.0.0.1:${redisPort}`;
-    const args = ['--port', String(redisPort), '--bind', '127.0.0.1', '--requirepass', PASSWORD];
-    redis = spawn('/usr/bin/redis-server', [...args, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await vi.waitFor(async () => expect(await portAnswers('127.0.0.1', redisPort, 200)).toBe(true), {
-      timeout: 10_000,
-      interval: 50,
-    });
-    port = await freePort();
-    ingress = startService(ENTRY, {
-      REDIS_URL: redisUrl,
-      QUEUE_NAME: name,
-      QUEUE_PREFIX: name,
-      PORT: String(port),
-      HOST: '127.0.0.1',
+    stack = await startStack({ label: 'secrets', ownRedis: { appendonly: false, password: PASSWORD } });
+    const started = await stack.startIngress({
       CALLBACK_TOKEN: TOKEN,
       ALLOWED_IPS: '127.0.0.1,::1',
       LOG_LEVEL: 'trace',
     });
-    await ingress.waitForLine(/ingress listening/);
+    ingress = started.process;
+    port = started.port;
   });
 
-  afterAll(async () => {
-    await ingress?.stop('SIGKILL');
-    if (redis && redis.exitCode === null && redis.signalCode === null) {
-      redis.kill('SIGKILL');
-      await once(redis, 'exit');
-    }
-    // The Redis was this test's own, without persistence: nothing of it is left behind.
-  });
+  // The Redis is the stack's own, without persistence: nothing of it is left behind.
+  afterAll(() => stack?.close());
 
   const post = (path: string, payload = body, headers: Record<string, string> = {}) =>
     httpRequest(port, {
@@ -105,8 +79,7 @@ describe('secrets in logs', () => {
   });
 
   it('answers 503 when Redis is gone, and says so in the log without the password', async () => {
-    redis.kill('SIGKILL');
-    await once(redis, 'exit');
+    await stack.redisServer?.kill();
     const response = await post(`/callback/${TOKEN}/${QUIT}`);
     expect(response.status).toBe(503);
     expectNoSecret(response);
@@ -133,7 +106,7 @@ describe('secrets in logs', () => {
       ['REDIS_URL'],
     ],
   ])('exits 1 on %s, naming the variables but no secret', async (_label, env, named) => {
-    const service = startService(ENTRY, env);
+    const service = startService(APP_ENTRIES.ingress, env);
     expect(await service.exited).toBe(1);
     const text = service.output.join('\n');
     expect(text).toContain('invalid configuration');
@@ -147,7 +120,7 @@ describe('secrets in logs', () => {
     expect(text).toMatch(/"status":401/);
     expect(text).toContain('/callback/<unauthorized>');
     expect(text).toContain('/callback/<token>/callbackAfterNothingCommand');
-    expect(text).toContain(`redis://:***@127.0.0.1:${redisPort}`);
+    expect(text).toContain(`redis://:***@127.0.0.1:${stack.redisServer?.port}`);
     expect(text).toMatch(/"status":503/);
     for (const secret of SECRETS) expect(text, secret).not.toContain(secret);
   });

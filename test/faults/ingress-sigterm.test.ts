@@ -1,21 +1,22 @@
 import { Agent, request } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Callback } from '../e2e/workload.js';
+import { inboxKeys } from '@openim-sync/queue';
 import {
+  type Callback,
   checkEffects,
   createWorkload,
   type Ingress,
-  isRunning,
   Ledger,
+  loadResults,
   retryReasons,
   type SendRecord,
   type Stack,
   sendLoad,
-  startStack,
+  startFaultStack,
   waitForDrain,
   writeResults,
-} from './harness.js';
+} from '@openim-sync/testing';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const HELD = 12;
 
@@ -29,7 +30,7 @@ describe('ingress SIGTERM under load', () => {
   it('drains in-flight requests, exits 0 and loses no acknowledged callback', { timeout: 150_000 }, async () => {
     const started = Date.now();
     const workload = createWorkload(56, 38);
-    const s = await startStack({ label: 'ingress_sigterm' });
+    const s = await startFaultStack({ label: 'ingress_sigterm' });
     stack = s;
     const [first, second] = await Promise.all([s.startIngress(), s.startIngress(), s.startWorker(), s.startWorker()]);
     const a = first as Ingress;
@@ -41,7 +42,7 @@ describe('ingress SIGTERM under load', () => {
       if (r.target === a.url && r.outcome === 'refused') aGone = true;
     });
     const load = sendLoad(workload.groups.slice(HELD), ledger, {
-      target: () => (aGone || !isRunning(a.process) ? b.url : a.url),
+      target: () => (aGone || !a.process.running() ? b.url : a.url),
       concurrency: 48,
     });
     await vi.waitFor(() => expect(ledger.count('acked')).toBeGreaterThan(workload.all.length / 4), {
@@ -64,7 +65,7 @@ describe('ingress SIGTERM under load', () => {
     await sendLoad(rest, ledger, { target: () => b.url, concurrency: HELD });
     await load;
     const sendMs = Date.now() - started;
-    const drainMs = await waitForDrain(s, workload, ledger);
+    const drainMs = await waitForDrain(s, ledger);
     const effects = await checkEffects(s, workload, ledger);
 
     expect(heldRecords.map((r) => r.outcome)).toEqual(heldRecords.map(() => 'acked'));
@@ -86,10 +87,7 @@ describe('ingress SIGTERM under load', () => {
     expect(byB.length).toBeGreaterThan(workload.all.length / 4);
 
     writeResults('ingress-sigterm', {
-      seed: workload.seed,
-      callbacksSent: ledger.records.length,
-      ...summary,
-      ackLatencyMs: ledger.ackLatency(),
+      ...loadResults(ledger, workload),
       inFlightAtSigtermHeld: HELD,
       heldAcked: heldRecords.filter((r) => r.outcome === 'acked').length,
       ackedByFirstIngress: byA.length,
@@ -108,7 +106,7 @@ describe('ingress SIGTERM under load', () => {
   });
 
   it('stops well before its deadline while a sender keeps its connection busy', { timeout: 60_000 }, async () => {
-    const s = await startStack({ label: 'ingress_keepalive' });
+    const s = await startFaultStack({ label: 'ingress_keepalive' });
     stack = s;
     const ingress = await s.startIngress(); // no workers: what was acknowledged stays in Redis, to be counted
     const callbacks = createWorkload(4, 30).all;
@@ -123,7 +121,7 @@ describe('ingress SIGTERM under load', () => {
       await ingress.process.waitForLine(/"msg":"shutting down"/);
       records.push(await held.finish());
       for (const callback of callbacks.slice(1)) {
-        if (!isRunning(ingress.process)) break;
+        if (!ingress.process.running()) break;
         records.push(await (await holdRequest(ingress.url, callback, agent)).finish());
         await delay(50); // the sender's pace
       }
@@ -131,7 +129,8 @@ describe('ingress SIGTERM under load', () => {
       const exitMs = Date.now() - signalledAt;
       const outcomes = countBy(records.map((r) => `${r.outcome} ${r.detail?.startsWith('{') ? '' : r.detail}`));
       // No worker moves the inbox here: what was acknowledged is still in it.
-      const jobs = ((await s.queue.getJobCounts('wait')).wait ?? 0) + (await s.inboxLength());
+      const jobs =
+        ((await s.queue.getJobCounts('wait')).wait ?? 0) + (await s.connection.xlen(inboxKeys(s.names).stream));
       writeResults('ingress-sigterm-keepalive', { exitCode, sigtermToExitMs: exitMs, outcomes, jobs });
 
       // SHUTDOWN_TIMEOUT_MS is 10 s: a drain that waits for an idle connection never ends

@@ -1,5 +1,5 @@
+import { type Stack, writeResults } from '@openim-sync/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Stack, writeResults } from './harness.js';
 import { LONG_OUTAGE_MS, runLongOutage } from './long-outage.js';
 
 describe('the App answers 503 for longer than the old two-minute retry horizon', () => {

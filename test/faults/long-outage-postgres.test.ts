@@ -1,8 +1,6 @@
-import { testServices } from '@openim-sync/testing';
+import { type Stack, startTcpProxy, type TcpProxy, testServices, writeResults } from '@openim-sync/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Stack, writeResults } from './harness.js';
 import { LONG_OUTAGE_MS, runLongOutage } from './long-outage.js';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 describe('Postgres unreachable for longer than the old two-minute retry horizon', () => {
   let stack: Stack | undefined;
@@ -15,19 +13,15 @@ describe('Postgres unreachable for longer than the old two-minute retry horizon'
   it('every event is applied afterwards, none fails, and Postgres is spared meanwhile', {
     timeout: 600_000,
   }, async () => {
-    const real = new URL(testServices().databaseUrl);
-    const p = await startTcpProxy(real.hostname, Number(real.port || 5432));
+    const p = await startTcpProxy(testServices().databaseUrl);
     proxy = p;
-    const viaProxy = new URL(real);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(p.port);
     const applied = async (s: Stack) =>
       Number((await s.schema.rows<{ n: string }>('SELECT count(*) AS n FROM $schema.applied_events'))[0]?.n);
     let cutAtDown = 0;
     let cutAtUp = 0;
     let appliedAtUp = 0;
     const result = await runLongOutage(
-      { label: 'long_pg', workerDatabaseUrl: viaProxy.toString() },
+      { label: 'long_pg', workerDatabaseUrl: p.url },
       {
         down() {
           p.down();

@@ -1,19 +1,19 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { DEFAULT_RETRY_SCHEDULE } from '@openim-sync/queue';
-import { expect, vi } from 'vitest';
 import {
   checkEffects,
   createWorkload,
-  isRunning,
+  expectAllAcked,
   Ledger,
-  logLines,
+  loadResults,
   retryReasons,
   type Stack,
   type StackOptions,
   sendLoad,
-  startStack,
+  startFaultStack,
   waitForDrain,
-} from './harness.js';
+} from '@openim-sync/testing';
+import { expect, vi } from 'vitest';
 
 /**
  * Longer than the two minutes 8 attempts from a 1 s base (the old defaults) gave a job, and not a
@@ -42,7 +42,7 @@ export async function runLongOutage(options: StackOptions, outage: LongOutage, o
   const started = Date.now();
   // ~3,000 callbacks: about 200 s of sending at RATE, so callbacks keep coming all through the outage.
   const workload = createWorkload(60, 50);
-  const s = await startStack({ ...options, env: { RETRY_SCHEDULE: DEFAULT_RETRY_SCHEDULE, ...options.env } });
+  const s = await startFaultStack({ ...options, env: { RETRY_SCHEDULE: DEFAULT_RETRY_SCHEDULE, ...options.env } });
   onStack(s);
   const [ingress] = await Promise.all([s.startIngress(), s.startWorker(), s.startWorker()]);
   const ledger = new Ledger();
@@ -67,37 +67,26 @@ export async function runLongOutage(options: StackOptions, outage: LongOutage, o
         .map((line) => JSON.parse(line) as Record<string, unknown>)
         .map(({ time, msg, sink, waitMs, openForMs }) => ({ worker, time, msg, sink, waitMs, openForMs })),
     );
-  const crashed = s.workers.filter((w) => !isRunning(w)).map((w) => w.output.slice(-8).join('\n'));
+  const crashed = s.workers.filter((w) => !w.running()).map((w) => w.output.slice(-8).join('\n'));
   expect(crashed, 'workers that died during the outage').toEqual([]);
   await load;
-  const drainMs = await waitForDrain(s, workload, ledger, 240_000);
+  const drainMs = await waitForDrain(s, ledger, 240_000);
   const drainedAfterRecoveryMs = Date.now() - upAt;
   const effects = await checkEffects(s, workload, ledger);
-  expect(ledger.summary(), ledger.examples('rejected').join('\n')).toEqual({
-    acked: workload.all.length,
-    unavailable: 0,
-    refused: 0,
-    hung: 0,
-    rejected: 0,
-  });
+  expectAllAcked(ledger, workload);
   expect(await s.queue.getFailedCount(), 'jobs in the failed set').toBe(0);
   // Waiting out the outage spends no attempts: only the few jobs that met the failing sink before
   // the circuit opened, and the probes, were retried (once or twice each).
   expect(effects.maxAttemptsMade, 'most attempts any job made').toBeLessThanOrEqual(4);
 
-  const opened = s.workers.flatMap((w) =>
-    logLines(w, 'sink circuit open: its jobs wait, one probes it after the wait'),
-  );
-  const closed = s.workers.flatMap((w) => logLines(w, 'sink circuit closed: its jobs flow again'));
-  const probesFailed = s.workers.flatMap((w) => logLines(w, 'sink probe failed: circuit stays open'));
+  const opened = s.workers.flatMap((w) => w.logLines('sink circuit open: its jobs wait, one probes it after the wait'));
+  const closed = s.workers.flatMap((w) => w.logLines('sink circuit closed: its jobs flow again'));
+  const probesFailed = s.workers.flatMap((w) => w.logLines('sink probe failed: circuit stays open'));
   expect(opened.length, 'circuits opened (one per worker)').toBeGreaterThanOrEqual(1);
   expect(closed.length, 'circuits closed after the recovery').toBe(opened.length);
   return {
-    seed: workload.seed,
-    callbacksSent: ledger.records.length,
-    ...ledger.summary(),
+    ...loadResults(ledger, workload),
     ackedDuringOutage,
-    ackLatencyMs: ledger.ackLatency(),
     outageMs: upAt - downAt,
     circuitsOpened: opened.length,
     circuitsClosed: closed.length,

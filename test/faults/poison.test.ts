@@ -1,17 +1,19 @@
-import type { Job } from 'bullmq';
-import { afterAll, describe, expect, it } from 'vitest';
 import {
   checkEffects,
   createWorkload,
   doublingSchedule,
+  expectAllAcked,
   Ledger,
+  loadResults,
   retryReasons,
   type Stack,
   sendLoad,
-  startStack,
+  startFaultStack,
   waitForDrain,
   writeResults,
-} from './harness.js';
+} from '@openim-sync/testing';
+import type { Job } from 'bullmq';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const workload = createWorkload(56, 38);
 // Every 80th callback is one the App rejects for good (422), spread over groups and time.
@@ -24,28 +26,23 @@ describe(`poison events (seed ${workload.seed})`, () => {
   it('fail at once into the failed set and hold up no other job', { timeout: 150_000 }, async () => {
     const started = Date.now();
     // A retried poison would take minutes here (waits from 2 s, 20 attempts): "at once" is visible.
-    const s = await startStack({
+    const s = await startFaultStack({
       label: 'poison',
       env: { RETRY_SCHEDULE: doublingSchedule(2000, 19, 600_000) },
       // Longer locks than elsewhere: nothing here may stall, so every attempt count is exact.
       workerEnv: { LOCK_DURATION_MS: '30000', STALLED_INTERVAL_MS: '5000' },
     });
     stack = s;
-    s.receiver.answer = (body) => (poison.has(body.operationID) ? 422 : 200);
+    s.receiver.answer = ({ body }) =>
+      poison.has(body.operationID) ? { status: 422, body: '{"error":"this event can never be accepted"}' } : 200;
     const [ingress] = await Promise.all([s.startIngress(), s.startWorker(), s.startWorker()]);
     const ledger = new Ledger();
     await sendLoad(workload.groups, ledger, { target: () => ingress.url, concurrency: 16, ratePerSecond: 250 });
     const sendMs = Date.now() - started;
-    const drainMs = await waitForDrain(s, workload, ledger);
+    const drainMs = await waitForDrain(s, ledger);
     const effects = await checkEffects(s, workload, ledger, poison);
 
-    expect(ledger.summary(), ledger.examples('rejected').join('\n')).toEqual({
-      acked: workload.all.length,
-      unavailable: 0,
-      refused: 0,
-      hung: 0,
-      rejected: 0,
-    });
+    expectAllAcked(ledger, workload);
     const [failed, completed] = await Promise.all([s.queue.getFailed(0, -1), s.queue.getCompleted(0, -1)]);
     expect(failed.length).toBe(poison.size);
     for (const job of failed) {
@@ -56,10 +53,10 @@ describe(`poison events (seed ${workload.seed})`, () => {
     // loaded machine is retried and reported, not a failure of the test).
     const reasons = retryReasons(s);
     expect(Object.keys(reasons).filter((r) => !/unreachable|no answer/.test(r))).toEqual([]);
-    const groupOf = new Map(workload.all.map((c) => [workload.jobIdOf(c), c.groupID]));
+    const groupOf = new Map(workload.all.map((c) => [c.operationID, c.groupID]));
     const poisonGroups = new Set(workload.all.filter((c) => poison.has(c.operationID)).map((c) => c.groupID));
-    const inPoisonGroups = completed.filter((j) => poisonGroups.has(groupOf.get(j.id ?? '') ?? ''));
-    const elsewhere = completed.filter((j) => !poisonGroups.has(groupOf.get(j.id ?? '') ?? ''));
+    const inPoisonGroups = completed.filter((j) => poisonGroups.has(groupOf.get(j.data.operationID) ?? ''));
+    const elsewhere = completed.filter((j) => !poisonGroups.has(groupOf.get(j.data.operationID) ?? ''));
     const poisonLatency = stats(failed);
     const sameGroupLatency = stats(inPoisonGroups);
     const otherLatency = stats(elsewhere);
@@ -69,10 +66,7 @@ describe(`poison events (seed ${workload.seed})`, () => {
     expect(poisonLatency.max).toBeLessThan(otherLatency.max + 1000);
 
     writeResults('poison', {
-      seed: workload.seed,
-      callbacksSent: ledger.records.length,
-      ...ledger.summary(),
-      ackLatencyMs: ledger.ackLatency(),
+      ...loadResults(ledger, workload),
       poisonEvents: poison.size,
       poisonGroups: poisonGroups.size,
       poisonAttemptsMade: [...new Set(failed.map((j) => j.attemptsMade))],

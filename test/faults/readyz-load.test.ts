@@ -2,11 +2,9 @@
 // flood of probes must not become a flood of Redis commands: the ingress and the
 // worker answer from one check a second. Counted with INFO commandstats on a
 // redis-server of the test's own, against an idle window of the same length.
-import { freePort } from '@openim-sync/testing';
+import { freePort, type Stack, startFaultStack, writeResults } from '@openim-sync/testing';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack, writeResults } from './harness.js';
-import { createRedisServer, type RedisServer } from './redis-server.js';
 
 const WINDOW_MS = 3000;
 const CONCURRENCY = 50;
@@ -42,28 +40,24 @@ async function flood(url: string): Promise<{ requests: number; statuses: Set<num
 }
 
 describe('a flood of /readyz probes', () => {
-  let redis: RedisServer | undefined;
   let stack: Stack | undefined;
   let admin: Redis | undefined;
   afterAll(async () => {
     admin?.disconnect();
     await stack?.close();
-    await redis?.close();
   });
 
   it('costs Redis at most a few commands, at the ingress and at the worker', { timeout: 120_000 }, async () => {
-    const r = await createRedisServer();
-    redis = r;
-    await r.start();
     const metricsPort = await freePort();
-    const s = await startStack({
+    // A Redis of the test's own: its command counts are the probes' and the processes' only.
+    const s = await startFaultStack({
       label: 'readyz_load',
-      redisUrl: r.url,
+      ownRedis: {},
       workerEnv: { METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1' },
     });
     stack = s;
     const [ingress] = await Promise.all([s.startIngress(), s.startWorker()]);
-    admin = new Redis(r.url);
+    admin = new Redis(s.redisUrl);
 
     // What the idle processes send by themselves (blocking reads, stalled-job checks) in one window.
     await admin.config('RESETSTAT');

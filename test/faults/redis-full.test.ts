@@ -1,19 +1,16 @@
-import { readMemory } from '@openim-sync/queue';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { inboxKeys, readMemory } from '@openim-sync/queue';
 import {
   checkEffects,
   createWorkload,
-  isRunning,
   Ledger,
-  logLines,
   retryReasons,
   type Stack,
   sendLoad,
-  startStack,
+  startFaultStack,
   waitForDrain,
   writeResults,
-} from './harness.js';
-import { createRedisServer, type RedisServer } from './redis-server.js';
+} from '@openim-sync/testing';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const MAXMEMORY = 20 * 1024 * 1024;
 const HIGH_WATER = 0.4;
@@ -31,26 +28,19 @@ const flood = workload.groups.slice(0, FLOOD_GROUPS);
 const later = workload.groups.slice(FLOOD_GROUPS);
 
 describe(`Redis full: maxmemory ${MAXMEMORY / 2 ** 20} MB, workers stopped (seed ${workload.seed})`, () => {
-  let redis: RedisServer | undefined;
   let stack: Stack | undefined;
-  afterAll(async () => {
-    await stack?.close();
-    await redis?.close();
-  });
+  afterAll(() => stack?.close());
 
   it('answers 503 above the high-water mark, drains once workers start, then acks again by itself', {
     timeout: 420_000,
   }, async () => {
     const started = Date.now();
-    const r = await createRedisServer(undefined, ['--maxmemory', String(MAXMEMORY)]);
-    redis = r;
-    await r.start();
-    const s = await startStack({
+    const s = await startFaultStack({
       label: 'redis_full',
-      redisUrl: r.url,
+      ownRedis: { maxmemory: MAXMEMORY },
       env: {
         REDIS_MEMORY_HIGH_WATER: String(HIGH_WATER),
-        // As in production, completed jobs are trimmed (the harness keeps them all to read their attempts),
+        // As in production, completed jobs are trimmed (the fault stack keeps them all to read their attempts),
         // and content keys expire: what stays behind a drained backlog must fit under the mark again.
         KEEP_COMPLETED_COUNT: '100',
         CONTENT_DEDUP_SECONDS: '30',
@@ -81,7 +71,7 @@ describe(`Redis full: maxmemory ${MAXMEMORY / 2 ** 20} MB, workers stopped (seed
     const ackedInFlood = ledger.count('acked');
     const peakDuringFlood = peak;
     expect(peakDuringFlood).toBeLessThan(MAXMEMORY * 0.6);
-    expect(await s.inboxLength()).toBe(ackedInFlood);
+    expect(await s.connection.xlen(inboxKeys(s.names).stream)).toBe(ackedInFlood);
 
     // Workers start on a Redis at the mark; callbacks keep coming (about 50/s), refused until there is room.
     const workersStartedAt = Date.now();
@@ -103,7 +93,7 @@ describe(`Redis full: maxmemory ${MAXMEMORY / 2 ** 20} MB, workers stopped (seed
     const acksResumedAt = Math.min(...ackedSince().map((rec) => rec.endedAt));
     await trickle;
     expect(ackedSince().length, 'acks after the drain (more groups needed?)').toBeGreaterThanOrEqual(400);
-    const drainMs = await waitForDrain(s, workload, ledger, 300_000);
+    const drainMs = await waitForDrain(s, ledger, 300_000);
     const drainedAt = Date.now();
     clearInterval(sampler);
     const effects = await checkEffects(s, workload, ledger, new Set(), false);
@@ -111,7 +101,7 @@ describe(`Redis full: maxmemory ${MAXMEMORY / 2 ** 20} MB, workers stopped (seed
     const summary = ledger.summary();
     const processes = [ingress.process, ...s.workers];
     const unavailable = ledger.records.filter((rec) => rec.outcome === 'unavailable');
-    const moverWaits = s.workers.flatMap((w) => logLines(w, MOVER_WAITS));
+    const moverWaits = s.workers.flatMap((w) => w.logLines(MOVER_WAITS));
     writeResults('redis-full', {
       seed: workload.seed,
       maxmemoryBytes: MAXMEMORY,
@@ -138,11 +128,11 @@ describe(`Redis full: maxmemory ${MAXMEMORY / 2 ** 20} MB, workers stopped (seed
       refused: 0,
       rejected: 0,
     });
-    expect(processes.filter(isRunning).length).toBe(processes.length);
+    expect(processes.filter((p) => p.running()).length).toBe(processes.length);
     // Redis never refused a write: the movers waited for room instead.
     expect(peak).toBeLessThan(MAXMEMORY);
     expect(processes.flatMap((p) => p.output.filter((line) => line.includes('OOM'))).slice(0, 3)).toEqual([]);
-    expect(logLines(ingress.process, INGRESS_RECOVERS).length).toBeGreaterThan(0);
+    expect(ingress.process.logLines(INGRESS_RECOVERS).length).toBeGreaterThan(0);
     // This Redis keeps acknowledged callbacks: no start-up warning.
     expect(processes.flatMap((p) => p.output.filter((line) => line.includes('redisSetting')))).toEqual([]);
   });

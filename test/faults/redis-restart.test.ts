@@ -1,19 +1,19 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   checkEffects,
   createWorkload,
-  isRunning,
   Ledger,
+  loadResults,
+  type RedisServer,
   retryReasons,
   type SendRecord,
   type Stack,
   sendLoad,
-  startStack,
+  startFaultStack,
   waitForDrain,
   writeResults,
-} from './harness.js';
-import { createRedisServer, type RedisServer } from './redis-server.js';
+} from '@openim-sync/testing';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const OUTAGE_MS = 3000;
 /** ENQUEUE_TIMEOUT_MS is 1500 by default: a 503 must come well before OpenIM's 5 s. */
@@ -21,22 +21,17 @@ const MAX_OUTAGE_LATENCY_MS = 2000;
 const workload = createWorkload(64, 38);
 
 describe(`Redis SIGKILL and restart under load (seed ${workload.seed})`, () => {
-  let redis: RedisServer | undefined;
   let stack: Stack | undefined;
-  afterAll(async () => {
-    await stack?.close();
-    await redis?.close();
-  });
+  afterAll(() => stack?.close());
 
   it('answers 503 fast while Redis is down and processes every acknowledged callback', {
     timeout: 150_000,
   }, async () => {
     const started = Date.now();
-    const r = await createRedisServer();
-    redis = r;
-    await r.start();
-    const s = await startStack({ label: 'redis_restart', redisUrl: r.url });
+    // Persistence by the append-only file, fsynced on every write: an acknowledged job survives the SIGKILL.
+    const s = await startFaultStack({ label: 'redis_restart', ownRedis: {} });
     stack = s;
+    const r = s.redisServer as RedisServer;
     const [ingress] = await Promise.all([s.startIngress(), s.startWorker(), s.startWorker()]);
     const workerPids = s.workers.map((w) => w.child.pid);
     const ledger = new Ledger();
@@ -58,7 +53,7 @@ describe(`Redis SIGKILL and restart under load (seed ${workload.seed})`, () => {
     const upAt = Date.now();
     await load;
     const sendMs = Date.now() - started;
-    const drainMs = await waitForDrain(s, workload, ledger);
+    const drainMs = await waitForDrain(s, ledger);
     const effects = await checkEffects(s, workload, ledger);
 
     // Requests that started while no Redis process existed: every one a 503, in bounded time.
@@ -80,14 +75,11 @@ describe(`Redis SIGKILL and restart under load (seed ${workload.seed})`, () => {
     // Acks after the restart, processed by the same worker processes that lived through it.
     const ackedAfter = ledger.records.filter((rec) => rec.outcome === 'acked' && rec.startedAt >= upAt).length;
     expect(ackedAfter).toBeGreaterThan(workload.all.length / 5);
-    expect(s.workers.filter(isRunning).map((w) => w.child.pid)).toEqual(workerPids);
-    expect(isRunning(ingress.process)).toBe(true);
+    expect(s.workers.filter((p) => p.running()).map((w) => w.child.pid)).toEqual(workerPids);
+    expect(ingress.process.running()).toBe(true);
 
     writeResults('redis-restart', {
-      seed: workload.seed,
-      callbacksSent: ledger.records.length,
-      ...summary,
-      ackLatencyMs: ledger.ackLatency(),
+      ...loadResults(ledger, workload),
       redisKills: 1,
       redisRestarts: 1,
       outageMs: upAt - killedAt,

@@ -6,8 +6,8 @@
 import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { type Ingress, type Stack, startFaultStack, writeResults } from '@openim-sync/testing';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { type Ingress, type Stack, startStack, writeResults } from './harness.js';
 
 const QUIT = 'callbackAfterQuitGroupCommand';
 const HEADERS_TIMEOUT_MS = 2000;
@@ -123,7 +123,7 @@ describe('slow clients at the callback listener', () => {
   }, async () => {
     const started = Date.now();
     // The default limits: the test checks what a fresh install gets.
-    const stack = await startStack({ label: 'slow_clients' });
+    const stack = await startFaultStack({ label: 'slow_clients' });
     stacks.push(stack);
     const ingress: Ingress = await stack.startIngress();
     const port = Number(new URL(ingress.url).port);
@@ -184,7 +184,7 @@ describe('slow clients at the callback listener', () => {
     timeout: 60_000,
   }, async () => {
     const env = { HTTP_MAX_CONNECTIONS: '20', HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000' };
-    const stack = await startStack({ label: 'slow_clients_cap', env });
+    const stack = await startFaultStack({ label: 'slow_clients_cap', env });
     stacks.push(stack);
     const port = Number(new URL((await stack.startIngress()).url).port);
 

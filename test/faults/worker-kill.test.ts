@@ -1,18 +1,18 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   checkEffects,
   createWorkload,
-  isRunning,
+  expectAllAcked,
   Ledger,
-  logLines,
+  loadResults,
   retryReasons,
   type Stack,
   sendLoad,
-  startStack,
+  startFaultStack,
   waitForDrain,
   writeResults,
-} from './harness.js';
+} from '@openim-sync/testing';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const KILLS = 4;
 const workload = createWorkload(56, 38);
@@ -25,7 +25,11 @@ describe(`worker SIGKILL in the middle of processing (seed ${workload.seed})`, (
     const started = Date.now();
     // 40 ms per forward and 4 jobs per worker: at most 200 jobs/s for two workers, below the
     // send rate, so a backlog builds and every worker always holds active jobs.
-    const s = await startStack({ label: 'worker_kill', receiverDelayMs: 40, workerEnv: { WORKER_CONCURRENCY: '4' } });
+    const s = await startFaultStack({
+      label: 'worker_kill',
+      receiverDelayMs: 40,
+      workerEnv: { WORKER_CONCURRENCY: '4' },
+    });
     stack = s;
     const [ingress] = await Promise.all([s.startIngress(), s.startWorker(), s.startWorker()]);
     const ledger = new Ledger();
@@ -45,7 +49,7 @@ describe(`worker SIGKILL in the middle of processing (seed ${workload.seed})`, (
         { timeout: 20_000, interval: 20 },
       );
       // The oldest live worker: running for a second or more with a backlog, so its 4 slots are busy.
-      const victim = s.workers.find(isRunning);
+      const victim = s.workers.find((p) => p.running());
       if (!victim) throw new Error('no live worker');
       await victim.stop('SIGKILL');
       kills.push({
@@ -57,26 +61,17 @@ describe(`worker SIGKILL in the middle of processing (seed ${workload.seed})`, (
     }
     await load;
     const sendMs = Date.now() - started;
-    const drainMs = await waitForDrain(s, workload, ledger);
+    const drainMs = await waitForDrain(s, ledger);
     const effects = await checkEffects(s, workload, ledger);
 
-    expect(ledger.summary(), ledger.examples('rejected').join('\n')).toEqual({
-      acked: workload.all.length,
-      unavailable: 0,
-      refused: 0,
-      hung: 0,
-      rejected: 0,
-    });
-    const stalled = s.workers.flatMap((w) => logLines(w, 'job stalled (its worker died): back in the queue'));
+    expectAllAcked(ledger, workload);
+    const stalled = s.workers.flatMap((w) => w.logLines('job stalled (its worker died): back in the queue'));
     // Each killed worker held jobs (checked above), and each of them must have come back.
     expect(stalled.length).toBeGreaterThanOrEqual(KILLS);
-    expect(s.workers.filter(isRunning)).toHaveLength(2);
+    expect(s.workers.filter((p) => p.running())).toHaveLength(2);
 
     writeResults('worker-kill', {
-      seed: workload.seed,
-      callbacksSent: ledger.records.length,
-      ...ledger.summary(),
-      ackLatencyMs: ledger.ackLatency(),
+      ...loadResults(ledger, workload),
       workerKills: kills.length,
       kills,
       stalledJobsRecovered: stalled.length,

@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   appendToInbox,
   type CallbackQueue,
@@ -14,7 +12,15 @@ import {
 } from '@openim-sync/queue';
 import { createLogger } from '@openim-sync/runtime';
 import { createCatalog } from '@openim-sync/schema';
-import { createTestSchema, deleteQueueKeys, readFixture, type TestSchema, uniqueName } from '@openim-sync/testing';
+import {
+  createTestSchema,
+  deleteQueueKeys,
+  type Receiver,
+  readFixture,
+  startReceiver,
+  type TestSchema,
+  uniqueName,
+} from '@openim-sync/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createApp } from '../../apps/ingress/src/app.js';
@@ -167,34 +173,23 @@ describe('callbacks into the group-membership projection', () => {
 });
 
 describe('forwarding to the App', () => {
-  let server: Server;
+  let receiver: Receiver;
   let pipeline: Pipeline | undefined;
-  const seen: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
-  let answer: () => number = () => 200;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => {
-        body += chunk;
-      });
-      req.on('end', () => {
-        seen.push({ headers: req.headers, body });
-        res.writeHead(answer()).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    receiver = await startReceiver();
   });
 
   afterEach(async () => {
     await pipeline?.stop();
     pipeline = undefined;
-    seen.length = 0;
+    receiver.deliveries.length = 0;
   });
 
-  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  afterAll(() => receiver.close());
 
-  const forwardUrl = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/openim-events`;
+  const forwardUrl = () => receiver.url;
+  const seen = () => receiver.deliveries;
   const quitBody = readFixture('callbackAfterQuitGroupCommand');
   const post = (p: Pipeline, operationID: string) =>
     p.app.request('/callback/callbackAfterQuitGroupCommand', {
@@ -205,16 +200,16 @@ describe('forwarding to the App', () => {
 
   it('retries a failing target with backoff until it succeeds, with one Idempotency-Key', async () => {
     let calls = 0;
-    answer = () => (++calls <= 2 ? 503 : 200);
+    receiver.answer = () => (++calls <= 2 ? 503 : 200);
     pipeline = await startPipeline('fwd_retry', [createHttpSink({ url: forwardUrl(), timeoutMs: 2000 })]);
     expect((await post(pipeline, 'op-retry')).status).toBe(200);
     const p = pipeline;
     await vi.waitFor(async () => expect(await p.queue.getCompletedCount()).toBe(1), { timeout: 10_000 });
     const [job] = await p.queue.getCompleted();
     expect(job?.attemptsMade).toBe(3);
-    expect(seen).toHaveLength(3);
-    expect(new Set(seen.map((s) => s.headers['idempotency-key']))).toEqual(new Set([job?.id]));
-    expect(JSON.parse(seen[2]?.body ?? '{}')).toMatchObject({
+    expect(seen()).toHaveLength(3);
+    expect(new Set(seen().map((s) => s.idempotencyKey))).toEqual(new Set([job?.id]));
+    expect(seen()[2]?.body).toMatchObject({
       id: job?.id,
       command: 'callbackAfterQuitGroupCommand',
       operationID: 'op-retry',
@@ -224,7 +219,7 @@ describe('forwarding to the App', () => {
   });
 
   it('fails an event the target rejects for good at once, keeping it in the failed set', async () => {
-    answer = () => 422;
+    receiver.answer = () => 422;
     pipeline = await startPipeline('fwd_reject', [createHttpSink({ url: forwardUrl(), timeoutMs: 2000 })]);
     expect((await post(pipeline, 'op-reject')).status).toBe(200);
     const p = pipeline;
@@ -232,11 +227,11 @@ describe('forwarding to the App', () => {
     const [job] = await p.queue.getFailed();
     expect(job?.attemptsMade).toBe(1);
     expect(job?.failedReason).toMatch(/http sink: forward target answered 422/);
-    expect(seen).toHaveLength(1);
+    expect(seen()).toHaveLength(1);
   });
 
   it('never applies a payload that breaks its schema: the mover keeps it aside, a job without its event fails', async () => {
-    answer = () => 200;
+    receiver.answer = () => 200;
     pipeline = await startPipeline('bad_payload', [createHttpSink({ url: forwardUrl(), timeoutMs: 2000 })]);
     const p = pipeline;
     const keys = inboxKeys(p.settings);
@@ -255,6 +250,6 @@ describe('forwarding to the App', () => {
     expect(job?.attemptsMade).toBe(1);
     expect(job?.failedReason).toMatch(/malformed job/);
     expect(await p.queue.getCompletedCount()).toBe(0);
-    expect(seen).toHaveLength(0);
+    expect(seen()).toHaveLength(0);
   });
 });

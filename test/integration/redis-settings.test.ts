@@ -1,14 +1,18 @@
-import { warnAboutRedisDurability } from '@openim-sync/queue';
+import { createWorkerConnection, warnAboutRedisDurability } from '@openim-sync/queue';
+import {
+  type Cleanups,
+  captureLogger,
+  createRedisServer,
+  runCleanups,
+  type Stack,
+  startFaultStack,
+  trackConnection,
+} from '@openim-sync/testing';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { logLines, type Stack, startStack } from '../faults/harness.js';
-import { type Cleanups, captureLogger, openConnection } from '../faults/redis-memory-fixture.js';
-import { createRedisServer } from '../faults/redis-server.js';
 
 const cleanups: Cleanups = [];
-afterEach(async () => {
-  for (const step of cleanups.splice(0).reverse()) await step();
-});
+afterEach(() => runCleanups(cleanups));
 
 /** What a Redis that cannot keep acknowledged callbacks looks like: no AOF, no limit, an evicting policy. */
 const UNSAFE = ['--appendonly', 'no', '--maxmemory', '0', '--maxmemory-policy', 'allkeys-lru'];
@@ -16,7 +20,7 @@ const UNSAFE = ['--appendonly', 'no', '--maxmemory', '0', '--maxmemory-policy', 
 const NO_CONFIG = ['--rename-command', 'CONFIG', 'config-renamed-away'];
 
 async function redisWith(args: string[]) {
-  const server = await createRedisServer(undefined, args);
+  const server = await createRedisServer({ args });
   cleanups.push(() => server.close());
   await server.start();
   return server;
@@ -26,7 +30,7 @@ async function redisWith(args: string[]) {
 async function warningsFor(args: string[], user?: { acl: string[] }) {
   const server = await redisWith(args);
   const log = captureLogger();
-  let connection = openConnection(server.url, cleanups);
+  let connection = trackConnection(createWorkerConnection(server.url), cleanups);
   if (user) {
     await connection.call('ACL', 'SETUSER', 'managed', 'on', '>managed-pw', '~*', '&*', ...user.acl);
     // ioredis's ready check reads INFO: a user without INFO gets ready only by skipping it.
@@ -96,7 +100,7 @@ describe('the ingress and the worker at start', () => {
 
   it('each log the three warnings against an unsafe Redis', { timeout: 120_000 }, async () => {
     const server = await redisWith(UNSAFE);
-    const s = await startStack({ label: 'redis_settings', redisUrl: server.url });
+    const s = await startFaultStack({ label: 'redis_settings', redisUrl: server.url });
     stack = s;
     const [ingress, worker] = await Promise.all([s.startIngress(), s.startWorker()]);
     for (const p of [ingress.process, worker]) {
@@ -108,6 +112,6 @@ describe('the ingress and the worker at start', () => {
         [40, 'maxmemory-policy'],
       ]);
     }
-    expect(logLines(ingress.process, 'ingress listening')).toHaveLength(1);
+    expect(ingress.process.logLines('ingress listening')).toHaveLength(1);
   });
 });

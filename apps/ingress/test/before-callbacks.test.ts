@@ -1,10 +1,9 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { serve } from '@hono/node-server';
 import { inboxKeys } from '@openim-sync/queue';
 import type { Logger } from '@openim-sync/runtime';
 import { createCatalog } from '@openim-sync/schema';
-import { freePort, testServices } from '@openim-sync/testing';
+import { freePort, startReceiver, testServices } from '@openim-sync/testing';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
@@ -23,30 +22,11 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-interface Received {
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
 /** A real App on 127.0.0.1: records each request, then lets `answer` respond (or never, to hang). */
-async function startApp(answer: (res: ServerResponse, received: Received) => void) {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request = { url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
-      received.push(request);
-      answer(res, request);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/openim/before`, received };
+async function startApp(answer: (res: ServerResponse) => void) {
+  const app = await startReceiver({ path: '/openim/before', answer: () => answer });
+  closers.push(() => app.close());
+  return { url: app.url, received: app.deliveries };
 }
 
 const json =
@@ -147,7 +127,7 @@ describe('before-callbacks forwarded to a real App', () => {
     expect(app.received).toHaveLength(1);
     const [request] = app.received;
     expect(request?.url).toBe('/openim/before/callbackBeforeSendSingleMsgCommand');
-    expect(request?.body.toString()).toBe(SINGLE_MSG);
+    expect(request?.raw.toString()).toBe(SINGLE_MSG);
     expect(request?.headers).toMatchObject({
       operationid: 'op-42',
       'content-type': 'application/json; charset=utf-8',
@@ -182,7 +162,7 @@ describe('before-callbacks forwarded to a real App', () => {
     const answer = await ingress.post('callbackBeforeUserRegisterCommand', body, '');
     expect(answer).toMatchObject({ status: 200, text: '{}' });
     expect(app.received[0]?.headers.operationid).toBe('');
-    const forwarded = app.received[0]?.body.toString() ?? '';
+    const forwarded = app.received[0]?.raw.toString() ?? '';
     expect(forwarded).not.toContain('openIM123');
     expect(JSON.parse(forwarded)).toEqual({
       callbackCommand: 'callbackBeforeUserRegisterCommand',

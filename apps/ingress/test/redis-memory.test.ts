@@ -1,9 +1,8 @@
 import { createCallbackQueue, createProducerConnection, inboxKeys, type QueueSettings } from '@openim-sync/queue';
 import { createCatalog } from '@openim-sync/schema';
-import { uniqueName } from '@openim-sync/testing';
+import { type Cleanups, captureLogger, runCleanups, startLimitedRedis, uniqueName } from '@openim-sync/testing';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Cleanups, captureLogger, startLimitedRedis } from '../../../test/faults/redis-memory-fixture.js';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createIngressMetrics } from '../src/metrics.js';
@@ -16,9 +15,7 @@ const quitBody = (userID: string) => `{"callbackCommand":"${QUIT}","groupID":"g-
 const FIVE_FIELDS = ['actionCode', 'errCode', 'errDlt', 'errMsg', 'nextCode'];
 
 const cleanups: Cleanups = [];
-afterEach(async () => {
-  for (const step of cleanups.splice(0).reverse()) await step();
-});
+afterEach(() => runCleanups(cleanups));
 
 function settingsFor(url: string): QueueSettings {
   const name = uniqueName('redis_memory');

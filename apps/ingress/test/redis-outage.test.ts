@@ -1,7 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { inboxKeys } from '@openim-sync/queue';
-import { freePort, portAnswers } from '@openim-sync/testing';
+import { type Cleanups, createRedisServer, freePort, runCleanups } from '@openim-sync/testing';
 import type { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ACK, createStack, errorOf, post, type Stack } from './stack.js';
@@ -11,10 +9,8 @@ const quitBody = '{"callbackCommand":"callbackAfterQuitGroupCommand","groupID":"
 /** What "fast" means here: OpenIM gives up after 5 s, the producer's command timeout is 1 s. */
 const BOUND_MS = 2000;
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups: Cleanups = [];
+afterEach(() => runCleanups(cleanups));
 
 /** Sends a callback and checks that it is refused with 503 and the callback error body within BOUND_MS. */
 async function expectUnavailable(app: Hono, operationID: string) {
@@ -33,23 +29,12 @@ async function readyStatus(app: Hono) {
   return response.status;
 }
 
-/** A throwaway redis-server of this test's own, so it can be killed without touching the shared one. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'];
-  const child = spawn('/usr/bin/redis-server', args, { stdio: 'ignore' });
-  const exited = once(child, 'exit');
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  });
-  await vi.waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-      expect(await portAnswers('127.0.0.1', port, 200)).toBe(true);
-    },
-    { timeout: 10_000, interval: 50 },
-  );
-  return child;
+/** A throwaway redis-server of this test's own without persistence, so it can be killed without touching the shared one. */
+async function startRedis() {
+  const redis = await createRedisServer({ appendonly: false });
+  cleanups.push(() => redis.close());
+  await redis.start();
+  return redis;
 }
 
 /** The operationIDs Redis holds for the stack: its inbox entries (the ingress adds no job). */
@@ -77,9 +62,8 @@ describe.each<{ coalesceWrites: boolean }>([{ coalesceWrites: false }, { coalesc
     });
 
     it('answers 503 fast while Redis is down and recovers when it is back', async () => {
-      const port = await freePort();
-      let redis = await startRedis(port);
-      const stack = createStack({ redisUrl: `redis://127.0.0.1:${port}`, coalesceWrites });
+      const redis = await startRedis();
+      const stack = createStack({ redisUrl: redis.url, coalesceWrites });
       const { app, queue, connection, close } = stack;
       cleanups.push(close);
       await queue.waitUntilReady();
@@ -90,9 +74,7 @@ describe.each<{ coalesceWrites: boolean }>([{ coalesceWrites: false }, { coalesc
       expect(await first.text()).toBe(ACK);
       expect(await held(stack)).toEqual(['op-before']);
 
-      const killed = once(redis, 'exit');
-      redis.kill('SIGKILL');
-      await killed;
+      await redis.kill();
       await expectUnavailable(app, 'op-during-1');
       // /readyz keeps Redis's answer for a second (one PING a second, however often it is probed).
       await vi.waitFor(async () => expect(await readyStatus(app)).toBe(503), {
@@ -102,7 +84,7 @@ describe.each<{ coalesceWrites: boolean }>([{ coalesceWrites: false }, { coalesc
       await vi.waitFor(() => expect(connection.status).not.toBe('ready'), { timeout: 5000 });
       await expectUnavailable(app, 'op-during-2');
 
-      redis = await startRedis(port);
+      await redis.start();
       await vi.waitFor(async () => expect(await readyStatus(app)).toBe(200), { timeout: 15_000, interval: 100 });
       const after = await post(app, QUIT, quitBody, 'op-after');
       expect(after.status).toBe(200);
@@ -112,10 +94,9 @@ describe.each<{ coalesceWrites: boolean }>([{ coalesceWrites: false }, { coalesc
     });
 
     it('answers 503 within the bound when Redis hangs without closing the connection', async () => {
-      const port = await freePort();
-      const redis = await startRedis(port);
+      const redis = await startRedis();
       const stack = createStack({
-        redisUrl: `redis://127.0.0.1:${port}`,
+        redisUrl: redis.url,
         enqueueTimeoutMs: 500,
         coalesceWrites,
       });
@@ -125,12 +106,12 @@ describe.each<{ coalesceWrites: boolean }>([{ coalesceWrites: false }, { coalesc
       expect((await post(app, QUIT, quitBody, 'op-before')).status).toBe(200);
       expect(await held(stack)).toEqual(['op-before']);
 
-      redis.kill('SIGSTOP');
+      redis.pause();
       try {
         await expectUnavailable(app, 'op-frozen');
         expect(await readyStatus(app)).toBe(503);
       } finally {
-        redis.kill('SIGCONT');
+        redis.resume();
       }
       await vi.waitFor(async () => expect(await readyStatus(app)).toBe(200), { timeout: 15_000, interval: 100 });
       expect((await post(app, QUIT, quitBody, 'op-after')).status).toBe(200);

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Receiver, startReceiver } from '@openim-sync/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHttpSink, type ForwardedEvent } from '../src/sinks/http-sink.js';
 import { PermanentSinkError, RetryableSinkError, type Sink, type SinkEvent } from '../src/sinks/sink.js';
@@ -22,62 +23,40 @@ const item: SinkEvent = {
   payload: { callbackCommand: 'callbackAfterJoinGroupCommand', groupID: 'g1', inviterUserID: 'u1' },
 };
 
-interface Received {
-  method: string | undefined;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-// A real HTTP server whose answer each test sets; it records what it received.
-let server: Server;
-let answer: (req: IncomingMessage, res: ServerResponse) => void;
-const received: Received[] = [];
-let connections = 0;
+// The App: a real HTTP server whose answer each test sets; it records what it received.
+let receiver: Receiver;
+let answer: (res: ServerResponse) => void;
 let sink: Sink | undefined;
-const url = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/openim-events`;
 const open = (timeoutMs = 2000, authorization?: string) => {
-  sink = createHttpSink({ url: url(), timeoutMs, authorization });
+  sink = createHttpSink({ url: receiver.url, timeoutMs, authorization });
   return sink;
 };
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      received.push({ method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      answer(req, res);
-    });
-  });
-  server.on('connection', () => connections++);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  receiver = await startReceiver({ answer: () => (res) => answer(res) });
 });
 
 afterEach(async () => {
   await sink?.close();
   sink = undefined;
-  received.length = 0;
-  connections = 0;
+  receiver.deliveries.length = 0;
+  receiver.connections = 0;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => receiver.close());
 
 describe('http sink', () => {
   it('posts the event as JSON with its idempotency key and the configured authorization', async () => {
-    answer = (_req, res) => res.writeHead(204).end();
+    answer = (res) => res.writeHead(204).end();
     expect(await open(2000, 'Bearer s3cret').apply(item)).toBe('forwarded');
 
-    expect(received).toHaveLength(1);
-    const [request] = received;
+    expect(receiver.deliveries).toHaveLength(1);
+    const [request] = receiver.deliveries;
     expect(request?.method).toBe('POST');
     expect(request?.headers['content-type']).toBe('application/json');
     expect(request?.headers['idempotency-key']).toBe('h-forward-1');
     expect(request?.headers.authorization).toBe('Bearer s3cret');
-    expect(JSON.parse(request?.body ?? '')).toEqual({
+    expect(JSON.parse(request?.raw.toString('utf8') ?? '')).toEqual({
       id: 'h-forward-1',
       command: 'callbackAfterJoinGroupCommand',
       operationID: 'op-1',
@@ -88,16 +67,16 @@ describe('http sink', () => {
   });
 
   it('keeps connections alive across events', async () => {
-    answer = (_req, res) => res.writeHead(200).end('ok');
+    answer = (res) => res.writeHead(200).end('ok');
     const http = open();
     for (let i = 0; i < 20; i++) await http.apply({ ...item, id: `h-forward-${i}` });
-    expect(received).toHaveLength(20);
+    expect(receiver.deliveries).toHaveLength(20);
     // The pool may open a second socket while the first is still finishing its response.
-    expect(connections).toBeLessThanOrEqual(2);
+    expect(receiver.connections).toBeLessThanOrEqual(2);
   });
 
   it('retries 5xx with the delay Retry-After asks for, and shows what the target said', async () => {
-    answer = (_req, res) => res.writeHead(503, { 'retry-after': '7' }).end('busy, come back');
+    answer = (res) => res.writeHead(503, { 'retry-after': '7' }).end('busy, come back');
     const error = await open()
       .apply(item)
       .catch((err: unknown) => err);
@@ -107,7 +86,7 @@ describe('http sink', () => {
   });
 
   it.each([408, 429])('retries %i', async (status) => {
-    answer = (_req, res) => res.writeHead(status).end();
+    answer = (res) => res.writeHead(status).end();
     const error = await open()
       .apply(item)
       .catch((err: unknown) => err);
@@ -121,13 +100,13 @@ describe('http sink', () => {
     [404, ''],
     [308, ''],
   ])('fails at once on %i, which no retry can change', async (status, text) => {
-    answer = (_req, res) => res.writeHead(status, { location: '/elsewhere' }).end(text);
+    answer = (res) => res.writeHead(status, { location: '/elsewhere' }).end(text);
     const error = await open()
       .apply(item)
       .catch((err: unknown) => err);
     expect(error).toBeInstanceOf(PermanentSinkError);
     expect((error as Error).message).toBe(`forward target answered ${status}${text ? `: ${text}` : ''}`);
-    expect(received).toHaveLength(1);
+    expect(receiver.deliveries).toHaveLength(1);
   });
 
   it('retries when no answer comes within the timeout', async () => {
@@ -142,7 +121,7 @@ describe('http sink', () => {
   });
 
   it('retries when the answer stalls midway', async () => {
-    answer = (_req, res) => {
+    answer = (res) => {
       res.writeHead(200, { 'content-length': '100' });
       res.write('partial');
     };
@@ -168,7 +147,7 @@ describe('http sink', () => {
 
   describe('an answer that never ends', () => {
     // Writes 16 KiB chunks as fast as the client reads them, until the client goes away.
-    const endless = (status: number) => (_req: IncomingMessage, res: ServerResponse) => {
+    const endless = (status: number) => (res: ServerResponse) => {
       const chunk = Buffer.alloc(16 * 1024, 'x');
       stream = { written: 0, closed: false };
       const state = stream;
@@ -186,7 +165,7 @@ describe('http sink', () => {
     };
     let stream: { written: number; closed: boolean } | undefined;
     afterEach(() => {
-      server.closeAllConnections();
+      receiver.closeConnections();
       stream = undefined;
     });
 
@@ -224,14 +203,14 @@ describe('http sink', () => {
 
     it('keeps the limit it is given, whatever the chunks', async () => {
       answer = endless(422);
-      sink = createHttpSink({ url: url(), timeoutMs: 2000, maxAnswerBytes: 10 });
+      sink = createHttpSink({ url: receiver.url, timeoutMs: 2000, maxAnswerBytes: 10 });
       const result = await settle(sink);
       expect((result as { error: unknown }).error).toBeInstanceOf(PermanentSinkError);
       expect(((result as { error: Error }).error as Error).message).toBe('forward target answered 422: xxxxxxxxxx');
     });
 
     it('gives up on an answer that trickles past the timeout, each gap shorter than it', async () => {
-      answer = (_req, res) => {
+      answer = (res) => {
         res.writeHead(200, { 'content-type': 'text/plain' });
         const timer = setInterval(() => res.write('.'), 50);
         res.on('close', () => clearInterval(timer));
@@ -246,10 +225,10 @@ describe('http sink', () => {
     });
 
     it('still reuses the connection after a short answer', async () => {
-      answer = (_req, res) => res.writeHead(200).end('ok');
+      answer = (res) => res.writeHead(200).end('ok');
       const http = open();
       for (let i = 0; i < 5; i++) await http.apply({ ...item, id: `h-short-${i}` });
-      expect(connections).toBeLessThanOrEqual(2);
+      expect(receiver.connections).toBeLessThanOrEqual(2);
     });
   });
 

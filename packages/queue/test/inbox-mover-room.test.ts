@@ -1,17 +1,19 @@
 import { createCatalog } from '@openim-sync/schema';
-import { uniqueName } from '@openim-sync/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
 import {
   type Cleanups,
   captureLogger,
-  openConnection,
+  runCleanups,
   startLimitedRedis,
-} from '../../../test/faults/redis-memory-fixture.js';
+  trackConnection,
+  uniqueName,
+} from '@openim-sync/testing';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import {
   appendToInbox,
   createCallbackQueue,
   createInboxMover,
+  createWorkerConnection,
   inboxKeys,
   inboxMoveRoom,
   queueEnv,
@@ -23,9 +25,7 @@ const QUIT = 'callbackAfterQuitGroupCommand';
 const quitBody = (userID: string) => `{"callbackCommand":"${QUIT}","groupID":"g-1","userID":"${userID}"}`;
 
 const cleanups: Cleanups = [];
-afterEach(async () => {
-  for (const step of cleanups.splice(0).reverse()) await step();
-});
+afterEach(() => runCleanups(cleanups));
 
 function settingsFor(url: string) {
   const name = uniqueName('mover_room');
@@ -44,13 +44,13 @@ describe('the inbox mover in a nearly full Redis', () => {
       await appendToInbox(redis.redis, keys.stream, { command: QUIT, operationID: `op-${i}`, receivedAt: 1, body });
     }
     await redis.fill(0.96);
-    const queue = createCallbackQueue(settings, openConnection(redis.url, cleanups));
+    const queue = createCallbackQueue(settings, trackConnection(createWorkerConnection(redis.url), cleanups));
     cleanups.push(() => queue.close());
     const log = captureLogger();
     const room = inboxMoveRoom(redis.redis, log.logger);
     let asked = 0;
     const mover = createInboxMover({
-      reader: openConnection(redis.url, cleanups),
+      reader: trackConnection(createWorkerConnection(redis.url), cleanups),
       queue,
       settings,
       catalog: createCatalog(),

@@ -27,9 +27,20 @@ export interface ServiceProcess {
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Resolves with the exit code when the process exits by itself or is stopped. */
   exited: Promise<number | null>;
-  /** Sends `signal` and resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** True until the process exits (by itself or by a signal). */
+  running(): boolean;
+  /** The JSON lines of its log, or only those whose `msg` is `msg`. */
+  logLines(msg?: string): Array<Record<string, unknown>>;
+  /**
+   * Sends `signal` and resolves with the exit code (null when a signal ended
+   * it). A process still running `killAfterMs` later gets SIGKILL: a hung
+   * shutdown fails the test's exit-code check instead of its timeout.
+   */
+  stop(signal?: NodeJS.Signals, killAfterMs?: number): Promise<number | null>;
 }
+
+/** Longer than the apps' own SHUTDOWN_TIMEOUT_MS defaults (10 s ingress, 30 s worker). */
+const KILL_AFTER_MS = 40_000;
 
 /**
  * Starts a built service (`node <entry>`) with the given environment added to
@@ -59,10 +70,17 @@ export function startService(entry: string, env: Record<string, string>): Servic
   child.stderr?.on('data', collector());
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
+  const running = () => child.exitCode === null && child.signalCode === null;
+
   return {
     child,
     output,
     exited,
+    running,
+    logLines(msg) {
+      const lines = output.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+      return msg === undefined ? lines : lines.filter((line) => line.msg === msg);
+    },
     waitForLine(pattern, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
@@ -84,9 +102,15 @@ export function startService(entry: string, env: Record<string, string>): Servic
         check();
       });
     },
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+    async stop(signal = 'SIGTERM', killAfterMs = KILL_AFTER_MS) {
+      if (!running()) return exited;
+      child.kill(signal);
+      const deadline = setTimeout(() => running() && child.kill('SIGKILL'), killAfterMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(deadline);
+      }
     },
   };
 

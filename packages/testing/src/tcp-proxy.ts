@@ -3,6 +3,8 @@ import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 
 export interface TcpProxy {
   port: number;
+  /** The service's URL with the proxy's address in place of the service's. */
+  url: string;
   /** Connections cut or refused while down. */
   cut: number;
   /** Cuts every open connection and closes each new one at once, until `up()`. */
@@ -16,11 +18,15 @@ export interface TcpProxy {
  * Postgres): while down, it behaves like a crashed server, so clients see
  * their connections reset and new ones closed.
  */
-export async function startTcpProxy(host: string, port: number): Promise<TcpProxy> {
+export async function startTcpProxy(serviceUrl: string): Promise<TcpProxy> {
+  const target = new URL(serviceUrl);
+  const host = target.hostname;
+  const port = Number(target.port || { 'postgres:': 5432, 'postgresql:': 5432, 'redis:': 6379 }[target.protocol]);
   const open = new Set<Socket>();
   let isDown = false;
   const proxy: TcpProxy = {
     port: 0,
+    url: '',
     cut: 0,
     down() {
       isDown = true;
@@ -55,6 +61,9 @@ export async function startTcpProxy(host: string, port: number): Promise<TcpProx
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   proxy.port = (server.address() as AddressInfo).port;
+  target.hostname = '127.0.0.1';
+  target.port = String(proxy.port);
+  proxy.url = target.toString();
   proxy.close = () =>
     new Promise<void>((resolve) => {
       for (const socket of open) socket.destroy();

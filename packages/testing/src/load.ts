@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Callback } from '../e2e/workload.js';
+import type { Callback } from './workload.js';
 
 /**
  * What became of one callback, as OpenIM would see it:

@@ -1,5 +1,6 @@
 import { findCommand, goJson } from '@openim-sync/schema';
 import { applyOp, type GroupState, type MembershipOp } from './membership-model.js';
+import { uniqueName } from './names.js';
 
 /** One callback as OpenIM sends it, and what it means. */
 export interface Callback {
@@ -23,6 +24,36 @@ export interface WorkloadOptions {
   dismissEvery: number;
   /** Share of callbacks sent under the v3.6 spelling of their command, where the catalog knows one. */
   aliasShare: number;
+}
+
+/** A known set of callbacks: one ordered list per group. */
+export interface Workload {
+  seed: number;
+  groups: Callback[][];
+  /** Every callback, each group in send order. */
+  all: Callback[];
+}
+
+/**
+ * About `groups × (eventsPerGroup + 1)` callbacks of every membership command
+ * (a third of the groups end dismissed; some callbacks use v3.6's command
+ * spellings). A new seed each run; pass the one a failed run printed
+ * to replay it.
+ */
+export function createWorkload(
+  groups: number,
+  eventsPerGroup: number,
+  seed = Math.floor(Math.random() * 2 ** 31),
+): Workload {
+  const lists = generateWorkload({
+    seed,
+    runTag: uniqueName('op'),
+    groups,
+    eventsPerGroup,
+    dismissEvery: 3,
+    aliasShare: 0.2,
+  });
+  return { seed, groups: lists, all: lists.flat() };
 }
 
 /** A small seeded PRNG (mulberry32), so a failing run can be replayed with its seed. */

@@ -1,9 +1,20 @@
-import { createWorkerConnection, readMemory } from '@openim-sync/queue';
-import type { Logger } from '@openim-sync/runtime';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { createRedisServer } from './redis-server.js';
 
+/** Steps a test file runs after each test, last added first (see {@link runCleanups}). */
 export type Cleanups = Array<() => unknown>;
+
+/** Runs and empties `cleanups`, last added first. */
+export async function runCleanups(cleanups: Cleanups): Promise<void> {
+  for (const step of cleanups.splice(0).reverse()) await step();
+}
+
+/** Silences a connection's errors (the test kills its Redis on purpose) and has `cleanups` disconnect it. */
+export function trackConnection<C extends Redis>(connection: C, cleanups: Cleanups): C {
+  connection.on('error', () => {});
+  cleanups.push(() => connection.disconnect());
+  return connection;
+}
 
 export interface LimitedRedis {
   url: string;
@@ -17,10 +28,10 @@ export interface LimitedRedis {
 
 /** A redis-server of the test's own with this maxmemory (0: none); `cleanups` get its shutdown. */
 export async function startLimitedRedis(maxmemory: number, cleanups: Cleanups): Promise<LimitedRedis> {
-  const server = await createRedisServer(undefined, ['--maxmemory', String(maxmemory), '--appendfsync', 'everysec']);
+  const server = await createRedisServer({ maxmemory, args: ['--appendfsync', 'everysec'] });
   cleanups.push(() => server.close());
   await server.start();
-  const redis = openConnection(server.url, cleanups);
+  const redis = trackConnection(new Redis(server.url, { maxRetriesPerRequest: null }), cleanups);
   let fillers = 0;
   return {
     url: server.url,
@@ -36,16 +47,9 @@ export async function startLimitedRedis(maxmemory: number, cleanups: Cleanups): 
   };
 }
 
+/** used_memory from INFO memory, in bytes. */
 export async function usedMemory(redis: Redis): Promise<number> {
-  return readMemory(await redis.info('memory'))?.usedMemory ?? 0;
-}
-
-/** A worker-style connection that the cleanups disconnect. */
-export function openConnection(url: string, cleanups: Cleanups): Redis {
-  const connection = createWorkerConnection(url);
-  connection.on('error', () => {});
-  cleanups.push(() => connection.disconnect());
-  return connection;
+  return Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? 0);
 }
 
 export interface CapturedLine {
@@ -54,7 +58,11 @@ export interface CapturedLine {
   fields: Record<string, unknown>;
 }
 
-/** A logger that keeps each line it is given, for assertions on what a component said. */
+/**
+ * A logger that keeps each line it is given, for assertions on what a
+ * component said. Typed `never` so it fits any component's logger parameter
+ * without this package depending on the runtime's Logger.
+ */
 export function captureLogger() {
   const lines: CapturedLine[] = [];
   const at =
@@ -64,5 +72,5 @@ export function captureLogger() {
       else lines.push({ level, msg: msg ?? '', fields: fields as Record<string, unknown> });
     };
   const methods = { fatal: at('fatal'), error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
-  return { logger: methods as unknown as Logger, lines, messages: () => lines.map((l) => `${l.level}: ${l.msg}`) };
+  return { logger: methods as never, lines, messages: () => lines.map((l) => `${l.level}: ${l.msg}`) };
 }
