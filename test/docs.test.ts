@@ -34,6 +34,19 @@ describe('docs', () => {
     expect(missing).toEqual([]);
   });
 
+  it("the README's map of the tree names every app, package and top-level folder, and nothing else", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const map = readme.slice(readme.indexOf("A newcomer's map of the tree"));
+    const rows = map.slice(0, map.indexOf('\n\n', map.indexOf('|')));
+    const named = [...rows.matchAll(/^\| `([\w./-]+?)\/?` /gm)].map((m) => m[1]);
+    const dirs = (parent: string) =>
+      readdirSync(join(root, parent), { withFileTypes: true })
+        .filter((d) => d.isDirectory() && existsSync(join(root, parent, d.name, 'package.json')))
+        .map((d) => `${parent}/${d.name}`);
+    const folders = ['bench', 'deploy', 'docs', 'scripts', 'test'].filter((f) => existsSync(join(root, f)));
+    expect(new Set(named)).toEqual(new Set([...dirs('apps'), ...dirs('packages'), ...folders]));
+  });
+
   it('the compatibility doc counts the before-callbacks of the catalog', () => {
     const doc = readFileSync(join(root, 'docs/openim-compatibility.md'), 'utf8');
     expect(doc.replace(/\s+/g, ' ')).toContain(`the ${beforeCallbacks.length} of \`main\``);
