@@ -85,7 +85,7 @@ LABEL org.opencontainers.image.title="openim-sync-ingress" \
 COPY --from=build /out/ingress /app
 USER node
 EXPOSE 8080
-# The admin listener (dashboard, /metrics); it starts only with ADMIN_USER and ADMIN_PASSWORD.
+# The admin listener: the dashboard with ADMIN_USER/ADMIN_PASSWORD, /metrics with METRICS_USER/METRICS_PASSWORD.
 EXPOSE 8081
 # Slim images carry no curl: ask node's own fetch. /healthz says the process
 # serves HTTP; /readyz (Redis reachable) is the one for a load balancer.

@@ -1,6 +1,6 @@
 // Does collecting metrics slow the callback path? Runs the built ingress twice
-// side by side on the same Redis: once with the admin listener off (no metrics
-// collected at all) and once with it on (metrics collected, and /metrics
+// side by side on the same Redis: once without METRICS_USER/METRICS_PASSWORD (no
+// metrics collected at all) and once with them (metrics collected, and /metrics
 // scraped every second during the load, far more often than Prometheus
 // would). Rounds alternate between the two, so a noisy moment hits both.
 //
@@ -19,29 +19,29 @@ const redisUrl = REDIS_URL ?? 'redis://127.0.0.1:6379';
 const rounds = Number(BENCH_ROUNDS ?? 3);
 const seconds = Number(BENCH_SECONDS ?? 10);
 const connections = Number(BENCH_CONNECTIONS ?? 50);
-const admin = { user: 'bench', password: 'bench-password' };
-const authorization = `Basic ${Buffer.from(`${admin.user}:${admin.password}`).toString('base64')}`;
+const scraper = { user: 'bench', password: 'bench-password' };
+const authorization = `Basic ${Buffer.from(`${scraper.user}:${scraper.password}`).toString('base64')}`;
 // autocannon puts a fresh id into every body, so each request becomes a new job (no deduplication shortcut).
 const body = '{"callbackCommand":"callbackAfterQuitGroupCommand","groupID":"g-[<id>]","userID":"u1"}\n';
 
-async function startIngress(name, withAdmin) {
+async function startIngress(name, withMetrics) {
   const [port, adminPort] = [await freePort(), await freePort()];
   const queue = { QUEUE_NAME: 'bench', QUEUE_PREFIX: uniqueName(`bench_${name}`) };
   const env = { REDIS_URL: redisUrl, ...queue, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' };
-  if (withAdmin)
+  if (withMetrics)
     Object.assign(env, {
       ADMIN_PORT: String(adminPort),
       ADMIN_HOST: '127.0.0.1',
-      ADMIN_USER: admin.user,
-      ADMIN_PASSWORD: admin.password,
+      METRICS_USER: scraper.user,
+      METRICS_PASSWORD: scraper.password,
     });
   const service = startService('apps/ingress/dist/main.js', { ...env, LOG_LEVEL: 'info' });
-  await service.waitForLine(withAdmin ? /admin listening/ : /ingress listening/);
+  await service.waitForLine(withMetrics ? /admin listening/ : /ingress listening/);
   return {
     name,
     pid: service.child.pid,
     url: `http://127.0.0.1:${port}/callback/callbackAfterQuitGroupCommand`,
-    metricsUrl: withAdmin ? `http://127.0.0.1:${adminPort}/metrics` : undefined,
+    metricsUrl: withMetrics ? `http://127.0.0.1:${adminPort}/metrics` : undefined,
     clean: () => deleteQueueKeys(redisUrl, queue.QUEUE_PREFIX, queue.QUEUE_NAME),
     stop: () => service.stop(),
   };

@@ -265,12 +265,13 @@ describe('docker-compose.yml, monitoring profile', () => {
     expect(existsSync(join(root, 'deploy/prometheus/entrypoint.sh'))).toBe(true);
   });
 
-  it('gives Prometheus the credentials the apps ask for on /metrics', () => {
+  it('gives Prometheus the credential both apps ask for on /metrics, and not the dashboard’s', () => {
     const env = prometheus.environment as Json;
     const ingressEnv = service('ingress').environment as Json;
     const workerEnv = service('worker').environment as Json;
-    expect([env.ADMIN_USER, env.ADMIN_PASSWORD]).toEqual([ingressEnv.ADMIN_USER, ingressEnv.ADMIN_PASSWORD]);
+    expect([env.METRICS_USER, env.METRICS_PASSWORD]).toEqual([ingressEnv.METRICS_USER, ingressEnv.METRICS_PASSWORD]);
     expect([env.METRICS_USER, env.METRICS_PASSWORD]).toEqual([workerEnv.METRICS_USER, workerEnv.METRICS_PASSWORD]);
+    expect(Object.keys(env).filter((name) => name.startsWith('ADMIN_'))).toEqual([]);
   });
 
   it('scrapes the ingress’s admin listener and every worker at the ports they listen on', () => {

@@ -179,6 +179,30 @@ describe('deploy/kubernetes', () => {
     expect(service.ports.map((p) => p.targetPort).sort()).toEqual(['admin', 'http']);
   });
 
+  it('gives both apps the same required scrape credential, and the dashboard’s to the ingress only', () => {
+    const keys = (name: string) =>
+      Object.fromEntries(
+        (container(name).env ?? [])
+          .filter((v) => v.valueFrom?.secretKeyRef)
+          .map((v) => [v.name, v.valueFrom?.secretKeyRef?.optional === true ? 'optional' : 'required']),
+      );
+    for (const name of ['ingress', 'worker']) {
+      // KEDA scales on series of both apps, read through Prometheus: without the credential it scales blind.
+      expect(keys(name), name).toMatchObject({ METRICS_USER: 'required', METRICS_PASSWORD: 'required' });
+    }
+    expect(keys('ingress')).toMatchObject({ ADMIN_USER: 'optional', ADMIN_PASSWORD: 'optional' });
+    expect(keys('worker')).not.toHaveProperty('ADMIN_PASSWORD');
+    const ingress = loadIngressConfig(environment(container('ingress'), sample)).admin;
+    expect(ingress?.metrics).toEqual({
+      username: SECRET_SAMPLES.METRICS_USER,
+      password: SECRET_SAMPLES.METRICS_PASSWORD,
+    });
+    expect(ingress?.dashboard).toEqual({
+      username: SECRET_SAMPLES.ADMIN_USER,
+      password: SECRET_SAMPLES.ADMIN_PASSWORD,
+    });
+  });
+
   it('probes the worker on its metrics listener', () => {
     const c = container('worker');
     const config = loadWorkerConfig(environment(c, sample));

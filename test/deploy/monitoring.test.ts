@@ -81,7 +81,7 @@ describe('deploy/prometheus/alerts.yml', () => {
     expect(unknownSeries(series, exported)).toEqual([]);
   });
 
-  it('watches the backlog, job age, failures, rejects, circuits, Redis memory and reconciliation', () => {
+  it('watches the backlog, job age, failures, rejects, circuits, Redis memory and reach, and reconciliation', () => {
     const watched = new Set(rules.flatMap((r) => seriesIn(r.expr)));
     for (const series of [
       'openim_sync_inbox_entries',
@@ -91,6 +91,7 @@ describe('deploy/prometheus/alerts.yml', () => {
       'openim_sync_ingress_requests_total',
       'openim_sync_sink_circuit_open',
       'openim_sync_redis_memory_ratio',
+      'openim_sync_redis_up',
       'openim_sync_reconcile_groups_total',
     ]) {
       expect(watched, series).toContain(series);
@@ -139,6 +140,12 @@ describe('deploy/grafana', () => {
   it('queries valid PromQL (promtool parses it)', () => {
     const queries = dashboard.panels.flatMap((p) => ((p.targets ?? []) as Array<{ expr: string }>).map((t) => t.expr));
     expect(checkQueries(queries)).toContain(`SUCCESS: ${queries.length} rules found`);
+  });
+
+  it('shows whether each process reaches Redis, and which versions run', () => {
+    const series = seriesIn(dashboardText);
+    expect(series).toContain('openim_sync_redis_up');
+    expect(series).toContain('openim_sync_build_info');
   });
 
   it('has panels with unique ids, each querying the dashboard’s Prometheus', () => {

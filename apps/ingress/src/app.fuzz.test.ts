@@ -14,7 +14,7 @@ import type { Producer } from './producer.js';
 const TOKEN = 'fuzz-Token_0123456789.abc~XYZ';
 const MAX_BODY = 4096;
 const EXPECTED = new Set([200, 400, 401, 403, 404, 405, 413, 415]);
-const silent = { warn() {}, error() {}, info() {}, debug() {} } as unknown as Logger;
+const silent = { warn() {}, error() {}, info() {}, debug() {}, isLevelEnabled: () => false } as unknown as Logger;
 
 const fixtures = commandDefinitions.flatMap((d) => {
   try {

@@ -121,6 +121,10 @@ export function createCallbackHandler(deps: CallbackHandlerDeps) {
     if (!enqueued.ok) {
       return { status: 503, reason: enqueued.reason ?? 'unavailable', message: `${command}: ${enqueued.message}` };
     }
+    // "Did OpenIM send X?", answered at LOG_LEVEL=debug. The ack path builds no log object at info.
+    if (logger.isLevelEnabled('debug')) {
+      logger.debug({ command: data.command, operationID, jobId: enqueued.jobId }, 'callback accepted');
+    }
     return data;
   }
 

@@ -39,8 +39,8 @@ shutdown.add('redis', () => connection.quit().catch(() => connection.disconnect(
 const redisReady = new Promise((resolve) => connection.once('ready', resolve));
 if (connection.status !== 'ready') await Promise.race([redisReady, delay(5000, undefined, { ref: false })]);
 
-// Metrics are collected only where they can be read: on the admin listener.
-const metrics = config.admin ? createIngressMetrics({ registry: new Registry() }) : undefined;
+// Metrics are collected only where they can be read: /metrics on the admin listener, with METRICS_*.
+const metrics = config.admin?.metrics ? createIngressMetrics({ registry: new Registry() }) : undefined;
 const { enqueueTimeoutMs: timeoutMs, enqueueCoalesceWrites: coalesceWrites } = config;
 const settings = config.queue;
 void warnAboutRedisDurability(connection, logger);
@@ -103,7 +103,7 @@ shutdown.add('http', async () => {
 });
 shutdown.installSignalHandlers();
 
-if (config.admin && metrics) {
+if (config.admin) {
   await startAdminServer({ config: config.admin, queueSettings: config.queue, metrics, logger }).then(
     (admin) => shutdown.add('admin', () => admin.close()),
     (err) => {
@@ -112,5 +112,7 @@ if (config.admin && metrics) {
     },
   );
 } else {
-  logger.info('admin listener off: set ADMIN_USER and ADMIN_PASSWORD for the dashboard and /metrics');
+  logger.info(
+    'admin listener off: set ADMIN_USER/ADMIN_PASSWORD for the dashboard, METRICS_USER/METRICS_PASSWORD for /metrics',
+  );
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createLogger } from '@openim-sync/runtime';
 import { createCatalog } from '@openim-sync/schema';
 import { Registry } from 'prom-client';
@@ -97,17 +98,22 @@ describe('ingress metrics', () => {
     expect(await sample('openim_sync_ingress_duplicates_dropped_total')).toBe(5);
   });
 
-  it('reports the inbox lengths its reader gives at each scrape, and nothing when the read fails', async () => {
+  it('reports the inbox lengths its reader gives at each scrape, the last ones and Redis down when it fails', async () => {
     const { metrics, registry } = setup();
-    const inboxLines = async () =>
-      (await registry.metrics()).split('\n').filter((l) => /^openim_sync_inbox_entries\{/.test(l));
-    expect(await inboxLines()).toEqual([]);
+    let calls = 0;
+    const inboxLines = async () => {
+      const text = await registry.metrics();
+      expect(text).not.toContain('NaN');
+      return text.split('\n').filter((l) => /^openim_sync_(inbox_entries\{|redis_up )/.test(l));
+    };
+    expect(await inboxLines()).toEqual(['openim_sync_redis_up 0']);
     const reads: Array<{ inbox: number; rejected: number } | Error> = [
       { inbox: 7, rejected: 1 },
       new Error('Redis is unavailable (fake)'),
       { inbox: 0, rejected: 2 },
     ];
     metrics.countInbox(async () => {
+      calls++;
       const next = reads.shift();
       if (!next || next instanceof Error) throw next ?? new Error('no more reads');
       return next;
@@ -115,12 +121,28 @@ describe('ingress metrics', () => {
     expect(await inboxLines()).toEqual([
       'openim_sync_inbox_entries{stream="inbox"} 7',
       'openim_sync_inbox_entries{stream="rejected"} 1',
+      'openim_sync_redis_up 1',
     ]);
-    expect(await inboxLines()).toEqual([]);
+    expect(await inboxLines()).toEqual([
+      'openim_sync_inbox_entries{stream="inbox"} 7',
+      'openim_sync_inbox_entries{stream="rejected"} 1',
+      'openim_sync_redis_up 0',
+    ]);
     expect(await inboxLines()).toEqual([
       'openim_sync_inbox_entries{stream="inbox"} 0',
       'openim_sync_inbox_entries{stream="rejected"} 2',
+      'openim_sync_redis_up 1',
     ]);
+    // One read per scrape serves both gauges.
+    expect(calls).toBe(3);
+  });
+
+  it('says which version of the ingress runs on which Node.js', async () => {
+    const { registry } = setup();
+    const version = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+    expect(await registry.metrics()).toContain(
+      `openim_sync_build_info{app="ingress",version="${version}",node_version="${process.versions.node}"} 1`,
+    );
   });
 
   it('keeps to its own registry and adds process metrics only when asked', async () => {

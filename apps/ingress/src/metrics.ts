@@ -1,4 +1,4 @@
-import { type HotCount, hotCounter, hotHistogram } from '@openim-sync/runtime';
+import { cachedCheck, type HotCount, hotCounter, hotHistogram, registerBuildInfo } from '@openim-sync/runtime';
 import { findCommand } from '@openim-sync/schema';
 import { Counter, collectDefaultMetrics, Gauge, type Registry } from 'prom-client';
 import {
@@ -36,7 +36,7 @@ export interface IngressMetrics {
   instrumentProducer(producer: Producer): Producer;
   /** Where the duplicates counter reads from at each scrape; until set it stays at 0. */
   countDuplicates(read: DuplicateReader): void;
-  /** Where the inbox gauge reads from at each scrape; until set it has no series. */
+  /** Where the inbox gauge and redis_up read from at each scrape; until set the gauge has no series, redis_up 0. */
   countInbox(read: InboxReader): void;
   /** Where the Redis memory gauge reads from (the high-water guard’s last poll); 0 until set or while undefined. */
   readRedisMemory(read: () => number | undefined): void;
@@ -60,6 +60,7 @@ export function createIngressMetrics(deps: IngressMetricsDeps): IngressMetrics {
   let readInbox: InboxReader | undefined;
   let redisMemory: (() => number | undefined) | undefined;
   if (processMetrics) collectDefaultMetrics({ register: registry });
+  registerBuildInfo(registry, { app: 'ingress', moduleUrl: import.meta.url });
   const requests = hotCounter(registry, {
     name: 'openim_sync_ingress_requests_total',
     help: 'Callback requests by command (canonical name; "unknown" when the URL names none the ingress accepts) and outcome (ack, rejected, unavailable).',
@@ -101,6 +102,14 @@ export function createIngressMetrics(deps: IngressMetricsDeps): IngressMetrics {
     },
   });
 
+  // prom-client collects every metric of a scrape at once: the inbox gauge and redis_up share one read.
+  const inboxRead = cachedCheck(async () => {
+    if (!readInbox) return undefined;
+    return readInbox().then(
+      (lengths) => ({ ok: true as const, lengths }),
+      () => ({ ok: false as const }),
+    );
+  }, 0);
   new Gauge({
     name: 'openim_sync_inbox_entries',
     help:
@@ -109,12 +118,19 @@ export function createIngressMetrics(deps: IngressMetricsDeps): IngressMetrics {
     labelNames: ['stream'] as const,
     registers: [registry],
     async collect() {
-      this.reset();
-      // When Redis cannot be read the series go missing from this scrape rather than repeat stale numbers.
-      const lengths = await readInbox?.().catch(() => undefined);
-      if (!lengths) return;
-      this.labels('inbox').set(lengths.inbox);
-      this.labels('rejected').set(lengths.rejected);
+      // When Redis cannot be read the last reading stays, and openim_sync_redis_up says 0.
+      const read = await inboxRead();
+      if (!read?.ok) return;
+      this.labels('inbox').set(read.lengths.inbox);
+      this.labels('rejected').set(read.lengths.rejected);
+    },
+  });
+  new Gauge({
+    name: 'openim_sync_redis_up',
+    help: '1 when this process’s last read of Redis for its metrics succeeded, 0 when it failed (the queue-wide series keep their last reading then).',
+    registers: [registry],
+    async collect() {
+      this.set((await inboxRead())?.ok ? 1 : 0);
     },
   });
 

@@ -8,11 +8,16 @@ import {
   type QueueSettings,
   type RedisMemoryWatch,
 } from '@openim-sync/queue';
+import { withTimeout } from '@openim-sync/runtime';
 import type { Redis } from 'ioredis';
 import { createWriteCoalescer } from './write-coalescer.js';
 
 /** `reason` names a refusal the handler counts apart (`redis-memory`); others are "unavailable". */
-export type EnqueueResult = { ok: true } | { ok: false; message: string; reason?: 'redis-memory' };
+export type Refused = { ok: false; message: string; reason?: 'redis-memory' };
+/** Redis holds the callback, under the id its job will have (`jobId`), or it was refused. */
+export type EnqueueResult = { ok: true; jobId: string } | Refused;
+/** Redis keeps the refused callback, or could not. */
+export type KeepResult = { ok: true } | Refused;
 
 /** What the HTTP layer needs from the queue; tests pass a fake. */
 export interface Producer {
@@ -23,7 +28,7 @@ export interface Producer {
    * fails its schema) in the inbox's rejected stream, bounded like the
    * failed set. Same contract as enqueue.
    */
-  keep(record: InboxRecord, reason: string): Promise<EnqueueResult>;
+  keep(record: InboxRecord, reason: string): Promise<KeepResult>;
   /** True when Redis answers a PING in time. */
   ready(): Promise<boolean>;
 }
@@ -40,7 +45,7 @@ export interface ProducerOptions {
   memory?: Pick<RedisMemoryWatch, 'full'> | undefined;
 }
 
-const FULL: EnqueueResult = {
+const FULL: Refused = {
   ok: false,
   reason: 'redis-memory',
   message: 'Redis memory is above REDIS_MEMORY_HIGH_WATER: refused until the workers drain the backlog',
@@ -57,14 +62,13 @@ export function createProducer(options: ProducerOptions): Producer {
   const keys = inboxKeys(settings);
   const { stream } = keys;
   const contentDedup = settings.contentDedupMs > 0;
-  const write = (data: CallbackJobData, body: Uint8Array) => {
+  const write = (data: CallbackJobData, body: Uint8Array, jobId: string) => {
     coalesce();
     return appendToInbox(connection, stream, {
       command: data.command,
       operationID: data.operationID,
       receivedAt: data.receivedAt,
-      // The receipt's id is fixed now and travels with the entry: a second move or a redrive reuses it.
-      jobId: callbackJobId(data.command, data.operationID, body, contentDedup),
+      jobId,
       body,
     });
   };
@@ -74,9 +78,11 @@ export function createProducer(options: ProducerOptions): Producer {
       if (connection.status !== 'ready') return { ok: false, message: `Redis is unavailable (${connection.status})` };
       if (memory?.full()) return FULL;
       try {
+        // The receipt's id is fixed now and travels with the entry: a second move or a redrive reuses it.
+        const jobId = callbackJobId(data.command, data.operationID, body, contentDedup);
         // One XADD, bounded by the connection's own command timeout (ENQUEUE_TIMEOUT_MS).
-        await write(data, body);
-        return { ok: true };
+        await write(data, body, jobId);
+        return { ok: true, jobId };
       } catch (err) {
         return { ok: false, message: `Redis did not accept the job: ${(err as Error).message}` };
       }
@@ -102,12 +108,4 @@ export function createProducer(options: ProducerOptions): Producer {
       }
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

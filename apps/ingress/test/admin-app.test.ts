@@ -9,14 +9,17 @@ import { createAdminApp } from '../src/admin/admin-app.js';
 import { testQueueSettings } from './stack.js';
 
 const credentials = { username: 'ops', password: 'correct horse battery' };
+const scraper = { username: 'prometheus', password: 'scrape horse battery' };
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const AUTH = { Authorization: basic(credentials.username, credentials.password) };
+const SCRAPE = { Authorization: basic(scraper.username, scraper.password) };
 
-describe('admin app (dashboard and /metrics behind basic auth)', () => {
+describe('admin app (dashboard and /metrics, each behind its own basic auth)', () => {
   let settings: QueueSettings;
   let connection: Redis;
   let queue: Queue;
   let app: Hono;
+  let registry: Registry;
 
   beforeAll(async () => {
     settings = testQueueSettings(inject('redisUrl'), 'admin');
@@ -24,9 +27,9 @@ describe('admin app (dashboard and /metrics behind basic auth)', () => {
     queue = createCallbackQueue(settings, connection) as unknown as Queue;
     await queue.waitUntilReady();
     await queue.add('callbackAfterQuitGroupCommand', { command: 'callbackAfterQuitGroupCommand' }, { jobId: 'h-one' });
-    const registry = new Registry();
+    registry = new Registry();
     new Counter({ name: 'openim_sync_test_total', help: 'a test counter', registers: [registry] }).inc(3);
-    app = createAdminApp({ queue, registry, credentials });
+    app = createAdminApp({ dashboard: { queue, credentials }, metrics: { registry, credentials: scraper } });
   });
 
   afterAll(async () => {
@@ -35,25 +38,55 @@ describe('admin app (dashboard and /metrics behind basic auth)', () => {
     if (settings) await deleteQueueKeys(settings.redisUrl, settings.prefix, settings.name);
   });
 
-  it.each(['/', '/metrics', '/api/queues', '/queue/x', '/static/favicon-32x32.png', '/nothing'])(
-    '401 on %s without credentials, asking for basic auth',
-    async (path) => {
-      const response = await app.request(path);
-      expect(response.status).toBe(401);
-      expect(response.headers.get('www-authenticate')).toMatch(/^Basic realm="openim-sync admin"/);
-    },
-  );
+  it.each([
+    ['/', 'admin'],
+    ['/metrics', 'metrics'],
+    ['/api/queues', 'admin'],
+    ['/queue/x', 'admin'],
+    ['/static/favicon-32x32.png', 'admin'],
+    ['/nothing', 'admin'],
+  ])('401 on %s without credentials, asking for basic auth (realm %s)', async (path, realm) => {
+    const response = await app.request(path);
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(new RegExp(`^Basic realm="openim-sync ${realm}"`));
+  });
 
   it('401 for a wrong password, a wrong user, or a malformed header', async () => {
-    for (const Authorization of [
-      basic(credentials.username, 'correct horse battery!'),
-      basic('root', credentials.password),
-      basic(credentials.username, ''),
-      'Basic !!!',
-      `Bearer ${credentials.password}`,
-    ]) {
-      expect((await app.request('/metrics', { headers: { Authorization } })).status, Authorization).toBe(401);
+    for (const [path, right] of [
+      ['/metrics', scraper],
+      ['/', credentials],
+    ] as const) {
+      for (const Authorization of [
+        basic(right.username, `${right.password}!`),
+        basic('root', right.password),
+        basic(right.username, ''),
+        'Basic !!!',
+        `Bearer ${right.password}`,
+      ]) {
+        expect((await app.request(path, { headers: { Authorization } })).status, `${path} ${Authorization}`).toBe(401);
+      }
     }
+  });
+
+  it('opens neither surface with the other’s credential', async () => {
+    expect((await app.request('/metrics', { headers: AUTH })).status).toBe(401);
+    for (const path of ['/', '/api/queues', '/static/favicon-32x32.png']) {
+      expect((await app.request(path, { headers: SCRAPE })).status, path).toBe(401);
+    }
+    const retry = await app.request('/api/queues/x/retry/failed', { method: 'PUT', headers: SCRAPE });
+    expect(retry.status).toBe(401);
+  });
+
+  it('serves only the surface whose credential is configured', async () => {
+    const metricsOnly = createAdminApp({ metrics: { registry, credentials: scraper } });
+    expect((await metricsOnly.request('/metrics', { headers: SCRAPE })).status).toBe(200);
+    expect((await metricsOnly.request('/', { headers: AUTH })).status).toBe(404);
+    expect((await metricsOnly.request('/api/queues', { headers: SCRAPE })).status).toBe(404);
+    const dashboardOnly = createAdminApp({ dashboard: { queue, credentials } });
+    expect((await dashboardOnly.request('/', { headers: AUTH })).status).toBe(200);
+    expect((await dashboardOnly.request('/metrics')).status).toBe(401);
+    expect((await dashboardOnly.request('/metrics', { headers: AUTH })).status).toBe(404);
+    expect((await dashboardOnly.request('/metrics', { headers: SCRAPE })).status).toBe(401);
   });
 
   it('serves the dashboard page and its assets with the right credentials', async () => {
@@ -75,7 +108,7 @@ describe('admin app (dashboard and /metrics behind basic auth)', () => {
   });
 
   it('serves the registry as Prometheus text', async () => {
-    const response = await app.request('/metrics', { headers: AUTH });
+    const response = await app.request('/metrics', { headers: SCRAPE });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(await response.text()).toMatch(/^openim_sync_test_total 3$/m);

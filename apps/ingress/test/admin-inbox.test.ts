@@ -5,11 +5,9 @@ import { createLogger, type SideListener, startSideListener } from '@openim-sync
 import { deleteQueueKeys } from '@openim-sync/testing';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAdminApp } from '../src/admin/admin-app.js';
 import { type AdminServer, startAdminServer } from '../src/admin/admin-server.js';
-import { createIngressMetrics } from '../src/metrics.js';
 import { testQueueSettings } from './stack.js';
 
 const credentials = { username: 'ops', password: 'correct horse battery' };
@@ -45,11 +43,10 @@ describe('dashboard counts the inbox (real Redis, real HTTP)', () => {
     redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 });
     queue = createCallbackQueue(settings, redis) as unknown as Queue;
     await queue.waitUntilReady();
-    const metrics = createIngressMetrics({ registry: new Registry(), processMetrics: false });
-    const config = { port: 0, host: '127.0.0.1', credentials, readOnly: false };
-    admin = await startAdminServer({ config, queueSettings: settings, metrics, logger });
+    const config = { port: 0, host: '127.0.0.1', dashboard: credentials, metrics: undefined, readOnly: false };
+    admin = await startAdminServer({ config, queueSettings: settings, logger });
     const readInbox = () => Promise.reject(new Error('inbox unreadable'));
-    const app = createAdminApp({ queue, readInbox, registry: new Registry(), credentials });
+    const app = createAdminApp({ dashboard: { queue, readInbox, credentials } });
     failingInbox = await startSideListener(app.fetch, { port: 0, host: '127.0.0.1' });
   });
 

@@ -5,7 +5,6 @@ import { type SideListener, startSideListener } from '@openim-sync/runtime';
 import { deleteQueueKeys } from '@openim-sync/testing';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createAdminApp } from '../src/admin/admin-app.js';
 import { testQueueSettings } from './stack.js';
@@ -26,10 +25,10 @@ describe('dashboard writes over HTTP', () => {
     connection = createProducerConnection(settings.redisUrl, 2000);
     queue = createCallbackQueue(settings, connection) as unknown as Queue;
     await queue.waitUntilReady();
-    const registry = new Registry();
     const local = { port: 0, host: '127.0.0.1' };
-    writable = await startSideListener(createAdminApp({ queue, registry, credentials }).fetch, local);
-    readOnly = await startSideListener(createAdminApp({ queue, registry, credentials, readOnly: true }).fetch, local);
+    writable = await startSideListener(createAdminApp({ dashboard: { queue, credentials } }).fetch, local);
+    const viewer = createAdminApp({ dashboard: { queue, credentials, readOnly: true } });
+    readOnly = await startSideListener(viewer.fetch, local);
   });
 
   beforeEach(async () => {

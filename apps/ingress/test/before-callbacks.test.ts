@@ -47,7 +47,8 @@ function recordingLogger(lines: string[]): Logger {
     (level: string) =>
     (fields: unknown, message = '') =>
       lines.push(`${level} ${JSON.stringify(fields, expandErrors)} ${message}`);
-  return { warn: record('warn'), error: record('error'), info: record('info'), debug: record('debug') } as never;
+  const levels = { warn: record('warn'), error: record('error'), info: record('info'), debug: record('debug') };
+  return { ...levels, isLevelEnabled: () => true } as never;
 }
 
 /** The ingress as main.ts wires it (real Redis, metrics), served on a real port. */

@@ -1,9 +1,9 @@
 import { appendToInbox, inboxKeys, type QueueSettings } from '@openim-sync/queue';
 import { createLogger } from '@openim-sync/runtime';
-import { deleteQueueKeys } from '@openim-sync/testing';
+import { deleteQueueKeys, freePort } from '@openim-sync/testing';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { type AdminServer, startAdminServer } from '../src/admin/admin-server.js';
 import { createIngressMetrics } from '../src/metrics.js';
 import { testQueueSettings } from './stack.js';
@@ -23,7 +23,7 @@ describe('inbox gauge on the admin listener (real Redis)', () => {
     settings = testQueueSettings(inject('redisUrl'), 'inbox_gauge');
     redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 });
     const metrics = createIngressMetrics({ registry: new Registry(), processMetrics: false });
-    const config = { port: 0, host: '127.0.0.1', credentials, readOnly: false };
+    const config = { port: 0, host: '127.0.0.1', dashboard: undefined, metrics: credentials, readOnly: false };
     admin = await startAdminServer({ config, queueSettings: settings, metrics, logger });
   });
 
@@ -38,16 +38,17 @@ describe('inbox gauge on the admin listener (real Redis)', () => {
     const response = await fetch(`http://127.0.0.1:${admin?.port}/metrics`, { headers: AUTH });
     expect(response.status).toBe(200);
     const found: Record<string, number> = {};
-    for (const [, stream, value] of (await response.text()).matchAll(
-      /^openim_sync_inbox_entries\{stream="(\w+)"\} (\S+)$/gm,
-    )) {
+    const text = await response.text();
+    expect(text).toMatch(/^openim_sync_redis_up 1$/m);
+    for (const [, stream, value] of text.matchAll(/^openim_sync_inbox_entries\{stream="(\w+)"\} (\S+)$/gm)) {
       found[stream as string] = Number(value);
     }
     return found;
   }
 
   it('reads the inbox and the rejected stream with XLEN when Prometheus scrapes', async () => {
-    expect(await scrape()).toEqual({ inbox: 0, rejected: 0 });
+    // Until the admin's connection is up, a scrape says Redis is down.
+    await vi.waitFor(async () => expect(await scrape()).toEqual({ inbox: 0, rejected: 0 }), { timeout: 5000 });
     const keys = inboxKeys(settings);
     const record = {
       command: 'callbackAfterQuitGroupCommand',
@@ -58,5 +59,28 @@ describe('inbox gauge on the admin listener (real Redis)', () => {
     for (let i = 0; i < 3; i++) await appendToInbox(redis, keys.stream, record);
     await redis.xadd(keys.rejected, '*', 'entry', '1-0', 'reason', 'no body');
     expect(await scrape()).toEqual({ inbox: 3, rejected: 1 });
+  });
+});
+
+describe('metrics of the admin listener with Redis unreachable', () => {
+  it('answers at once: Redis down, no inbox series, no NaN', async () => {
+    // A port nothing listens on: the admin connection fails every command at once.
+    const settings = testQueueSettings(`redis://127.0.0.1:${await freePort()}`, 'inbox_gauge_down');
+    const metrics = createIngressMetrics({ registry: new Registry(), processMetrics: false });
+    const config = { port: 0, host: '127.0.0.1', dashboard: undefined, metrics: credentials, readOnly: false };
+    const admin = await startAdminServer({ config, queueSettings: settings, metrics, logger });
+    try {
+      const started = performance.now();
+      const response = await fetch(`http://127.0.0.1:${admin.port}/metrics`, { headers: AUTH });
+      const text = await response.text();
+      expect(response.status).toBe(200);
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(text).toMatch(/^openim_sync_redis_up 0$/m);
+      expect(text).not.toMatch(/^openim_sync_inbox_entries\{/m);
+      expect(text).not.toContain('NaN');
+      expect(text).toMatch(/^openim_sync_build_info\{app="ingress",/m);
+    } finally {
+      await admin.close();
+    }
   });
 });

@@ -8,7 +8,7 @@ import {
   toQueueSettings,
 } from '@openim-sync/queue';
 import { createLogger } from '@openim-sync/runtime';
-import { deleteQueueKeys, uniqueName } from '@openim-sync/testing';
+import { deleteQueueKeys, freePort, uniqueName } from '@openim-sync/testing';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
@@ -152,5 +152,43 @@ describe('worker metrics and health listener (real Redis)', () => {
     await server.close();
     await expect(fetch(url('/healthz'))).rejects.toThrow();
     await server.close(); // idempotent
+  });
+});
+
+describe('worker metrics with Redis unreachable', () => {
+  it('answers the scrape within the read timeout: Redis down, no queue depth, no NaN, build info there', async () => {
+    // A port nothing listens on: every read of the gauges fails.
+    const settings = toQueueSettings({
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+      QUEUE_NAME: uniqueName('health_down'),
+      QUEUE_PREFIX: uniqueName('health_down_prefix'),
+      RETRY_SCHEDULE: [50],
+      KEEP_COMPLETED_COUNT: 100,
+      KEEP_COMPLETED_AGE_SECONDS: 600,
+      KEEP_FAILED_COUNT: 100,
+      KEEP_FAILED_AGE_SECONDS: 600,
+    });
+    const metrics = createWorkerMetrics({ registry: new Registry(), processMetrics: false });
+    const server = await startHealthServer({
+      config: { port: 0, host: '127.0.0.1', credentials: undefined },
+      queueSettings: settings,
+      registry: metrics.registry,
+      readiness: async () => 'starting',
+      logger,
+      queueCacheMs: 0,
+    });
+    try {
+      const started = performance.now();
+      const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+      expect(performance.now() - started).toBeLessThan(3000);
+      expect(text).toMatch(/^openim_sync_redis_up 0$/m);
+      expect(text).not.toMatch(/^openim_sync_queue_jobs\{/m);
+      expect(text).not.toContain('NaN');
+      expect(text).toMatch(
+        /^openim_sync_build_info\{app="worker",version="\d+\.\d+\.\d+[^"]*",node_version="[\d.]+"\} 1$/m,
+      );
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -62,6 +62,14 @@ export const env = {
         return z.NEVER;
       }),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** A basic-auth user name, optional: no ":", which basic auth cannot carry. */
+  basicAuthUser: () =>
+    z
+      .string()
+      .regex(/^[^:]+$/, 'must not contain ":"')
+      .optional(),
+  /** A basic-auth password, optional: at least 8 characters. */
+  basicAuthPassword: () => z.string().min(8, 'use at least 8 characters').optional(),
 };
 
 /**

@@ -1,3 +1,5 @@
+export type { BuildInfo } from './build-info.js';
+export { packageVersion, registerBuildInfo } from './build-info.js';
 export { cachedCheck } from './cached-check.js';
 export { ConfigError, env, loadConfigOrExit, parseEnv } from './config.js';
 export type { BasicCredentials } from './credentials.js';
@@ -12,3 +14,4 @@ export type { Shutdown } from './shutdown.js';
 export { createShutdown } from './shutdown.js';
 export type { SideListener, SideListenerLimits } from './side-listener.js';
 export { SIDE_LISTENER_LIMITS, startSideListener } from './side-listener.js';
+export { withTimeout } from './with-timeout.js';

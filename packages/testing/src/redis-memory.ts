@@ -71,6 +71,14 @@ export function captureLogger() {
       if (typeof fields === 'string') lines.push({ level, msg: fields, fields: {} });
       else lines.push({ level, msg: msg ?? '', fields: fields as Record<string, unknown> });
     };
-  const methods = { fatal: at('fatal'), error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
+  const methods = {
+    fatal: at('fatal'),
+    error: at('error'),
+    warn: at('warn'),
+    info: at('info'),
+    debug: at('debug'),
+    // Every level on: lines built only when debug is enabled are kept too.
+    isLevelEnabled: () => true,
+  };
   return { logger: methods as never, lines, messages: () => lines.map((l) => `${l.level}: ${l.msg}`) };
 }

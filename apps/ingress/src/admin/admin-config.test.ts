@@ -22,7 +22,8 @@ describe('admin listener config', () => {
     expect(loadConfig({ ADMIN_USER: 'ops', ADMIN_PASSWORD: 'correct horse' }).admin).toEqual({
       port: 8081,
       host: '0.0.0.0',
-      credentials: { username: 'ops', password: 'correct horse' },
+      dashboard: { username: 'ops', password: 'correct horse' },
+      metrics: undefined,
       readOnly: false,
     });
     const custom = loadConfig({
@@ -41,9 +42,33 @@ describe('admin listener config', () => {
     expect(problems({ ...pair, ADMIN_READ_ONLY: 'maybe' })).toMatch(/^ADMIN_READ_ONLY/m);
   });
 
+  it('serves /metrics with its own credential, alone or beside the dashboard', () => {
+    const scrape = { METRICS_USER: 'prometheus', METRICS_PASSWORD: 'scrape horse' };
+    expect(loadConfig(scrape).admin).toEqual({
+      port: 8081,
+      host: '0.0.0.0',
+      dashboard: undefined,
+      metrics: { username: 'prometheus', password: 'scrape horse' },
+      readOnly: false,
+    });
+    expect(loadConfig({ ...scrape, ADMIN_USER: 'ops', ADMIN_PASSWORD: 'correct horse' }).admin).toMatchObject({
+      dashboard: { username: 'ops', password: 'correct horse' },
+      metrics: { username: 'prometheus', password: 'scrape horse' },
+    });
+  });
+
+  it('refuses the dashboard’s credential as the scrape credential, without echoing it', () => {
+    const same = { ADMIN_USER: 'ops', ADMIN_PASSWORD: 'correct horse', METRICS_USER: 'ops' };
+    const text = problems({ ...same, METRICS_PASSWORD: 'correct horse' });
+    expect(text).toMatch(/^METRICS_PASSWORD: .*must differ from ADMIN_USER\/ADMIN_PASSWORD/m);
+    expect(text).not.toContain('correct horse');
+    expect(loadConfig({ ...same, METRICS_PASSWORD: 'other horse' }).admin?.metrics?.password).toBe('other horse');
+  });
+
   it('refuses half a pair, naming the missing variable', () => {
     expect(problems({ ADMIN_USER: 'ops' })).toMatch(/^ADMIN_PASSWORD: required when ADMIN_USER is set/m);
     expect(problems({ ADMIN_PASSWORD: 'correct horse' })).toMatch(/^ADMIN_USER: required when ADMIN_PASSWORD is set/m);
+    expect(problems({ METRICS_USER: 'prometheus' })).toMatch(/^METRICS_PASSWORD: required when METRICS_USER is set/m);
   });
 
   it('refuses a short password or a user with ":" without echoing the password', () => {

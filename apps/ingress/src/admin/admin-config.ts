@@ -2,40 +2,66 @@ import { type BasicCredentials, credentialsOf, env, requirePair } from '@openim-
 import { z } from 'zod';
 
 /**
- * Variables of the admin listener (dashboard and /metrics). The ingress
- * config merges this shape into its schema, with {@link checkAdminEnv}.
+ * Variables of the admin listener: the dashboard (ADMIN_*) and /metrics
+ * (METRICS_*, the names and meaning the worker's /metrics uses), each behind
+ * a credential of its own. The ingress config merges this shape into its
+ * schema, with {@link checkAdminEnv}.
  */
 export const adminEnv = {
-  /** Port of the admin listener (dashboard and /metrics); it starts only when ADMIN_USER and ADMIN_PASSWORD are set. */
+  /** Port of the admin listener; it starts when ADMIN_USER/ADMIN_PASSWORD or METRICS_USER/METRICS_PASSWORD are set. */
   ADMIN_PORT: env.port(8081),
   /** Address the admin listener binds; 127.0.0.1 keeps the dashboard to this host. */
   ADMIN_HOST: z.string().min(1).default('0.0.0.0'),
-  /** User name of the admin listener's basic auth (no ":", as basic auth cannot carry one). */
-  ADMIN_USER: z
-    .string()
-    .regex(/^[^:]+$/, 'must not contain ":"')
-    .optional(),
-  /** Password of the admin listener's basic auth; the dashboard can retry and delete jobs, so not a short one. Never logged. */
-  ADMIN_PASSWORD: z.string().min(8, 'use at least 8 characters').optional(),
+  /** User name of the dashboard's basic auth (no ":", as basic auth cannot carry one). */
+  ADMIN_USER: env.basicAuthUser(),
+  /** Password of the dashboard's basic auth; the dashboard can retry and delete jobs, so not a short one. Never logged. */
+  ADMIN_PASSWORD: env.basicAuthPassword(),
   /** `true`: the dashboard only shows (no retry, clean, pause…); every write is refused with 403. */
   ADMIN_READ_ONLY: env.bool(false),
+  /** User name of basic auth on /metrics (no ":"); without it and the password the ingress has no /metrics. */
+  METRICS_USER: env.basicAuthUser(),
+  /** Password of basic auth on /metrics; never logged. */
+  METRICS_PASSWORD: env.basicAuthPassword(),
 } as const;
 
-/** Refinement for the schema: ADMIN_USER and ADMIN_PASSWORD come as a pair. */
-export const checkAdminEnv = requirePair('ADMIN_USER', 'ADMIN_PASSWORD');
+type AdminEnv = z.output<z.ZodObject<typeof adminEnv>>;
+
+const adminPair = requirePair('ADMIN_USER', 'ADMIN_PASSWORD');
+const metricsPair = requirePair('METRICS_USER', 'METRICS_PASSWORD');
+
+/**
+ * Refinement for the schema: each user comes with its password, and the two
+ * credentials differ, so the one Prometheus holds never opens the dashboard.
+ */
+export function checkAdminEnv(values: AdminEnv, ctx: z.RefinementCtx): void {
+  adminPair(values, ctx);
+  metricsPair(values, ctx);
+  const { ADMIN_USER, ADMIN_PASSWORD, METRICS_USER, METRICS_PASSWORD } = values;
+  if (ADMIN_USER !== undefined && ADMIN_USER === METRICS_USER && ADMIN_PASSWORD === METRICS_PASSWORD) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['METRICS_PASSWORD'],
+      message:
+        'METRICS_USER/METRICS_PASSWORD must differ from ADMIN_USER/ADMIN_PASSWORD: the scrape credential must not open the dashboard',
+    });
+  }
+}
 
 export interface AdminConfig {
   port: number;
   host: string;
-  credentials: BasicCredentials;
+  /** ADMIN_USER/ADMIN_PASSWORD: the dashboard; none when undefined. */
+  dashboard: BasicCredentials | undefined;
+  /** METRICS_USER/METRICS_PASSWORD: /metrics; none (and no metrics collected) when undefined. */
+  metrics: BasicCredentials | undefined;
   /** ADMIN_READ_ONLY. */
   readOnly: boolean;
 }
 
-type AdminEnv = z.output<z.ZodObject<typeof adminEnv>>;
-
-/** The admin listener's settings, or `undefined` when no credentials are configured (it does not start). */
+/** The admin listener's settings, or `undefined` when neither credential is configured (it does not start). */
 export function toAdminConfig(e: AdminEnv): AdminConfig | undefined {
-  const credentials = credentialsOf(e.ADMIN_USER, e.ADMIN_PASSWORD);
-  return credentials && { port: e.ADMIN_PORT, host: e.ADMIN_HOST, credentials, readOnly: e.ADMIN_READ_ONLY };
+  const dashboard = credentialsOf(e.ADMIN_USER, e.ADMIN_PASSWORD);
+  const metrics = credentialsOf(e.METRICS_USER, e.METRICS_PASSWORD);
+  if (!dashboard && !metrics) return undefined;
+  return { port: e.ADMIN_PORT, host: e.ADMIN_HOST, dashboard, metrics, readOnly: e.ADMIN_READ_ONLY };
 }

@@ -15,7 +15,8 @@ import { createDuplicateCounter } from './duplicate-counter.js';
 export interface AdminServerOptions {
   config: AdminConfig;
   queueSettings: QueueSettings;
-  metrics: IngressMetrics;
+  /** Served at /metrics when `config.metrics` holds its credential. */
+  metrics?: IngressMetrics | undefined;
   logger: Logger;
 }
 
@@ -38,13 +39,19 @@ export async function startAdminServer({ config, queueSettings, metrics, logger 
   connection.on('error', () => {});
   const queue = createCallbackQueue(queueSettings, connection) as unknown as Queue;
   queue.on('error', (err) => logger.debug({ err }, 'admin queue error'));
-  const duplicates = createDuplicateCounter({ connection, eventsKey: queue.keys.events as string });
-  metrics.countDuplicates(duplicates.read);
-  void queue.waitUntilReady().then(duplicates.start, () => {});
   const inbox = inboxKeys(queueSettings);
   // Two O(1) commands in one round trip, on the admin's connection: never in front of an ack.
   const readInbox = () => inboxLengths(connection, inbox);
-  metrics.countInbox(readInbox);
+  // The queue-wide series are read only where they are served: with METRICS_*.
+  const served = config.metrics ? metrics : undefined;
+  if (served) {
+    const duplicates = createDuplicateCounter({ connection, eventsKey: queue.keys.events as string });
+    served.countDuplicates(duplicates.read);
+    void queue.waitUntilReady().then(duplicates.start, () => {});
+    served.countInbox(readInbox);
+  }
+  const scrape = served && config.metrics && { registry: served.registry, credentials: config.metrics };
+  const dashboard = config.dashboard && { queue, readInbox, credentials: config.dashboard, readOnly: config.readOnly };
 
   const closeRedis = async () => {
     await queue.close().catch(() => {});
@@ -52,20 +59,15 @@ export async function startAdminServer({ config, queueSettings, metrics, logger 
   };
   let listener: SideListener;
   try {
-    const app = createAdminApp({
-      queue,
-      readInbox,
-      registry: metrics.registry,
-      credentials: config.credentials,
-      readOnly: config.readOnly,
-    });
+    const app = createAdminApp({ dashboard, metrics: scrape });
     listener = await startSideListener(app.fetch, config);
   } catch (err) {
     await closeRedis();
     throw err;
   }
   const { port } = listener;
-  logger.info({ port, dashboard: '/', metrics: '/metrics', readOnly: config.readOnly }, 'admin listening (basic auth)');
+  const surfaces = { dashboard: dashboard ? '/' : 'off', metrics: scrape ? '/metrics' : 'off' };
+  logger.info({ port, ...surfaces, readOnly: config.readOnly }, 'admin listening (basic auth)');
 
   let closing: Promise<void> | undefined;
   return {

@@ -8,12 +8,9 @@ export const metricsEnv = {
   /** Address the metrics listener binds; 0.0.0.0 so Prometheus and the orchestrator can reach it. */
   METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   /** User name of basic auth on /metrics (no ":"); /healthz and /readyz stay open for orchestrators. */
-  METRICS_USER: z
-    .string()
-    .regex(/^[^:]+$/, 'must not contain ":"')
-    .optional(),
+  METRICS_USER: env.basicAuthUser(),
   /** Password of basic auth on /metrics; never logged. */
-  METRICS_PASSWORD: z.string().min(8, 'use at least 8 characters').optional(),
+  METRICS_PASSWORD: env.basicAuthPassword(),
 } as const;
 
 /** Refinement for the schema: METRICS_USER and METRICS_PASSWORD come as a pair. */

@@ -1,4 +1,4 @@
-import type { Logger } from '@openim-sync/runtime';
+import { type Logger, withTimeout } from '@openim-sync/runtime';
 import type { Job } from 'bullmq';
 import { Gauge, type Registry } from 'prom-client';
 
@@ -14,6 +14,8 @@ export interface QueueGaugesDeps {
   logger: Logger;
   /** How long one read of the queue serves scrapes; every worker is scraped, and Redis is shared. */
   cacheMs?: number;
+  /** Longest wait for one read, well inside Prometheus's scrape timeout (10 s by default). */
+  timeoutMs?: number;
   now?: () => number;
 }
 
@@ -39,20 +41,20 @@ interface Snapshot {
  * Prometheus scrapes (never on a timer), at most once per `cacheMs` however
  * often it scrapes. The queue is shared, so every worker reports the same
  * values: aggregate them with max(), not sum(). When Redis cannot be read,
- * the depth goes missing from the scrape and the age reads NaN, rather than
- * repeating stale numbers.
+ * they keep their last reading (none before the first) rather than read NaN,
+ * and `openim_sync_redis_up` says 0, so nothing stale passes unnoticed.
  */
-export function registerQueueGauges({ registry, queue, logger, cacheMs = 5000, now = Date.now }: QueueGaugesDeps) {
+export function registerQueueGauges(deps: QueueGaugesDeps) {
+  const { registry, queue, logger, cacheMs = 5000, timeoutMs = 2000, now = Date.now } = deps;
   let cached: { at: number; snapshot: Promise<Snapshot | undefined> } | undefined;
 
   async function read(): Promise<Snapshot | undefined> {
     try {
       // BullMQ pushes new jobs on the left of the wait list and takes from the right:
       // ascending order's first is the job next in line, i.e. the oldest.
-      const [counts, [next]] = await Promise.all([
-        queue.getJobCounts(...QUEUE_STATES),
-        queue.getJobs(['wait'], 0, 0, true),
-      ]);
+      const reads = Promise.all([queue.getJobCounts(...QUEUE_STATES), queue.getJobs(['wait'], 0, 0, true)]);
+      // BullMQ waits for a connection that never came up without failing: bound it here.
+      const [counts, [next]] = await withTimeout(reads, timeoutMs, 'no answer from Redis');
       return { counts, oldestWaitingAt: next?.timestamp };
     } catch (err) {
       logger.warn({ err }, 'cannot read the queue for metrics');
@@ -73,7 +75,6 @@ export function registerQueueGauges({ registry, queue, logger, cacheMs = 5000, n
     registers: [registry],
     async collect() {
       const current = await snapshot();
-      this.reset();
       if (!current) return;
       for (const state of QUEUE_STATES) this.labels(state).set(current.counts[state] ?? 0);
     },
@@ -84,12 +85,17 @@ export function registerQueueGauges({ registry, queue, logger, cacheMs = 5000, n
     registers: [registry],
     async collect() {
       const current = await snapshot();
-      if (!current) {
-        this.set(Number.NaN);
-        return;
-      }
+      if (!current) return;
       const at = current.oldestWaitingAt;
       this.set(at === undefined ? 0 : Math.max(0, now() - at) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'openim_sync_redis_up',
+    help: '1 when this process’s last read of Redis for its metrics succeeded, 0 when it failed (the queue-wide series are missing then).',
+    registers: [registry],
+    async collect() {
+      this.set((await snapshot()) ? 1 : 0);
     },
   });
 }

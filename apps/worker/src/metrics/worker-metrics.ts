@@ -1,5 +1,5 @@
 import type { CallbackJobData } from '@openim-sync/queue';
-import { hotCounter, hotHistogram } from '@openim-sync/runtime';
+import { hotCounter, hotHistogram, registerBuildInfo } from '@openim-sync/runtime';
 import { findCommand } from '@openim-sync/schema';
 import type { Job } from 'bullmq';
 import { Counter, collectDefaultMetrics, Gauge, type Registry } from 'prom-client';
@@ -49,6 +49,7 @@ function commandLabel(name: string): string {
 /** The worker's metrics on `registry`. Names and meanings: docs/operating-dashboard-metrics.md. */
 export function createWorkerMetrics({ registry, processMetrics = true }: WorkerMetricsDeps): WorkerMetrics {
   if (processMetrics) collectDefaultMetrics({ register: registry });
+  registerBuildInfo(registry, { app: 'worker', moduleUrl: import.meta.url });
   // Counted for every job: hot series (plain numbers, handed to prom-client at scrape time).
   const jobs = hotCounter(registry, {
     name: 'openim_sync_worker_jobs_total',
