@@ -47,6 +47,12 @@ describe('docs', () => {
     expect(new Set(named)).toEqual(new Set([...dirs('apps'), ...dirs('packages'), ...folders]));
   });
 
+  it('LICENSE is the license package.json names, and the root package is named like the product', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; license: string };
+    expect(readFileSync(join(root, 'LICENSE'), 'utf8').split('\n')[0]).toBe(`${pkg.license} License`);
+    expect(pkg.name).toBe('openim-sync');
+  });
+
   it('the compatibility doc counts the before-callbacks of the catalog', () => {
     const doc = readFileSync(join(root, 'docs/openim-compatibility.md'), 'utf8');
     expect(doc.replace(/\s+/g, ' ')).toContain(`the ${beforeCallbacks.length} of \`main\``);
