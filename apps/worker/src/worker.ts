@@ -1,6 +1,7 @@
 import { BACKOFF_TYPE, type CallbackJobData, retryDelay, workerConnectionOptions } from '@openim-sync/queue';
 import type { Logger } from '@openim-sync/runtime';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { MAX_RETRY_AFTER_MS, SinkCircuitOpenError } from './circuit-breaker.js';
 import type { WorkerConfig } from './config.js';
 import type { ProcessorResult } from './processor.js';
@@ -14,6 +15,11 @@ export interface WorkerDeps {
   logger: Logger;
   /** The queue to take jobs from: the callback queue unless given (the reconcile queue's worker). */
   queueName?: string;
+  /**
+   * The process's command connection, shared (from createWorkerConnection); BullMQ adds a
+   * blocking connection of the worker's own. Without it the worker opens both itself.
+   */
+  connection?: Redis;
 }
 
 /**
@@ -33,6 +39,7 @@ export function createCallbackWorker({
   processor,
   logger,
   queueName = config.queue.name,
+  connection,
 }: WorkerDeps): CallbackWorker {
   const guarded = async (job: Job<CallbackJobData>) => {
     try {
@@ -44,7 +51,7 @@ export function createCallbackWorker({
     }
   };
   const worker: CallbackWorker = new Worker(queueName, guarded, {
-    connection: workerConnectionOptions(config.queue.redisUrl),
+    connection: connection ?? workerConnectionOptions(config.queue.redisUrl),
     prefix: config.queue.prefix,
     concurrency: config.concurrency,
     lockDuration: config.lockDurationMs,

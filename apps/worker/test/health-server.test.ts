@@ -4,6 +4,7 @@ import {
   callbackJobOptions,
   createAdminConnection,
   createCallbackQueue,
+  createWorkerConnection,
   type QueueSettings,
   toQueueSettings,
 } from '@openim-sync/queue';
@@ -14,6 +15,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { workerReadiness } from '../src/health-app.js';
 import { type HealthServer, startHealthServer } from '../src/health-server.js';
+import type { QueueReader } from '../src/metrics/queue-gauges.js';
 import { createWorkerMetrics } from '../src/metrics/worker-metrics.js';
 import { createProcessor } from '../src/processor.js';
 import { createLogSink } from '../src/sinks/log-sink.js';
@@ -67,7 +69,7 @@ describe('worker metrics and health listener (real Redis)', () => {
     metrics.observeJobs(worker);
     server = await startHealthServer({
       config: { port: 0, host: '127.0.0.1', credentials: undefined },
-      queueSettings: settings,
+      queue: producer as unknown as QueueReader,
       registry: metrics.registry,
       readiness: async () => (closed ? 'shutting down' : workerReadiness(worker)),
       logger,
@@ -169,9 +171,14 @@ describe('worker metrics with Redis unreachable', () => {
       KEEP_FAILED_AGE_SECONDS: 600,
     });
     const metrics = createWorkerMetrics({ registry: new Registry(), processMetrics: false });
+    // As in the worker: the queue handle on a command connection that queues commands until Redis is back.
+    const down = createWorkerConnection(settings.redisUrl);
+    down.on('error', () => {});
+    const queue = createCallbackQueue(settings, down);
+    queue.on('error', () => {});
     const server = await startHealthServer({
       config: { port: 0, host: '127.0.0.1', credentials: undefined },
-      queueSettings: settings,
+      queue: queue as unknown as QueueReader,
       registry: metrics.registry,
       readiness: async () => 'starting',
       logger,
@@ -189,6 +196,8 @@ describe('worker metrics with Redis unreachable', () => {
       );
     } finally {
       await server.close();
+      down.disconnect();
+      await queue.close().catch(() => {});
     }
   });
 });

@@ -89,6 +89,8 @@ describe('reconcile jobs in their own queue', () => {
       config: { ...timing, database, queue: settings, reconcile: { ...reconcile, intervalMs: 3_600_000 } },
       logger,
       registry: new Registry(),
+      connection,
+      callbackQueue: callbacks,
     });
     const processor = routeJobs(async (job) => {
       callbackJobs.push(job.name);

@@ -31,9 +31,17 @@ export function workerConnectionOptions(url: string): ConnectionOptions {
   return { url, maxRetriesPerRequest: null, enableAutoPipelining: false, retryStrategy };
 }
 
-/** A connection with the worker's options, for what the worker runs besides BullMQ's Worker (the inbox mover). */
-export function createWorkerConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: false, retryStrategy });
+/**
+ * A connection with the worker's options, as BullMQ's Worker takes one to share.
+ * `name` is set with CLIENT SETNAME, so CLIENT LIST tells the process's connections apart.
+ */
+export function createWorkerConnection(url: string, name?: string): Redis {
+  return new Redis(url, {
+    maxRetriesPerRequest: null,
+    enableAutoPipelining: false,
+    retryStrategy,
+    ...(name ? { connectionName: name } : {}),
+  });
 }
 
 /** A plain connection for tools and checks (CLI, readiness). */

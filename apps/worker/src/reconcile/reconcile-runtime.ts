@@ -1,16 +1,15 @@
 import { createOpenImClient } from '@openim-sync/openim-client';
 import { createReconciler, type ReconcileConfig } from '@openim-sync/projection';
 import {
-  createCallbackQueue,
+  type CallbackQueue,
   createReconcileQueue,
-  createWorkerConnection,
   reconcileQueueName,
   removeLegacyReconcileSchedule,
   scheduleReconcileAll,
-  workerConnectionOptions,
 } from '@openim-sync/queue';
 import { type Logger, redactUrl } from '@openim-sync/runtime';
 import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from '../config.js';
@@ -25,6 +24,10 @@ export interface ReconcileRuntimeOptions {
   };
   logger: Logger;
   registry: Registry;
+  /** The process's command connection (the caller closes it): the reconcile queue's handle and worker use it. */
+  connection: Redis;
+  /** The process's callback queue handle, to remove the schedule an older release kept there. */
+  callbackQueue: Pick<CallbackQueue, 'removeJobScheduler'>;
 }
 
 export interface ReconcileRuntime {
@@ -56,14 +59,16 @@ const CONCURRENCY = POOL_SIZE;
 /**
  * Reconciliation inside the worker: its own small Postgres pool, the OpenIM
  * client, and a BullMQ Worker on the reconcile queue (reconcileQueueName),
- * apart from the callbacks.
+ * apart from the callbacks. Redis: the process's command connection, and
+ * the blocking connection BullMQ gives the reconcile worker.
  */
-export function createReconcileRuntime({ config, registry, ...options }: ReconcileRuntimeOptions): ReconcileRuntime {
+export function createReconcileRuntime(options: ReconcileRuntimeOptions): ReconcileRuntime {
+  const { config, registry, connection, callbackQueue } = options;
   const { reconcile, database, queue: settings } = config;
   const logger = options.logger.child({ component: 'reconcile' });
   const pool = new pg.Pool({ connectionString: database.url, max: POOL_SIZE, connectionTimeoutMillis: POOL_WAIT_MS });
   pool.on('error', (err) => logger.warn({ err }, 'postgres connection lost'));
-  const queue = createReconcileQueue(settings, workerConnectionOptions(settings.redisUrl));
+  const queue = createReconcileQueue(settings, connection);
   queue.on('error', (err) => logger.warn({ err }, 'reconcile queue error'));
   const openim = createOpenImClient(reconcile.openim);
   const reconciler = createReconciler({
@@ -79,19 +84,13 @@ export function createReconcileRuntime({ config, registry, ...options }: Reconci
     queueName: reconcileQueueName(settings),
     processor,
     logger,
+    connection,
   });
   let closed: Promise<void> | undefined;
 
   async function removeLegacySchedule() {
-    const connection = createWorkerConnection(settings.redisUrl);
-    const callbacks = createCallbackQueue(settings, connection);
-    try {
-      if (await removeLegacyReconcileSchedule(callbacks)) {
-        logger.info({ queue: settings.name }, 'removed the reconcile schedule from the callback queue (upgrade)');
-      }
-    } finally {
-      await callbacks.close();
-      await connection.quit().catch(() => connection.disconnect());
+    if (await removeLegacyReconcileSchedule(callbackQueue)) {
+      logger.info({ queue: settings.name }, 'removed the reconcile schedule from the callback queue (upgrade)');
     }
   }
 
