@@ -52,11 +52,11 @@ describe('worker health app', () => {
     expect(checks).toBe(1);
   });
 
-  it('serves /metrics openly when no credentials are configured', async () => {
+  it('serves no /metrics without credentials, never an open one; health stays open', async () => {
     const { app } = setup();
-    const response = await app.request('/metrics');
-    expect(response.status).toBe(200);
-    expect(await response.text()).toMatch(/^openim_sync_test_total 1$/m);
+    expect((await app.request('/metrics')).status).toBe(404);
+    expect((await app.request('/healthz')).status).toBe(200);
+    expect((await app.request('/readyz')).status).toBe(200);
   });
 
   it('puts /metrics, and only /metrics, behind basic auth when configured', async () => {

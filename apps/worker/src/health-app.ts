@@ -13,7 +13,10 @@ export type Readiness = () => Promise<string>;
 export interface HealthAppDeps {
   registry: Registry;
   readiness: Readiness;
-  /** Basic auth on /metrics; /healthz and /readyz stay open for orchestrators. */
+  /**
+   * Basic auth on /metrics; without it there is no /metrics (never an open one).
+   * /healthz and /readyz stay open for orchestrators.
+   */
   credentials?: BasicCredentials | undefined;
 }
 
@@ -27,8 +30,10 @@ export function createHealthApp({ registry, readiness, credentials }: HealthAppD
     const status = await ready();
     return c.json({ status }, status === 'ready' ? 200 : 503);
   });
-  if (credentials) app.use('/metrics', basicAuth({ ...credentials, realm: 'openim-sync worker metrics' }));
-  app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }));
+  if (credentials) {
+    app.use('/metrics', basicAuth({ ...credentials, realm: 'openim-sync worker metrics' }));
+    app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }));
+  }
   app.notFound((c) => c.json({ status: 'not found' }, 404));
   return app;
 }

@@ -22,6 +22,8 @@ import { createLogSink } from '../src/sinks/log-sink.js';
 import { type CallbackWorker, createCallbackWorker } from '../src/worker.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
+const SCRAPER = { username: 'prom', password: 'scrape-secret' };
+const scrapeAuth = { Authorization: `Basic ${Buffer.from('prom:scrape-secret').toString('base64')}` };
 const COMMAND = 'callbackAfterQuitGroupCommand';
 
 describe('worker metrics and health listener (real Redis)', () => {
@@ -36,7 +38,7 @@ describe('worker metrics and health listener (real Redis)', () => {
 
   /** One sample of a scrape over real HTTP. */
   async function sample(series: string): Promise<number | undefined> {
-    const text = await (await fetch(url('/metrics'))).text();
+    const text = await (await fetch(url('/metrics'), { headers: scrapeAuth })).text();
     const line = text.split('\n').find((l) => l.startsWith(`${series} `));
     return line === undefined ? undefined : Number(line.slice(series.length + 1));
   }
@@ -68,7 +70,7 @@ describe('worker metrics and health listener (real Redis)', () => {
     });
     metrics.observeJobs(worker);
     server = await startHealthServer({
-      config: { port: 0, host: '127.0.0.1', credentials: undefined },
+      config: { port: 0, host: '127.0.0.1', credentials: SCRAPER },
       queue: producer as unknown as QueueReader,
       registry: metrics.registry,
       readiness: async () => (closed ? 'shutting down' : workerReadiness(worker)),
@@ -177,7 +179,7 @@ describe('worker metrics with Redis unreachable', () => {
     const queue = createCallbackQueue(settings, down);
     queue.on('error', () => {});
     const server = await startHealthServer({
-      config: { port: 0, host: '127.0.0.1', credentials: undefined },
+      config: { port: 0, host: '127.0.0.1', credentials: SCRAPER },
       queue: queue as unknown as QueueReader,
       registry: metrics.registry,
       readiness: async () => 'starting',
@@ -186,7 +188,7 @@ describe('worker metrics with Redis unreachable', () => {
     });
     try {
       const started = performance.now();
-      const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+      const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`, { headers: scrapeAuth })).text();
       expect(performance.now() - started).toBeLessThan(3000);
       expect(text).toMatch(/^openim_sync_redis_up 0$/m);
       expect(text).not.toMatch(/^openim_sync_queue_jobs\{/m);

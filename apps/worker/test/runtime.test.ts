@@ -57,11 +57,14 @@ describe('the worker runtime’s Redis connections', () => {
       SINKS: 'log',
       METRICS_PORT: metricsPort,
       METRICS_HOST: '127.0.0.1',
+      METRICS_USER: 'prom',
+      METRICS_PASSWORD: 'scrape-secret',
     });
     const expected = [`${prefix}:${base64(name)}`, `${prefix}:worker`, `${prefix}:worker:inbox`].sort();
     await vi.waitFor(async () => expect(await connectionNames()).toEqual(expected), { timeout: 10_000 });
     // The queue gauges read through the shared handle: a scrape answers with the queue's depth.
-    const scrape = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const headers = { Authorization: `Basic ${base64('prom:scrape-secret')}` };
+    const scrape = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers })).text();
     expect(scrape).toMatch(/^openim_sync_queue_jobs\{state="waiting"\} 0$/m);
 
     await runtime.close();

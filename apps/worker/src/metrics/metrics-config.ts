@@ -7,7 +7,7 @@ export const metricsEnv = {
   METRICS_PORT: env.port(8082),
   /** Address the metrics listener binds; 0.0.0.0 so Prometheus and the orchestrator can reach it. */
   METRICS_HOST: z.string().min(1).default('0.0.0.0'),
-  /** User name of basic auth on /metrics (no ":"); /healthz and /readyz stay open for orchestrators. */
+  /** User name of basic auth on /metrics (no ":"); no /metrics without it. /healthz and /readyz stay open. */
   METRICS_USER: env.basicAuthUser(),
   /** Password of basic auth on /metrics; never logged. */
   METRICS_PASSWORD: env.basicAuthPassword(),
@@ -19,7 +19,7 @@ export const checkMetricsEnv = requirePair('METRICS_USER', 'METRICS_PASSWORD');
 export interface MetricsConfig {
   port: number;
   host: string;
-  /** Basic auth on /metrics; open when undefined. */
+  /** Basic auth on /metrics; no /metrics when undefined. */
   credentials: BasicCredentials | undefined;
 }
 
