@@ -296,6 +296,13 @@ describe('docker-compose.yml, monitoring profile', () => {
 });
 
 describe('.env.example', () => {
+  it('gives the ingress and the worker only variables their config schemas read', () => {
+    const settings = { ingress: IngressEnv.shape, worker: WorkerEnv.shape };
+    for (const [name, shape] of Object.entries(settings)) {
+      expect(environmentNames(service(name)).filter((variable) => !(variable in shape))).toEqual([]);
+    }
+  });
+
   it("documents every variable of the apps' environment in docker-compose.yml", () => {
     for (const name of ['ingress', 'worker']) {
       for (const variable of environmentNames(service(name))) {

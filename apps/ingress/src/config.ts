@@ -3,6 +3,7 @@ import { env, parseEnv } from '@openim-sync/runtime';
 import { commandDefinitions, findCommand } from '@openim-sync/schema';
 import { z } from 'zod';
 import { type AdminConfig, adminEnv, checkAdminEnv, toAdminConfig } from './admin/admin-config.js';
+import { beforeCallbackEnv } from './before-callbacks/before-callback-env.js';
 import type { BeforeCallbackSettings } from './before-callbacks/responder.js';
 import { type SecuritySettings, securityEnv, toSecuritySettings } from './security/security-env.js';
 import { checkServerLimits, type ServerLimits, serverLimitsEnv, toServerLimits } from './server-limits.js';
@@ -12,27 +13,35 @@ export const IngressEnv = z.object({
   ...adminEnv,
   ...securityEnv,
   ...serverLimitsEnv,
-  /** Port of the callback listener. */
-  PORT: env.port(8080),
-  /** Address to bind; 0.0.0.0 in a container, 127.0.0.1 to keep it local. */
-  HOST: z.string().min(1).default('0.0.0.0'),
-  /** Path OpenIM's webhook url points at; commands follow it as a segment or `?command=`. */
+  ...beforeCallbackEnv,
+  PORT: env.port(8080).meta({ description: 'Port of the callback listener.' }),
+  HOST: z
+    .string()
+    .min(1)
+    .default('0.0.0.0')
+    .meta({ description: 'Address to bind: `0.0.0.0` in a container, `127.0.0.1` to stay local.' }),
   CALLBACK_BASE_PATH: z
     .string()
     .regex(/^\/[^?#]*$/, 'must start with "/" and hold no query')
     .transform((path) => path.replace(/\/+$/, '') || '/')
-    .default('/callback'),
-  /** Largest accepted body; larger ones get 413 without being read. */
-  MAX_BODY_BYTES: env.positiveInt(1024 * 1024),
-  /** Longest wait for Redis to take a callback (its XADD) before answering 503; well under OpenIM's 5 s. */
-  ENQUEUE_TIMEOUT_MS: env.positiveInt(1500),
-  /** The Redis writes of one event-loop turn leave as one socket write (see write-coalescer.ts). */
-  ENQUEUE_COALESCE_WRITES: env.bool(true),
-  /**
-   * Fraction of Redis's maxmemory from which callbacks get 503, so the rest stays for the workers
-   * to move and finish the backlog (see redis-memory.ts); 0 or `off` turns the check off. No check
-   * either while Redis has no maxmemory. At most 0.9: the workers stop moving the inbox at 0.95.
-   */
+    .default('/callback')
+    .meta({
+      description: "Path OpenIM's webhook url points at; the command follows as a path segment or `?command=`.",
+    }),
+  MAX_BODY_BYTES: env.positiveInt(1024 * 1024).meta({
+    description:
+      "Largest accepted request body in bytes; larger ones get 413 without being read. OpenIM's create " +
+      'callback for 20,000 members is about 0.78 MB with 10-digit user IDs, 1.3 MB with 36-character ones.',
+  }),
+  ENQUEUE_TIMEOUT_MS: env.positiveInt(1500).meta({
+    description:
+      "Longest wait in ms for Redis to take a callback (one XADD to the inbox stream) before answering 503; well under OpenIM's 5 s timeout.",
+  }),
+  ENQUEUE_COALESCE_WRITES: env.bool(true).meta({
+    description:
+      '`true`: the Redis writes of one event-loop turn leave as one socket write, which saves CPU (docs/PERFORMANCE.md).',
+  }),
+  // The workers stop moving the inbox into the queue at 0.95 of maxmemory, hence the ceiling (see redis-memory.ts).
   REDIS_MEMORY_HIGH_WATER: z
     .union([
       z.literal('off').transform(() => 0),
@@ -41,8 +50,13 @@ export const IngressEnv = z.object({
         .min(0)
         .max(0.9, 'at most 0.9: the workers stop moving the inbox into the queue at 0.95 of maxmemory'),
     ])
-    .default(0.8),
-  /** Commands the ingress accepts (canonical names or aliases); all known ones when unset. */
+    .default(0.8)
+    .meta({
+      description:
+        "Fraction of Redis's maxmemory from which callbacks get 503 (OpenIM drops them, as when Redis is down), " +
+        'leaving the rest for the workers to drain the backlog; at most 0.9; `0` or `off`: no check (none either ' +
+        'while Redis has no maxmemory).',
+    }),
   ENABLED_COMMANDS: env
     .list()
     .pipe(
@@ -56,30 +70,16 @@ export const IngressEnv = z.object({
           },
         }),
     )
-    .default(commandDefinitions.map((d) => d.command)),
-  /**
-   * The App's endpoint for OpenIM's before-callbacks (moderation, approvals): each is posted to
-   * `{url}/{command}` and the App's verdict relayed. Unset: the ingress answers "continue" itself.
-   */
-  BEFORE_CALLBACK_URL: env.url(['http', 'https']).optional(),
-  /**
-   * Longest wait for the App's verdict, in ms. OpenIM fails the user's operation when its own
-   * per-callback `timeout` (5 s by default) passes first, and its HTTP client stops at 15 s whatever
-   * the setting, hence the ceiling; above 4000 a warning is logged at start.
-   */
-  BEFORE_CALLBACK_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(14_000, 'must stay under OpenIM’s fixed 15 s HTTP client timeout (and under its webhooks.yml timeout)')
-    .default(2000),
-  /** What OpenIM is told when the App times out, is unreachable or answers unusably: continue or reject. */
-  BEFORE_CALLBACK_ON_ERROR: z.enum(['continue', 'reject']).default('continue'),
-  /** Sent as the Authorization header with every before-callback forwarded to the App; never logged. */
-  BEFORE_CALLBACK_AUTHORIZATION: z.string().optional(),
-  /** How long shutdown may take (drain in-flight requests, close the queue) before the process exits anyway. */
-  SHUTDOWN_TIMEOUT_MS: env.positiveInt(10_000),
-  LOG_LEVEL: env.logLevel(),
+    .default(commandDefinitions.map((d) => d.command))
+    .meta({
+      description: 'Comma-separated commands to accept (names or aliases); others get 404.',
+      defaultText: 'every known command',
+    }),
+  SHUTDOWN_TIMEOUT_MS: env.positiveInt(10_000).meta({
+    description:
+      'Longest graceful shutdown in ms (stop accepting, drain in-flight requests, close the queue) before the process exits anyway.',
+  }),
+  LOG_LEVEL: env.logLevel().meta({ description: 'Log level: fatal, error, warn, info, debug, trace or silent.' }),
 });
 
 export type IngressEnv = z.output<typeof IngressEnv>;

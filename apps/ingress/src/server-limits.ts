@@ -9,18 +9,22 @@ import { z } from 'zod';
  * waits for: it is a broken or hostile client holding a socket.
  */
 export const serverLimitsEnv = {
-  /** Longest time from a connection's (or a kept-alive request's) first byte to its last header line, in ms. */
-  HTTP_HEADERS_TIMEOUT_MS: env.positiveInt(2000),
-  /** Longest time to receive a whole request, headers and body, in ms; at least HTTP_HEADERS_TIMEOUT_MS. */
-  HTTP_REQUEST_TIMEOUT_MS: env.positiveInt(3000),
-  /**
-   * How long an idle kept-alive connection stays open, in ms. OpenIM's Go client keeps idle
-   * connections with no time limit and does not retry a POST sent on one the server just closed,
-   * so the longer, the rarer that race (Node's own default is 5 s).
-   */
-  HTTP_KEEP_ALIVE_TIMEOUT_MS: env.positiveInt(60_000),
-  /** Most connections open at once; a connection beyond it is closed at once (OpenIM opens up to 100 per host). */
-  HTTP_MAX_CONNECTIONS: env.positiveInt(1024),
+  HTTP_HEADERS_TIMEOUT_MS: env.positiveInt(2000).meta({
+    description:
+      "Longest time in ms from a request's first byte to its last header line; then 408 and the connection is closed.",
+  }),
+  HTTP_REQUEST_TIMEOUT_MS: env.positiveInt(3000).meta({
+    description: 'Longest time in ms to receive a whole request, headers and body; at least HTTP_HEADERS_TIMEOUT_MS.',
+  }),
+  // Node's own default is 5 s; the longer, the rarer the race with OpenIM's idle connections.
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: env.positiveInt(60_000).meta({
+    description:
+      'Ms an idle kept-alive connection stays open (Node closes it 1 s later). OpenIM keeps idle connections ' +
+      'with no limit and does not resend a callback on one the server just closed, so keep it long.',
+  }),
+  HTTP_MAX_CONNECTIONS: env.positiveInt(1024).meta({
+    description: 'Most connections open at once; one beyond it is closed at once (OpenIM opens up to 100 per host).',
+  }),
 } as const;
 
 const ServerLimitsEnv = z.object(serverLimitsEnv);

@@ -32,7 +32,8 @@ export const commands: readonly Command[] = [
   reconcileCommand,
 ];
 
-const CliEnv = z.object(queueEnv);
+/** The environment every `jobs` verb reads; `jobs reconcile` reads ReconcileEnv instead. */
+export const CliEnv = z.object(queueEnv);
 
 /** What one run of the tool gets: `main.ts` passes the process's, tests their own. */
 export interface CliOptions {

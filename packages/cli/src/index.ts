@@ -1,7 +1,8 @@
 export type { CliOptions } from './cli.js';
-export { commands, runCli } from './cli.js';
+export { CliEnv, commands, runCli } from './cli.js';
 export type { Command, CommandContext } from './command.js';
 export { EXIT } from './command.js';
+export { ReconcileEnv } from './commands/reconcile.js';
 export { createCliConnection, RedisUnreachableError, waitUntilConnected } from './connection.js';
 export type { JobFilter } from './filters.js';
 export { parseFilter, usersOf } from './filters.js';

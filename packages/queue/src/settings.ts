@@ -7,45 +7,50 @@ import { retryScheduleEnv } from './retry-schedule.js';
  * touches the queue. Apps merge this shape into their own config schema.
  */
 export const queueEnv = {
-  /** Redis holding the queue. Use a `rediss://` URL for TLS. */
-  REDIS_URL: env.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
-  /** BullMQ queue name of the callbacks; reconcile jobs use `<name>-reconcile` (see reconcileQueueName). */
+  REDIS_URL: env.url(['redis', 'rediss']).default('redis://127.0.0.1:6379').meta({
+    description: 'Redis holding the queue: `rediss://` for TLS, `redis://:password@host:6379` with a password.',
+  }),
   QUEUE_NAME: z
     .string()
     .regex(/^[^:]+$/, 'must not contain ":"')
-    .default('openim-callbacks'),
-  /** BullMQ key prefix; wrap it in braces (`{openim}`) on Redis Cluster so all keys share a slot. */
-  QUEUE_PREFIX: z.string().min(1).default('bull'),
-  /**
-   * Off (0) by default: every receipt is its own event. Above 0, receipts with
-   * the same command, operationID and body bytes within this window are
-   * merged into one job. Only safe if the App never reuses an operationID
-   * (see callbackJobId).
-   */
-  CONTENT_DEDUP_SECONDS: env.nonNegativeInt(0),
-  /**
-   * Waits between a job's attempts (`10s,1m,...,10h`, jittered ×0.8–1.2); one
-   * attempt more than entries. The default spans ~32 h (see DEFAULT_RETRY_SCHEDULE).
-   */
-  RETRY_SCHEDULE: retryScheduleEnv(),
-  /** Completed jobs kept for inspection and replay: at most this many (0: no cap)... */
-  KEEP_COMPLETED_COUNT: env.nonNegativeInt(1000),
-  /** ...and none older than this (0: no age limit). */
-  KEEP_COMPLETED_AGE_SECONDS: env.nonNegativeInt(3600),
-  /** Failed jobs kept for inspection and redrive: at most this many (0, the default: no cap)... */
-  KEEP_FAILED_COUNT: env.nonNegativeInt(0),
-  /** ...and none older than this (default 14 days; 0: no age limit). Also the rejected stream's. */
-  KEEP_FAILED_AGE_SECONDS: env.nonNegativeInt(14 * 24 * 3600),
-  /**
-   * Priority of high-volume callbacks (messages, presence) so they never delay
-   * membership events: those go first; 0 puts everything in one lane.
-   */
-  HIGH_VOLUME_PRIORITY: env.nonNegativeInt(10),
-  /**
-   * Window in which repeated presence reports of the same state (OpenIM
-   * re-reports online users every ~10 minutes) are coalesced into one job; 0 turns it off.
-   */
-  PRESENCE_COALESCE_SECONDS: env.nonNegativeInt(900),
+    .default('openim-callbacks')
+    .meta({ description: 'BullMQ queue name (no `:`); reconcile jobs use their own queue, `<QUEUE_NAME>-reconcile`.' }),
+  QUEUE_PREFIX: z.string().min(1).default('bull').meta({
+    description: 'BullMQ key prefix; on Redis Cluster wrap it in braces (`{openim}`) so all keys share one slot.',
+  }),
+  CONTENT_DEDUP_SECONDS: env.nonNegativeInt(0).meta({
+    description:
+      'Off (0): every request is its own event. Above 0, requests with the same command, operationID and body ' +
+      'within this many seconds are merged into one job; only safe if the App never reuses an operationID.',
+  }),
+  RETRY_SCHEDULE: retryScheduleEnv().meta({
+    description:
+      "Waits between a job's attempts (`10s`, `5m`, `2h`...; each jittered ×0.8–1.2); one attempt more than " +
+      'waits. The default spans ~32 h, so a job outlives a day-long outage of a sink.',
+  }),
+  KEEP_COMPLETED_COUNT: env.nonNegativeInt(1000).meta({
+    description: 'Completed jobs kept for inspection and replay: at most this many (0: no cap).',
+  }),
+  KEEP_COMPLETED_AGE_SECONDS: env.nonNegativeInt(3600).meta({
+    description: 'Completed jobs older than this many seconds are dropped (0: no age limit).',
+  }),
+  KEEP_FAILED_COUNT: env.nonNegativeInt(0).meta({
+    description: 'Failed jobs kept for inspection and redrive: at most this many (0: no cap, kept by age alone).',
+  }),
+  KEEP_FAILED_AGE_SECONDS: env.nonNegativeInt(14 * 24 * 3600).meta({
+    description:
+      "Failed jobs older than this many seconds (14 days) are dropped (0: no age limit); the inbox's rejected " +
+      'stream is kept the same way.',
+  }),
+  HIGH_VOLUME_PRIORITY: env.nonNegativeInt(10).meta({
+    description:
+      'BullMQ priority of high-volume callbacks (messages, presence), so membership events go first; 0: one lane.',
+  }),
+  PRESENCE_COALESCE_SECONDS: env.nonNegativeInt(900).meta({
+    description:
+      'Seconds in which repeated presence reports of one state (OpenIM re-reports online users every ~10 ' +
+      'minutes) are coalesced into one job; 0: off.',
+  }),
 } as const;
 
 const QueueEnv = z.object(queueEnv);

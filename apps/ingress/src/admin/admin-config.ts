@@ -1,4 +1,11 @@
-import { type BasicCredentials, credentialsOf, env, requirePair } from '@openim-sync/runtime';
+import {
+  type BasicCredentials,
+  checkMetricsAuth,
+  credentialsOf,
+  env,
+  metricsAuthEnv,
+  requirePair,
+} from '@openim-sync/runtime';
 import { z } from 'zod';
 
 /**
@@ -8,26 +15,32 @@ import { z } from 'zod';
  * schema, with {@link checkAdminEnv}.
  */
 export const adminEnv = {
-  /** Port of the admin listener; it starts when ADMIN_USER/ADMIN_PASSWORD or METRICS_USER/METRICS_PASSWORD are set. */
-  ADMIN_PORT: env.port(8081),
-  /** Address the admin listener binds; 127.0.0.1 keeps the dashboard to this host. */
-  ADMIN_HOST: z.string().min(1).default('0.0.0.0'),
-  /** User name of the dashboard's basic auth (no ":", as basic auth cannot carry one). */
-  ADMIN_USER: env.basicAuthUser(),
-  /** Password of the dashboard's basic auth; the dashboard can retry and delete jobs, so not a short one. Never logged. */
-  ADMIN_PASSWORD: env.basicAuthPassword(),
-  /** `true`: the dashboard only shows (no retry, clean, pause…); every write is refused with 403. */
-  ADMIN_READ_ONLY: env.bool(false),
-  /** User name of basic auth on /metrics (no ":"); without it and the password the ingress has no /metrics. */
-  METRICS_USER: env.basicAuthUser(),
-  /** Password of basic auth on /metrics; never logged. */
-  METRICS_PASSWORD: env.basicAuthPassword(),
+  ADMIN_PORT: env.port(8081).meta({
+    description:
+      'Port of the admin listener; it starts when ADMIN_USER/ADMIN_PASSWORD or METRICS_USER/METRICS_PASSWORD are set.',
+  }),
+  ADMIN_HOST: z
+    .string()
+    .min(1)
+    .default('0.0.0.0')
+    .meta({ description: 'Address the admin listener binds; `127.0.0.1` keeps the dashboard to this host.' }),
+  ADMIN_USER: env
+    .basicAuthUser()
+    .meta({ description: "User name of the dashboard's basic auth (no `:`).", example: 'ops' }),
+  ADMIN_PASSWORD: env.basicAuthPassword().meta({
+    description:
+      "Password of the dashboard's basic auth, at least 8 characters: the dashboard can retry and delete jobs. Never logged.",
+    secret: true,
+  }),
+  ADMIN_READ_ONLY: env.bool(false).meta({
+    description: '`true`: the dashboard only shows (no retry, clean, pause…); every write gets 403.',
+  }),
+  ...metricsAuthEnv,
 } as const;
 
 type AdminEnv = z.output<z.ZodObject<typeof adminEnv>>;
 
 const adminPair = requirePair('ADMIN_USER', 'ADMIN_PASSWORD');
-const metricsPair = requirePair('METRICS_USER', 'METRICS_PASSWORD');
 
 /**
  * Refinement for the schema: each user comes with its password, and the two
@@ -35,7 +48,7 @@ const metricsPair = requirePair('METRICS_USER', 'METRICS_PASSWORD');
  */
 export function checkAdminEnv(values: AdminEnv, ctx: z.RefinementCtx): void {
   adminPair(values, ctx);
-  metricsPair(values, ctx);
+  checkMetricsAuth(values, ctx);
   const { ADMIN_USER, ADMIN_PASSWORD, METRICS_USER, METRICS_PASSWORD } = values;
   if (ADMIN_USER !== undefined && ADMIN_USER === METRICS_USER && ADMIN_PASSWORD === METRICS_PASSWORD) {
     ctx.addIssue({

@@ -17,13 +17,17 @@ function problemsOf(entries: readonly string[], problemOf: (entry: string) => st
  * leaves it out of its report too).
  */
 export const securityEnv = {
-  /** Secret path segment before the command: OpenIM's url becomes `http://host/callback/<token>`. */
   CALLBACK_TOKEN: z
     .string()
     .min(MIN_TOKEN_LENGTH, `must be at least ${MIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`)
     .regex(/^[A-Za-z0-9._~-]+$/, 'may hold only letters, digits and - . _ ~ (it is a segment of the URL)')
-    .optional(),
-  /** Comma list of addresses and CIDR blocks (IPv4 and IPv6) that may send callbacks; everyone when unset. */
+    .optional()
+    .meta({
+      description:
+        'Secret path segment before the command (at least 16 of A-Z a-z 0-9 - . _ ~; e.g. `openssl rand -hex 32`): ' +
+        "OpenIM's webhooks.yml url becomes `http://<host>:8080/callback/<token>`; other requests get 401. Never logged.",
+      secret: true,
+    }),
   ALLOWED_IPS: env
     .list()
     .pipe(
@@ -34,12 +38,13 @@ export const securityEnv = {
           error: (issue) => problemsOf(issue.input as string[], addressRuleProblem),
         }),
     )
-    .optional(),
-  /**
-   * Reverse proxies in front of the ingress whose X-Forwarded-For entries are believed: a comma list
-   * of addresses and CIDR blocks, or proxy-addr's `loopback`, `linklocal`, `uniquelocal`; unset,
-   * `false` or `0`: none, the socket's peer is the client.
-   */
+    .optional()
+    .meta({
+      description:
+        'Comma-separated addresses and CIDR blocks (IPv4, IPv6) allowed to post callbacks; others get 403 ' +
+        '(/healthz and /readyz stay open). Everyone when unset.',
+      example: '10.0.0.0/8,192.168.1.20,fd00::/8',
+    }),
   TRUST_PROXY: env
     .list()
     .transform((entries) => (entries.length === 1 && /^(?:false|0)$/i.test(entries[0] ?? '') ? [] : entries))
@@ -48,7 +53,14 @@ export const securityEnv = {
         error: (issue) => problemsOf(issue.input as string[], trustedProxyProblem),
       }),
     )
-    .default([]),
+    .default([])
+    .meta({
+      description:
+        'Reverse proxies in front of the ingress whose X-Forwarded-For entries are believed: comma-separated ' +
+        "addresses and CIDR blocks, or `loopback`, `linklocal`, `uniquelocal`. Unset or `false`: the socket's " +
+        'peer is the client. A count (`true`, `1`, `2`) is refused: a client reaching the ingress directly could forge it.',
+      example: '172.18.0.0/16',
+    }),
 } as const;
 
 const SecurityEnv = z.object(securityEnv);

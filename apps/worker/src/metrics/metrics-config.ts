@@ -1,20 +1,16 @@
-import { type BasicCredentials, credentialsOf, env, requirePair } from '@openim-sync/runtime';
+import { type BasicCredentials, credentialsOf, env, metricsAuthEnv } from '@openim-sync/runtime';
 import { z } from 'zod';
 
 /** Variables of the worker's metrics and health listener; the worker config merges this shape. */
 export const metricsEnv = {
-  /** Port of the worker's /metrics, /healthz and /readyz listener; 0 turns it off. */
-  METRICS_PORT: env.port(8082),
-  /** Address the metrics listener binds; 0.0.0.0 so Prometheus and the orchestrator can reach it. */
-  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
-  /** User name of basic auth on /metrics (no ":"); no /metrics without it. /healthz and /readyz stay open. */
-  METRICS_USER: env.basicAuthUser(),
-  /** Password of basic auth on /metrics; never logged. */
-  METRICS_PASSWORD: env.basicAuthPassword(),
+  METRICS_PORT: env.port(8082).meta({
+    description: "Port of the worker's own listener: /metrics (Prometheus), /healthz and /readyz; 0 turns it off.",
+  }),
+  METRICS_HOST: z.string().min(1).default('0.0.0.0').meta({
+    description: "Address the worker's metrics listener binds; `0.0.0.0` so Prometheus and the orchestrator reach it.",
+  }),
+  ...metricsAuthEnv,
 } as const;
-
-/** Refinement for the schema: METRICS_USER and METRICS_PASSWORD come as a pair. */
-export const checkMetricsEnv = requirePair('METRICS_USER', 'METRICS_PASSWORD');
 
 export interface MetricsConfig {
   port: number;

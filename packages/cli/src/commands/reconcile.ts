@@ -15,7 +15,7 @@ import { createProgress, writeLine } from '../output.js';
 import { addToTotals, emptyTotals, groupReport, summary } from './reconcile-report.js';
 
 /** The worker's Postgres and OpenIM variables: the same definitions, defaults included. */
-const ReconcileEnv = z.object({ ...reconcileEnv, ...databaseEnv });
+export const ReconcileEnv = z.object({ ...reconcileEnv, ...databaseEnv });
 
 interface Options {
   groupID: string | undefined;

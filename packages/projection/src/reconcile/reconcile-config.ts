@@ -3,22 +3,32 @@ import { z } from 'zod';
 
 /** Variables of reconciliation against OpenIM's REST API; the worker's config and the `jobs` tool merge this shape. */
 export const reconcileEnv = {
-  /**
-   * OpenIM's REST API, e.g. http://openim-server:10002. Turns reconciliation on; without it the
-   * pipeline works on callbacks alone, as before.
-   */
-  OPENIM_API_URL: env.url(['http', 'https']).optional(),
-  /** OpenIM's share.yml `secret`, for the admin token; required with OPENIM_API_URL; never logged. */
-  OPENIM_ADMIN_SECRET: z.string().optional(),
-  /**
-   * One of OpenIM's admin user IDs (share.yml `imAdminUserID`). Prefer one of its own: on newer
-   * OpenIM each new admin token invalidates the previous one of the same user after 5 minutes.
-   */
-  OPENIM_ADMIN_USER_ID: z.string().min(1).default('imAdmin'),
-  /** Time one call to OpenIM may take before it counts as unreachable. */
-  OPENIM_TIMEOUT_MS: env.positiveInt(10_000),
-  /** How often every group is reconciled (30s, 15m, 6h, 1d; a bare number is ms); 0 or unset: no schedule (on demand only). */
-  RECONCILE_INTERVAL: env.duration('0'),
+  OPENIM_API_URL: env.url(['http', 'https']).optional().meta({
+    description:
+      "OpenIM's REST API; setting it turns reconciliation on (needs the postgres sink). Unset: the pipeline works on callbacks alone.",
+    example: 'http://openim-server:10002',
+  }),
+  OPENIM_ADMIN_SECRET: z.string().optional().meta({
+    description: "OpenIM's share.yml `secret`, for the admin token; required with OPENIM_API_URL; never logged.",
+    secret: true,
+  }),
+  OPENIM_ADMIN_USER_ID: z
+    .string()
+    .min(1)
+    .default('imAdmin')
+    .meta({
+      description:
+        "One of OpenIM's admin user IDs (share.yml `imAdminUserID`). Prefer one of its own: on newer OpenIM each " +
+        'new admin token invalidates the previous one of the same user after 5 minutes.',
+    }),
+  OPENIM_TIMEOUT_MS: env.positiveInt(10_000).meta({
+    description: 'Time in ms one call to OpenIM may take before it counts as unreachable.',
+  }),
+  RECONCILE_INTERVAL: env.duration('0').meta({
+    description:
+      'How often every group is reconciled: `30s`, `15m`, `6h`, `1d` (a bare number is ms); 0: no schedule ' +
+      '(`pnpm jobs reconcile` on demand).',
+  }),
 } as const;
 
 type ReconcileEnv = z.output<z.ZodObject<typeof reconcileEnv>>;
