@@ -1,3 +1,5 @@
+import { queueEnv } from '@openim-sync/queue';
+import { describeSettings } from '@openim-sync/runtime';
 import { Command as Commander, CommanderError, Option, type OutputConfiguration } from 'commander';
 import type { Command, ParsedArgs } from './command.js';
 import { cliVersion } from './version.js';
@@ -21,14 +23,21 @@ finding a callback by operationID, redrive, removal, replay, the inbox's
 rejected entries, pause and resume; reconciles group membership with
 OpenIM's REST API. Every command has --json for machine output.`;
 
+/** The queue's connection variables with their defaults, as the schema has them (one home for both). */
+function connectionEnv(): string {
+  const { REDIS_URL, QUEUE_NAME, QUEUE_PREFIX } = queueEnv;
+  return describeSettings({ REDIS_URL, QUEUE_NAME, QUEUE_PREFIX })
+    .map((setting) => `  ${setting.name.padEnd(12)}  default ${setting.default}`)
+    .join('\n');
+}
+
 const JOBS_EPILOG = `
 Run "${BIN} jobs <command> --help" for a command's options and examples.
 In a checkout, "pnpm jobs <command>" runs the same after "pnpm build".
 
-Environment (the same as the ingress and the worker):
-  REDIS_URL     Redis holding the queue (default redis://127.0.0.1:6379)
-  QUEUE_NAME    BullMQ queue name (default openim-callbacks)
-  QUEUE_PREFIX  BullMQ key prefix (default bull)
+Environment (the ingress's and the worker's; docs/configuration.md describes
+every variable):
+${connectionEnv()}
   RETRY_SCHEDULE, KEEP_COMPLETED_*, KEEP_FAILED_*: options of replayed jobs
   reconcile: DATABASE_URL, DATABASE_SCHEMA, OPENIM_API_URL, OPENIM_ADMIN_SECRET,
     OPENIM_ADMIN_USER_ID (it needs no Redis)

@@ -21,12 +21,14 @@ export const queueEnv = {
   CONTENT_DEDUP_SECONDS: env.nonNegativeInt(0).meta({
     description:
       'Off (0): every request is its own event. Above 0, requests with the same command, operationID and body ' +
-      'within this many seconds are merged into one job; only safe if the App never reuses an operationID.',
+      'within this many seconds are merged into one job; only safe if the App never reuses an operationID ' +
+      '(README "Guarantees").',
   }),
   RETRY_SCHEDULE: retryScheduleEnv().meta({
     description:
       "Waits between a job's attempts (`10s`, `5m`, `2h`...; each jittered ×0.8–1.2); one attempt more than " +
-      'waits. The default spans ~32 h, so a job outlives a day-long outage of a sink.',
+      'waits. The default spans ~32 h, so a job outlives a day-long outage of a sink; jobs held back by an ' +
+      'open sink circuit spend none of them.',
   }),
   KEEP_COMPLETED_COUNT: env.nonNegativeInt(1000).meta({
     description: 'Completed jobs kept for inspection and replay: at most this many (0: no cap).',

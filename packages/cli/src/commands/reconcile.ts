@@ -131,8 +131,9 @@ worker's skip for unchanged groups; on a terminal it shows its progress.`,
       help: 'one JSON object per group ({groupID, added, removed, updated, dismissed, outcome, readAt})',
     },
   ],
-  epilog: `Environment (the worker's): DATABASE_URL, DATABASE_SCHEMA, OPENIM_API_URL,
-OPENIM_ADMIN_SECRET, OPENIM_ADMIN_USER_ID (default imAdmin), OPENIM_TIMEOUT_MS.
+  epilog: `Environment (the worker's; see docs/configuration.md): DATABASE_URL,
+DATABASE_SCHEMA, OPENIM_API_URL, OPENIM_ADMIN_SECRET, OPENIM_ADMIN_USER_ID,
+OPENIM_TIMEOUT_MS.
 
 Exit codes: 0 done (differences found or not), 1 OpenIM unreachable or
 refusing the credentials, Postgres unreachable, or a group that failed.
