@@ -9,6 +9,7 @@ import { beforeCallbacks } from '../apps/ingress/src/before-callbacks/catalog.js
 const root = fileURLToPath(new URL('..', import.meta.url));
 const docs = [
   'README.md',
+  'README.zh-CN.md',
   'deploy/README.md',
   ...readdirSync(join(root, 'docs'))
     .filter((f) => f.endsWith('.md'))
