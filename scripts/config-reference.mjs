@@ -51,7 +51,7 @@ const sections = [
     title: "Ingress: OpenIM's before-callbacks",
     source: 'apps/ingress/src/before-callbacks/before-callback-env.ts',
     intro:
-      'OpenIM waits for the answer to a before-callback (message moderation, join approval...) and obeys it; the ingress never queues one. See README "Before-callbacks".',
+      'OpenIM waits for the answer to a before-callback (message moderation, join approval...) and obeys it; the ingress never queues one. See docs/openim-compatibility.md, "Before-callbacks".',
     shape: beforeCallbackEnv,
   },
   {
@@ -97,7 +97,7 @@ const sections = [
     title: "Worker: reconciliation with OpenIM's REST API",
     source: 'packages/projection/src/reconcile/reconcile-config.ts',
     intro:
-      'Compares group_members with OpenIM\'s own member lists and repairs what dropped callbacks (and invitations, which never send one) left out. See README "Reconciliation".',
+      "Compares group_members with OpenIM's own member lists and repairs what dropped callbacks (and invitations, which never send one) left out. See docs/reconciliation.md.",
     shape: reconcileEnv,
   },
 ];
@@ -110,7 +110,7 @@ const composeDescriptions = {
   ADMIN_PUBLISH_PORT:
     "Host port where the stack publishes the ingress's admin listener, on 127.0.0.1 only (reach it over SSH).",
   REDIS_MAXMEMORY:
-    "Redis's maxmemory in the stack (redis-server units: 512mb, 2gb); the host needs 30-50% more (README: Sizing Redis).",
+    "Redis's maxmemory in the stack (redis-server units: 512mb, 2gb); the host needs 30-50% more (docs/RELIABILITY.md, 'Sizing Redis').",
   POSTGRES_PASSWORD:
     "Password of the stack's Postgres user openim_sync, also put into the worker's DATABASE_URL, so keep it URL-safe. Postgres takes it only when its volume is first created.",
   COMPOSE_PROFILES:

@@ -64,7 +64,7 @@ export function redisDurabilityWarnings(settings: RedisDurability): RedisSetting
       setting: 'maxmemory',
       value: '0',
       message:
-        'Redis maxmemory is 0 (no limit): Redis grows until the kernel kills it, and the ingress has no high-water mark to answer 503 at; set maxmemory with headroom (README: Sizing Redis)',
+        'Redis maxmemory is 0 (no limit): Redis grows until the kernel kills it, and the ingress has no high-water mark to answer 503 at; set maxmemory with headroom (docs/RELIABILITY.md, "Sizing Redis")',
     });
   }
   const policy = settings.maxmemoryPolicy;

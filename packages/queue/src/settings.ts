@@ -22,7 +22,7 @@ export const queueEnv = {
     description:
       'Off (0): every request is its own event. Above 0, requests with the same command, operationID and body ' +
       'within this many seconds are merged into one job; only safe if the App never reuses an operationID ' +
-      '(README "Guarantees").',
+      '(docs/RELIABILITY.md, "Guarantees").',
   }),
   RETRY_SCHEDULE: retryScheduleEnv().meta({
     description:
