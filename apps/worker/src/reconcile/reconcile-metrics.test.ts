@@ -11,6 +11,8 @@ describe('reconcile metrics', () => {
       return line === undefined ? undefined : Number(line.slice(series.length + 1));
     };
     expect(await sample('openim_sync_reconcile_members_total{change="added"}')).toBe(0);
+    expect(await sample('openim_sync_reconcile_last_success_timestamp_seconds')).toBe(0);
+    const before = Date.now() / 1000;
     const diff = { groupID: 'g', dismissed: false, updated: [{ userID: 'b', changes: [] }] };
     metrics.observeGroup({ ...diff, outcome: 'repaired', added: ['a', 'c'], removed: ['q'] });
     metrics.observeGroup({ ...diff, outcome: 'in-sync', added: [], removed: [], updated: [] });
@@ -21,5 +23,8 @@ describe('reconcile metrics', () => {
     expect(await sample('openim_sync_reconcile_groups_total{outcome="repaired"}')).toBe(1);
     expect(await sample('openim_sync_reconcile_groups_total{outcome="in-sync"}')).toBe(1);
     expect(await sample('openim_sync_reconcile_groups_total{outcome="skipped"}')).toBe(3);
+    const last = await sample('openim_sync_reconcile_last_success_timestamp_seconds');
+    expect(last).toBeGreaterThanOrEqual(before);
+    expect(last).toBeLessThanOrEqual(Date.now() / 1000);
   });
 });
