@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { commandDefinitions, createCatalog } from './index.js';
 
-// The catalog, the fixtures on disk and the README's "Supported commands"
-// tables must list the same commands, so none of the three can drift.
+// The catalog, the fixtures on disk and the "Supported commands" tables of
+// docs/openim-compatibility.md must list the same commands, so none of the three can drift.
 
 interface Row {
   command: string;
@@ -33,14 +33,14 @@ function supportedCommandRows(markdown: string): Row[] {
   return rows;
 }
 
-const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-const rows = supportedCommandRows(readme);
+const doc = readFileSync(new URL('../../../docs/openim-compatibility.md', import.meta.url), 'utf8');
+const rows = supportedCommandRows(doc);
 const fixtureCommands = readdirSync(new URL('../fixtures/', import.meta.url))
   .filter((file) => file.startsWith('callback') && file.endsWith('.json'))
   .map((file) => file.slice(0, -'.json'.length));
 const catalogCommands = commandDefinitions.map((d) => d.command);
 
-describe('README supported commands', () => {
+describe('supported commands in docs/openim-compatibility.md', () => {
   it('reads command, aliases and event from a table row', () => {
     const sample = [
       'Supported commands:',
